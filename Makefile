@@ -1,0 +1,47 @@
+# Two commands matter: `make run` (set up and run the app) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test ci lint format compose-check requirements clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.base: requirements/base.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev: requirements/dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@ $(VENV)/.base
+
+## Set up everything and run the app on SQLite with an embedded broker, worker and beat.
+run: $(VENV)/.base
+	mkdir -p var
+	./scripts/dev.sh
+
+## Install what the tests need (Python packages, Debian's chromium) and run the whole suite.
+test: $(VENV)/.dev
+	./scripts/ensure-test-services.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+compose-check: $(VENV)/.dev
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+## Re-pin requirements after editing pyproject.toml (no index URLs are written).
+requirements:
+	uv pip compile pyproject.toml -o requirements/base.txt --no-header
+	uv pip compile pyproject.toml --extra dev -o requirements/dev.txt --no-header
+
+clean:
+	rm -rf var/broker var/cache var/celerybeat-schedule*

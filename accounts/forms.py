@@ -1,0 +1,45 @@
+from django import forms
+
+from .models import User
+from .timezones import timezone_choices
+
+
+class TimezoneSelect(forms.Select):
+    """A zone select that the browser's zone pre-selects until the user picks one."""
+
+    def __init__(self, *, browser_default: bool):
+        super().__init__(attrs={"data-browser-timezone": "default" if browser_default else "set"})
+
+
+class SignupProfileForm(forms.Form):
+    """Extra fields allauth adds to its sign-up form."""
+
+    full_name = forms.CharField(
+        max_length=150, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    time_zone = forms.ChoiceField(
+        choices=timezone_choices,
+        initial="UTC",
+        label="Your time zone",
+        help_text="Deadlines and reminders are shown in this zone. We pre-select your browser's.",
+        widget=TimezoneSelect(browser_default=True),
+    )
+
+    def signup(self, request, user):
+        user.full_name = self.cleaned_data["full_name"].strip()
+        user.time_zone = self.cleaned_data["time_zone"]
+        user.save(update_fields=["full_name", "time_zone"])
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=timezone_choices,
+        label="Your time zone",
+        help_text="Deadlines and reminders are shown in this zone.",
+        widget=TimezoneSelect(browser_default=False),
+    )
+
+    class Meta:
+        model = User
+        fields = ["full_name", "time_zone"]
+        labels = {"full_name": "Full name"}

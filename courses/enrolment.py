@@ -1,0 +1,197 @@
+"""How people come into and leave a course: creation, join codes, invitations, roles."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Course, Invitation, Membership, Role, hash_token, normalize_join_code
+
+
+class EnrolmentError(Exception):
+    """A refusal the user should read as is."""
+
+
+@dataclass(frozen=True)
+class InvitationSent:
+    invitation: Invitation
+    token: str
+
+
+def course_create(*, creator, title: str, code: str = "", term: str = "", description: str = "",
+                  time_zone: str = "UTC") -> Course:
+    """Create a course with ``creator`` as its first instructor."""
+    with transaction.atomic():
+        course = Course.objects.create(
+            title=title, code=code, term=term, description=description,
+            time_zone=time_zone, created_by=creator,
+        )
+        Membership.objects.create(course=course, user=creator, role=Role.INSTRUCTOR)
+    return course
+
+
+def member_enrol(*, course: Course, user, role: str = Role.STUDENT) -> tuple[Membership, bool]:
+    """Add ``user`` to ``course``; returns (membership, created).
+
+    A person already active keeps their current role; someone removed earlier comes back
+    with ``role`` and their past work.
+    """
+    membership, created = Membership.objects.get_or_create(
+        course=course, user=user, defaults={"role": role}
+    )
+    if not created and membership.removed_at is not None:
+        membership.removed_at = None
+        membership.role = role
+        membership.joined_at = timezone.now()
+        membership.save(update_fields=["removed_at", "role", "joined_at"])
+        created = True
+    return membership, created
+
+
+def course_join_by_code(*, user, code: str) -> tuple[Membership, bool]:
+    """Join the course whose code is ``code`` as a student."""
+    normalized = normalize_join_code(code)
+    course = Course.objects.filter(join_code=normalized).first() if normalized else None
+    if course is None:
+        raise EnrolmentError(
+            "No course has that code. Check it with your instructor; codes look like K7MP4QRX."
+        )
+    if not course.join_enabled:
+        raise EnrolmentError(
+            "Joining this course by code is turned off. Ask your instructor for an invitation."
+        )
+    if not course.accepts_new_members:
+        raise EnrolmentError("This course is archived and no longer takes new members.")
+    return member_enrol(course=course, user=user, role=Role.STUDENT)
+
+
+def invitation_create(*, course: Course, email: str, role: str, invited_by, name: str = "",
+                      now=None) -> InvitationSent:
+    """Invite ``email`` into ``course`` and queue the email once the transaction commits.
+
+    An earlier pending invitation of the same address is revoked so only the newest link works.
+    """
+    from .tasks import send_invitation_email
+
+    if not course.accepts_new_members:
+        raise EnrolmentError("This course is archived and no longer takes new members.")
+    now = now or timezone.now()
+    email = email.strip().lower()
+    course.invitations.for_email(email).pending(now=now).update(revoked_at=now)
+    token, token_hash = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        course=course, email=email, name=name, role=role, token_hash=token_hash,
+        invited_by=invited_by, created_at=now,
+    )
+    send_invitation_email.delay_on_commit(invitation.pk, token)
+    return InvitationSent(invitation=invitation, token=token)
+
+
+def invitation_resend(*, invitation: Invitation, by) -> InvitationSent:
+    """Send a fresh link for the same address and role; the old link stops working."""
+    return invitation_create(
+        course=invitation.course, email=invitation.email, role=invitation.role,
+        invited_by=by, name=invitation.name,
+    )
+
+
+def invitation_revoke(*, invitation: Invitation, now=None) -> None:
+    if invitation.status(now=now) == Invitation.Status.PENDING:
+        invitation.revoked_at = now or timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    if not token:
+        return None
+    return Invitation.objects.select_related("course").filter(token_hash=hash_token(token)).first()
+
+
+def invitation_problem(invitation: Invitation | None, *, now=None) -> str | None:
+    """Why this invitation cannot be used, in words for the person holding the link."""
+    if invitation is None:
+        return "This invitation link is not valid. Check that you copied the whole link."
+    status = invitation.status(now=now)
+    if status == Invitation.Status.ACCEPTED:
+        return "This invitation has already been used. If it was you, the course is in My courses."
+    if status == Invitation.Status.REVOKED:
+        return "This invitation was withdrawn or replaced by a newer one. Use the latest email."
+    if status == Invitation.Status.EXPIRED:
+        return "This invitation has expired. Ask your instructor to send a new one."
+    if not invitation.course.accepts_new_members:
+        return "This course is archived and no longer takes new members."
+    return None
+
+
+def user_owns_email(user, email: str) -> bool:
+    if user.email.lower() == email.lower():
+        return True
+    return user.emailaddress_set.filter(email__iexact=email, verified=True).exists()
+
+
+def invitation_accept(*, invitation: Invitation, user, now=None) -> Membership:
+    """Accept for ``user``, who must own the invited address; the token then stops working."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("course").get(
+            pk=invitation.pk
+        )
+        problem = invitation_problem(invitation, now=now)
+        if problem:
+            raise EnrolmentError(problem)
+        if not user_owns_email(user, invitation.email):
+            raise EnrolmentError(
+                f"This invitation was sent to {invitation.email}, but you are signed in as "
+                f"{user.email}."
+            )
+        membership, _ = member_enrol(course=invitation.course, user=user, role=invitation.role)
+        invitation.accepted_at = now
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def _refuse_if_last_instructor(membership: Membership) -> None:
+    if membership.is_instructor and not (
+        membership.course.memberships.instructors().exclude(pk=membership.pk).exists()
+    ):
+        raise EnrolmentError(
+            "A course needs at least one instructor. Make someone else an instructor first."
+        )
+
+
+def member_change_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise EnrolmentError("Choose instructor, assistant or student.")
+    if not membership.is_active:
+        raise EnrolmentError("This person has been removed from the course.")
+    if role != Role.INSTRUCTOR:
+        _refuse_if_last_instructor(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def member_remove(*, membership: Membership, now=None) -> Membership:
+    """Take someone out of the course; their past work stays and shows them as removed."""
+    if not membership.is_active:
+        return membership
+    _refuse_if_last_instructor(membership)
+    membership.removed_at = now or timezone.now()
+    membership.save(update_fields=["removed_at"])
+    return membership
+
+
+def pending_invitations_for(user):
+    """Invitations waiting for any of ``user``'s verified addresses."""
+    emails = {user.email.lower()} | {
+        e.lower() for e in user.emailaddress_set.filter(verified=True).values_list("email", flat=True)
+    }
+    return (
+        Invitation.objects.pending()
+        .filter(email__in=emails, course__archived_at__isnull=True)
+        .exclude(course__memberships__user=user, course__memberships__removed_at__isnull=True)
+        .select_related("course")
+    )
+
+

@@ -1,0 +1,213 @@
+"""CSV roster import: read and check every row first, then import all rows or none."""
+
+import csv
+import io
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from .enrolment import invitation_create, member_enrol
+from .models import Course, Role, RosterImport
+
+MAX_ROWS = 5000
+CHUNK = 100
+HEADER_ALIASES = {
+    "name": {"name", "full name", "fullname", "student name", "student"},
+    "email": {"email", "e-mail", "email address", "e-mail address", "mail"},
+    "role": {"role", "course role"},
+}
+ROLE_ALIASES = {
+    "": Role.STUDENT,
+    "student": Role.STUDENT,
+    "learner": Role.STUDENT,
+    "assistant": Role.ASSISTANT,
+    "ta": Role.ASSISTANT,
+    "teaching assistant": Role.ASSISTANT,
+    "instructor": Role.INSTRUCTOR,
+    "teacher": Role.INSTRUCTOR,
+}
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read; nothing about individual rows."""
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise RosterFileError(
+            "This file is not a CSV text file. Export the roster as CSV (comma-separated values)."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RosterFileError(
+            f"The file is not UTF-8 text (first bad byte on line {line}). In Excel choose "
+            "“Save as → CSV UTF-8”, or in Google Sheets “Download → CSV”, and upload again."
+        ) from exc
+
+
+def _column_map(header: list[str]) -> dict[str, int]:
+    found = {}
+    for index, raw in enumerate(header):
+        label = " ".join(raw.strip().lower().replace("_", " ").split())
+        for column, aliases in HEADER_ALIASES.items():
+            if label in aliases and column not in found:
+                found[column] = index
+    missing = [column for column in ("name", "email") if column not in found]
+    if missing:
+        shown = ", ".join(f"“{h.strip()}”" for h in header if h.strip()) or "nothing"
+        raise RosterFileError(
+            f"The first row must name the columns; missing: {' and '.join(missing)}. "
+            f"Found {shown}. Expected a header like: name,email,role (role is optional)."
+        )
+    return found
+
+
+def parse_roster(data: bytes, *, course: Course) -> list[dict]:
+    """Return one dict per data row with ``line``, ``name``, ``email``, ``role``, ``action``
+    and ``errors`` (a list of messages; empty when the row can be imported).
+
+    Raises RosterFileError when the file as a whole cannot be used.
+    """
+    if len(data) > settings.ROSTER_IMPORT_MAX_BYTES:
+        limit = settings.ROSTER_IMPORT_MAX_BYTES // (1024 * 1024)
+        raise RosterFileError(f"The file is larger than {limit} MB. Split it into smaller files.")
+    if not data.strip():
+        raise RosterFileError("The file is empty.")
+    text = _decode(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader)
+        columns = _column_map(header)
+        raw_rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise RosterFileError(f"The file could not be read as CSV: {exc}.") from exc
+    if not raw_rows:
+        raise RosterFileError("The file has a header but no people in it.")
+    if len(raw_rows) > MAX_ROWS:
+        raise RosterFileError(f"The file has {len(raw_rows)} rows; at most {MAX_ROWS} at a time.")
+    return _validate_rows(raw_rows, columns, course=course)
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    if index is None or index >= len(row):
+        return ""
+    return row[index].strip()
+
+
+def _validate_rows(raw_rows, columns, *, course: Course) -> list[dict]:
+    user_model = get_user_model()
+    rows = []
+    for line, raw in raw_rows:
+        name, email = _cell(raw, columns["name"]), _cell(raw, columns["email"]).lower()
+        role_text = " ".join(_cell(raw, columns.get("role")).lower().split())
+        errors = []
+        if not name:
+            errors.append("Name is empty.")
+        elif len(name) > 150:
+            errors.append("Name is longer than 150 characters.")
+        if not email:
+            errors.append("Email is empty.")
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors.append(f"“{email[:80]}” is not a valid email address.")
+        role = ROLE_ALIASES.get(role_text)
+        if role is None:
+            errors.append(f"Role “{role_text[:40]}” is not one of student, assistant, instructor.")
+        rows.append({"line": line, "name": name[:150], "email": email[:254],
+                     "role": role or "", "action": "", "errors": errors})
+
+    first_line = {}
+    for row in rows:
+        if row["email"] in first_line:
+            row["errors"].append(f"Same email as line {first_line[row['email']]}.")
+        elif row["email"]:
+            first_line[row["email"]] = row["line"]
+
+    emails = [row["email"] for row in rows if row["email"]]
+    existing_users = set(
+        user_model.objects.filter(email__in=emails).values_list("email", flat=True)
+    )
+    active_members = set(
+        course.memberships.active().filter(user__email__in=emails).values_list("user__email", flat=True)
+    )
+    for row in rows:
+        if row["email"] in active_members:
+            row["action"] = "already"
+        elif row["email"] in existing_users:
+            row["action"] = "enrol"
+        else:
+            row["action"] = "invite"
+    return rows
+
+
+def roster_import_create(*, course: Course, uploaded_by, upload) -> RosterImport:
+    """Read ``upload`` and keep its checked rows for the preview. Raises RosterFileError."""
+    data = upload.read(settings.ROSTER_IMPORT_MAX_BYTES + 1)
+    rows = parse_roster(data, course=course)
+    return RosterImport.objects.create(
+        course=course,
+        uploaded_by=uploaded_by,
+        filename=(upload.name or "roster.csv")[:255],
+        rows=rows,
+        error_count=sum(1 for row in rows if row["errors"]),
+    )
+
+
+def roster_import_start(*, roster_import: RosterImport) -> bool:
+    """Queue the import once; a second click or tab finds it already queued. Returns queued."""
+    from .tasks import run_roster_import
+
+    queued = RosterImport.objects.filter(
+        pk=roster_import.pk, state=RosterImport.State.PREVIEW, error_count=0
+    ).update(state=RosterImport.State.QUEUED)
+    if queued:
+        run_roster_import.delay_on_commit(roster_import.pk)
+    return bool(queued)
+
+
+def roster_import_run(*, roster_import: RosterImport, report: Callable[[int], None]) -> dict:
+    """Import every row in one transaction, calling ``report(done)`` after each chunk.
+
+    Returns counts of people enrolled, invited and already present. On any error nothing is
+    kept.
+    """
+    user_model = get_user_model()
+    course = roster_import.course
+    summary = {"enrolled": 0, "invited": 0, "already": 0}
+    with transaction.atomic():
+        rows = roster_import.rows
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            users = {
+                u.email: u
+                for u in user_model.objects.filter(email__in=[row["email"] for row in chunk])
+            }
+            for row in chunk:
+                user = users.get(row["email"])
+                if user is not None:
+                    _, created = member_enrol(course=course, user=user, role=row["role"])
+                    summary["enrolled" if created else "already"] += 1
+                else:
+                    invitation_create(course=course, email=row["email"], name=row["name"],
+                                      role=row["role"], invited_by=roster_import.uploaded_by)
+                    summary["invited"] += 1
+            report(start + len(chunk))
+        roster_import.state = RosterImport.State.DONE
+        roster_import.processed = len(rows)
+        roster_import.summary = summary
+        roster_import.finished_at = timezone.now()
+        roster_import.save(update_fields=["state", "processed", "summary", "finished_at"])
+    return summary

@@ -1,0 +1,357 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from allauth.account.adapter import get_adapter
+
+from . import enrolment
+from .enrolment import EnrolmentError
+from .forms import CourseForm, InviteForm, JoinForm, RoleForm, RosterUploadForm
+from .models import Membership, Role
+from .permissions import (
+    get_course_for_instructor,
+    get_course_for_member,
+    get_course_for_staff,
+    get_invitation_for_instructor,
+    get_membership_for_instructor,
+    get_roster_import_for_instructor,
+)
+from .roster import RosterFileError, roster_import_create, roster_import_start
+from .tasks import roster_import_progress_key
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("courses:mine")
+    return render(request, "home.html")
+
+
+@login_required
+def my_courses(request):
+    memberships = (
+        Membership.objects.active()
+        .filter(user=request.user)
+        .select_related("course")
+        .annotate(
+            student_count=Count(
+                "course__memberships",
+                filter=Q(course__memberships__role=Role.STUDENT,
+                         course__memberships__removed_at__isnull=True),
+            )
+        )
+        .order_by("course__archived_at", "-course__created_at")
+    )
+    teaching = [m for m in memberships if m.role != Role.STUDENT]
+    taking = [m for m in memberships if m.role == Role.STUDENT]
+    return render(request, "courses/mine.html", {
+        "teaching": teaching,
+        "taking": taking,
+        "invitations": enrolment.pending_invitations_for(request.user),
+        "join_form": JoinForm(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_create(request):
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        course = enrolment.course_create(creator=request.user, **form.cleaned_data)
+        messages.success(request, f"Course “{course.title}” created. Now bring your students in.")
+        return redirect("courses:detail", course.pk)
+    return render(request, "courses/course_form.html", {"form": form})
+
+
+@login_required
+def course_detail(request, course_id):
+    course = get_course_for_member(request.user, course_id)
+    members = course.memberships.active().select_related("user")
+    context = {
+        "course": course,
+        "membership": course.viewer_membership,
+        "staff": [m for m in members if m.role != Role.STUDENT],
+        "student_count": sum(1 for m in members if m.role == Role.STUDENT),
+        "pending_invitations": course.invitations.pending().count()
+        if course.viewer_membership.is_staff else 0,
+        "join_url": request.build_absolute_uri(reverse("courses:join_link", args=[course.join_code])),
+    }
+    return render(request, "courses/detail.html", context)
+
+
+@login_required
+def roster(request, course_id):
+    course = get_course_for_staff(request.user, course_id)
+    query = request.GET.get("q", "")[:100]
+    members = course.memberships.search(query).select_related("user").order_by(
+        "removed_at", "role", "user__full_name"
+    )
+    invitations = course.invitations.pending()
+    if query:
+        invitations = invitations.filter(Q(email__icontains=query) | Q(name__icontains=query))
+    return render(request, "courses/roster.html", {
+        "course": course,
+        "membership": course.viewer_membership,
+        "active": [m for m in members if m.is_active],
+        "removed": [m for m in members if not m.is_active],
+        "invitations": invitations.select_related("invited_by"),
+        "query": query,
+        "roles": Role.choices,
+    })
+
+
+@login_required
+@require_POST
+def member_change_role(request, course_id, membership_id):
+    membership = get_membership_for_instructor(request.user, course_id, membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose instructor, assistant or student.")
+    else:
+        try:
+            enrolment.member_change_role(membership=membership, role=form.cleaned_data["role"])
+            messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
+        except EnrolmentError as exc:
+            messages.error(request, str(exc))
+    return redirect("courses:roster", course_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request, course_id, membership_id):
+    membership = get_membership_for_instructor(request.user, course_id, membership_id)
+    if request.method == "POST":
+        try:
+            enrolment.member_remove(membership=membership)
+            messages.success(request, f"{membership.user} was removed. Their past work is kept.")
+            if membership.user == request.user:
+                return redirect("courses:mine")
+        except EnrolmentError as exc:
+            messages.error(request, str(exc))
+        return redirect("courses:roster", course_id)
+    return render(request, "courses/member_remove.html", {
+        "course": membership.course, "member": membership,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request, course_id):
+    course = get_course_for_instructor(request.user, course_id)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            for email in form.cleaned_data["emails"]:
+                enrolment.invitation_create(
+                    course=course, email=email, role=form.cleaned_data["role"],
+                    invited_by=request.user,
+                )
+        except EnrolmentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            count = len(form.cleaned_data["emails"])
+            messages.success(request, f"{count} invitation{'s'[:count != 1]} sent.")
+            return redirect("courses:roster", course.pk)
+    return render(request, "courses/invite.html", {"course": course, "form": form})
+
+
+@login_required
+@require_POST
+def invitation_resend(request, course_id, invitation_id):
+    invitation = get_invitation_for_instructor(request.user, course_id, invitation_id)
+    try:
+        enrolment.invitation_resend(invitation=invitation, by=request.user)
+        messages.success(request, f"A new invitation was sent to {invitation.email}.")
+    except EnrolmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("courses:roster", course_id)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, course_id, invitation_id):
+    invitation = get_invitation_for_instructor(request.user, course_id, invitation_id)
+    enrolment.invitation_revoke(invitation=invitation)
+    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    return redirect("courses:roster", course_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import_upload(request, course_id):
+    course = get_course_for_instructor(request.user, course_id)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster_import = roster_import_create(
+                course=course, uploaded_by=request.user, upload=form.cleaned_data["file"]
+            )
+        except RosterFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("courses:roster_import", course.pk, roster_import.pk)
+    return render(request, "courses/roster_import_upload.html", {"course": course, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import_detail(request, course_id, import_id):
+    roster_import = get_roster_import_for_instructor(request.user, course_id, import_id)
+    if request.method == "POST":
+        if roster_import.can_commit:
+            roster_import_start(roster_import=roster_import)
+        else:
+            messages.error(request, "Fix the rows marked below and upload the file again.")
+        return redirect("courses:roster_import", course_id, import_id)
+    rows = roster_import.rows
+    return render(request, "courses/roster_import_detail.html", {
+        "course": roster_import.course,
+        "roster_import": roster_import,
+        "rows": rows,
+        "error_rows": [row for row in rows if row["errors"]],
+        "counts": {action: sum(1 for r in rows if r["action"] == action and not r["errors"])
+                   for action in ("enrol", "invite", "already")},
+        "done": cache.get(roster_import_progress_key(roster_import.pk), 0),
+    })
+
+
+@login_required
+def roster_import_progress(request, course_id, import_id):
+    """The progress fragment polled by the detail page while the import runs."""
+    roster_import = get_roster_import_for_instructor(request.user, course_id, import_id)
+    response = render(request, "courses/_roster_import_progress.html", {
+        "course": roster_import.course,
+        "roster_import": roster_import,
+        "done": roster_import.processed if roster_import.is_finished
+        else cache.get(roster_import_progress_key(roster_import.pk), 0),
+    })
+    if roster_import.is_finished and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_settings(request, course_id):
+    course = get_course_for_instructor(request.user, course_id)
+    form = CourseForm(request.POST or None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Course settings saved.")
+        return redirect("courses:settings", course.pk)
+    return render(request, "courses/settings.html", {
+        "course": course,
+        "form": form,
+        "join_url": request.build_absolute_uri(reverse("courses:join_link", args=[course.join_code])),
+    })
+
+
+@login_required
+@require_POST
+def course_joining(request, course_id):
+    course = get_course_for_instructor(request.user, course_id)
+    action = request.POST.get("action")
+    if action == "rotate":
+        course.rotate_join_code()
+        messages.success(request, f"New join code {course.join_code}. The old code and link no longer work.")
+    elif action in ("enable", "disable"):
+        course.set_joining(enabled=action == "enable")
+        messages.success(request, "Joining by code and link is " + ("on." if course.join_enabled else "off."))
+    else:
+        messages.error(request, "Unknown action.")
+    return redirect("courses:settings", course.pk)
+
+
+@login_required
+@require_POST
+def course_archive(request, course_id):
+    course = get_course_for_instructor(request.user, course_id)
+    if request.POST.get("action") == "unarchive":
+        course.unarchive()
+        messages.success(request, f"“{course.title}” is active again.")
+    else:
+        course.archive()
+        messages.success(request, f"“{course.title}” is archived: nobody new can join; all work is kept.")
+    return redirect("courses:settings", course.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request):
+    form = JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership, created = enrolment.course_join_by_code(
+                user=request.user, code=form.cleaned_data["code"]
+            )
+        except EnrolmentError as exc:
+            form.add_error("code", str(exc))
+        else:
+            course = membership.course
+            messages.success(
+                request,
+                f"You joined {course}." if created else f"You are already in {course}.",
+            )
+            return redirect("courses:detail", course.pk)
+    return render(request, "courses/join.html", {"form": form})
+
+
+@login_required
+def join_link(request, code):
+    """A shareable link: confirm before joining so a prefetch never enrols anyone."""
+    return redirect(f"{reverse('courses:join')}?code={code}")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    found = enrolment.invitation_by_token(token)
+    problem = enrolment.invitation_problem(found)
+    context = {"invitation": found, "problem": problem, "token": token}
+    if problem:
+        return render(request, "courses/invitation.html", context, status=410 if found else 404)
+    if not request.user.is_authenticated:
+        # Whoever holds the emailed link owns that address, so sign-up with it needs no
+        # second verification email.
+        get_adapter(request).stash_verified_email(request, found.email)
+        return render(request, "courses/invitation.html", context)
+    if not enrolment.user_owns_email(request.user, found.email):
+        return render(request, "courses/invitation.html", {**context, "mismatch": True})
+    if request.method == "POST":
+        try:
+            membership = enrolment.invitation_accept(invitation=found, user=request.user)
+        except EnrolmentError as exc:
+            messages.error(request, str(exc))
+            return redirect("courses:mine")
+        messages.success(request, f"Welcome to {membership.course}.")
+        return redirect("courses:detail", membership.course.pk)
+    return render(request, "courses/invitation.html", context)
+
+
+@require_POST
+def invitation_switch_account(request, token):
+    """Signed in as someone else: sign out and come back to the same invitation."""
+    logout(request)
+    return redirect("courses:invitation", token)
+
+
+@login_required
+@require_POST
+def invitation_accept_mine(request, invitation_id):
+    """Accept from My courses an invitation sent to one of the user's own addresses."""
+    found = enrolment.pending_invitations_for(request.user).filter(pk=invitation_id).first()
+    if found is None:
+        raise Http404("No such invitation.")
+    try:
+        membership = enrolment.invitation_accept(invitation=found, user=request.user)
+    except EnrolmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("courses:mine")
+    messages.success(request, f"Welcome to {membership.course}.")
+    return redirect("courses:detail", membership.course.pk)
+
+

@@ -1,0 +1,1 @@
+"""Informational-interview assignments, plans and write-ups (issue 3)."""

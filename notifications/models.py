@@ -1,0 +1,1 @@
+"""Planned reminders and their delivery (issue 4)."""
