@@ -19,7 +19,15 @@ class CourseAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "course", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_display = [
+        "email",
+        "course",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     search_fields = ["email", "course__title"]
     exclude = ["token_hash"]
     raw_id_fields = ["course", "invited_by", "accepted_by"]

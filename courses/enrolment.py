@@ -18,13 +18,24 @@ class InvitationSent:
     token: str
 
 
-def course_create(*, creator, title: str, code: str = "", term: str = "", description: str = "",
-                  time_zone: str = "UTC") -> Course:
+def course_create(
+    *,
+    creator,
+    title: str,
+    code: str = "",
+    term: str = "",
+    description: str = "",
+    time_zone: str = "UTC",
+) -> Course:
     """Create a course with ``creator`` as its first instructor."""
     with transaction.atomic():
         course = Course.objects.create(
-            title=title, code=code, term=term, description=description,
-            time_zone=time_zone, created_by=creator,
+            title=title,
+            code=code,
+            term=term,
+            description=description,
+            time_zone=time_zone,
+            created_by=creator,
         )
         Membership.objects.create(course=course, user=creator, role=Role.INSTRUCTOR)
     return course
@@ -65,8 +76,9 @@ def course_join_by_code(*, user, code: str) -> tuple[Membership, bool]:
     return member_enrol(course=course, user=user, role=Role.STUDENT)
 
 
-def invitation_create(*, course: Course, email: str, role: str, invited_by, name: str = "",
-                      now=None) -> InvitationSent:
+def invitation_create(
+    *, course: Course, email: str, role: str, invited_by, name: str = "", now=None
+) -> InvitationSent:
     """Invite ``email`` into ``course`` and queue the email once the transaction commits.
 
     An earlier pending invitation of the same address is revoked so only the newest link works.
@@ -80,8 +92,13 @@ def invitation_create(*, course: Course, email: str, role: str, invited_by, name
     course.invitations.for_email(email).pending(now=now).update(revoked_at=now)
     token, token_hash = Invitation.new_token()
     invitation = Invitation.objects.create(
-        course=course, email=email, name=name, role=role, token_hash=token_hash,
-        invited_by=invited_by, created_at=now,
+        course=course,
+        email=email,
+        name=name,
+        role=role,
+        token_hash=token_hash,
+        invited_by=invited_by,
+        created_at=now,
     )
     send_invitation_email.delay_on_commit(invitation.pk, token)
     return InvitationSent(invitation=invitation, token=token)
@@ -90,8 +107,11 @@ def invitation_create(*, course: Course, email: str, role: str, invited_by, name
 def invitation_resend(*, invitation: Invitation, by) -> InvitationSent:
     """Send a fresh link for the same address and role; the old link stops working."""
     return invitation_create(
-        course=invitation.course, email=invitation.email, role=invitation.role,
-        invited_by=by, name=invitation.name,
+        course=invitation.course,
+        email=invitation.email,
+        role=invitation.role,
+        invited_by=by,
+        name=invitation.name,
     )
 
 
@@ -133,8 +153,8 @@ def invitation_accept(*, invitation: Invitation, user, now=None) -> Membership:
     """Accept for ``user``, who must own the invited address; the token then stops working."""
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("course").get(
-            pk=invitation.pk
+        invitation = (
+            Invitation.objects.select_for_update().select_related("course").get(pk=invitation.pk)
         )
         problem = invitation_problem(invitation, now=now)
         if problem:
@@ -185,7 +205,8 @@ def member_remove(*, membership: Membership, now=None) -> Membership:
 def pending_invitations_for(user):
     """Invitations waiting for any of ``user``'s verified addresses."""
     emails = {user.email.lower()} | {
-        e.lower() for e in user.emailaddress_set.filter(verified=True).values_list("email", flat=True)
+        e.lower()
+        for e in user.emailaddress_set.filter(verified=True).values_list("email", flat=True)
     }
     return (
         Invitation.objects.pending()
@@ -193,5 +214,3 @@ def pending_invitations_for(user):
         .exclude(course__memberships__user=user, course__memberships__removed_at__isnull=True)
         .select_related("course")
     )
-
-

@@ -239,7 +239,9 @@ class RosterImport(models.Model):
         FAILED = "failed", "Failed"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="roster_imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     filename = models.CharField(max_length=255)
     rows = models.JSONField(default=list)
     error_count = models.PositiveIntegerField(default=0)

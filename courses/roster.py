@@ -126,8 +126,16 @@ def _validate_rows(raw_rows, columns, *, course: Course) -> list[dict]:
         role = ROLE_ALIASES.get(role_text)
         if role is None:
             errors.append(f"Role “{role_text[:40]}” is not one of student, assistant, instructor.")
-        rows.append({"line": line, "name": name[:150], "email": email[:254],
-                     "role": role or "", "action": "", "errors": errors})
+        rows.append(
+            {
+                "line": line,
+                "name": name[:150],
+                "email": email[:254],
+                "role": role or "",
+                "action": "",
+                "errors": errors,
+            }
+        )
 
     first_line = {}
     for row in rows:
@@ -141,7 +149,9 @@ def _validate_rows(raw_rows, columns, *, course: Course) -> list[dict]:
         user_model.objects.filter(email__in=emails).values_list("email", flat=True)
     )
     active_members = set(
-        course.memberships.active().filter(user__email__in=emails).values_list("user__email", flat=True)
+        course.memberships.active()
+        .filter(user__email__in=emails)
+        .values_list("user__email", flat=True)
     )
     for row in rows:
         if row["email"] in active_members:
@@ -201,8 +211,13 @@ def roster_import_run(*, roster_import: RosterImport, report: Callable[[int], No
                     _, created = member_enrol(course=course, user=user, role=row["role"])
                     summary["enrolled" if created else "already"] += 1
                 else:
-                    invitation_create(course=course, email=row["email"], name=row["name"],
-                                      role=row["role"], invited_by=roster_import.uploaded_by)
+                    invitation_create(
+                        course=course,
+                        email=row["email"],
+                        name=row["name"],
+                        role=row["role"],
+                        invited_by=roster_import.uploaded_by,
+                    )
                     summary["invited"] += 1
             report(start + len(chunk))
         roster_import.state = RosterImport.State.DONE

@@ -19,7 +19,9 @@ def roster_import_progress_key(import_id: int) -> str:
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_kwargs={"max_retries": 5})
 def send_invitation_email(invitation_id: int, token: str) -> None:
-    invitation = Invitation.objects.select_related("course", "invited_by").filter(pk=invitation_id).first()
+    invitation = (
+        Invitation.objects.select_related("course", "invited_by").filter(pk=invitation_id).first()
+    )
     if invitation is None or invitation.status() != Invitation.Status.PENDING:
         return  # revoked or replaced before the worker got to it
     send_invitation(invitation, token)
@@ -54,7 +56,9 @@ def run_roster_import(import_id: int) -> None:
 def purge_stale_roster_imports() -> int:
     """Forget uploaded rosters a day after upload; they hold names and addresses."""
     cutoff = timezone.now() - timedelta(days=1)
-    deleted, _ = RosterImport.objects.filter(created_at__lt=cutoff).exclude(
-        state__in=[RosterImport.State.QUEUED, RosterImport.State.RUNNING]
-    ).delete()
+    deleted, _ = (
+        RosterImport.objects.filter(created_at__lt=cutoff)
+        .exclude(state__in=[RosterImport.State.QUEUED, RosterImport.State.RUNNING])
+        .delete()
+    )
     return deleted

@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -7,8 +8,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-
-from allauth.account.adapter import get_adapter
 
 from . import enrolment
 from .enrolment import EnrolmentError
@@ -41,20 +40,26 @@ def my_courses(request):
         .annotate(
             student_count=Count(
                 "course__memberships",
-                filter=Q(course__memberships__role=Role.STUDENT,
-                         course__memberships__removed_at__isnull=True),
+                filter=Q(
+                    course__memberships__role=Role.STUDENT,
+                    course__memberships__removed_at__isnull=True,
+                ),
             )
         )
         .order_by("course__archived_at", "-course__created_at")
     )
     teaching = [m for m in memberships if m.role != Role.STUDENT]
     taking = [m for m in memberships if m.role == Role.STUDENT]
-    return render(request, "courses/mine.html", {
-        "teaching": teaching,
-        "taking": taking,
-        "invitations": enrolment.pending_invitations_for(request.user),
-        "join_form": JoinForm(),
-    })
+    return render(
+        request,
+        "courses/mine.html",
+        {
+            "teaching": teaching,
+            "taking": taking,
+            "invitations": enrolment.pending_invitations_for(request.user),
+            "join_form": JoinForm(),
+        },
+    )
 
 
 @login_required
@@ -78,8 +83,11 @@ def course_detail(request, course_id):
         "staff": [m for m in members if m.role != Role.STUDENT],
         "student_count": sum(1 for m in members if m.role == Role.STUDENT),
         "pending_invitations": course.invitations.pending().count()
-        if course.viewer_membership.is_staff else 0,
-        "join_url": request.build_absolute_uri(reverse("courses:join_link", args=[course.join_code])),
+        if course.viewer_membership.is_staff
+        else 0,
+        "join_url": request.build_absolute_uri(
+            reverse("courses:join_link", args=[course.join_code])
+        ),
     }
     return render(request, "courses/detail.html", context)
 
@@ -88,21 +96,27 @@ def course_detail(request, course_id):
 def roster(request, course_id):
     course = get_course_for_staff(request.user, course_id)
     query = request.GET.get("q", "")[:100]
-    members = course.memberships.search(query).select_related("user").order_by(
-        "removed_at", "role", "user__full_name"
+    members = (
+        course.memberships.search(query)
+        .select_related("user")
+        .order_by("removed_at", "role", "user__full_name")
     )
     invitations = course.invitations.pending()
     if query:
         invitations = invitations.filter(Q(email__icontains=query) | Q(name__icontains=query))
-    return render(request, "courses/roster.html", {
-        "course": course,
-        "membership": course.viewer_membership,
-        "active": [m for m in members if m.is_active],
-        "removed": [m for m in members if not m.is_active],
-        "invitations": invitations.select_related("invited_by"),
-        "query": query,
-        "roles": Role.choices,
-    })
+    return render(
+        request,
+        "courses/roster.html",
+        {
+            "course": course,
+            "membership": course.viewer_membership,
+            "active": [m for m in members if m.is_active],
+            "removed": [m for m in members if not m.is_active],
+            "invitations": invitations.select_related("invited_by"),
+            "query": query,
+            "roles": Role.choices,
+        },
+    )
 
 
 @login_required
@@ -115,7 +129,9 @@ def member_change_role(request, course_id, membership_id):
     else:
         try:
             enrolment.member_change_role(membership=membership, role=form.cleaned_data["role"])
-            messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
+            messages.success(
+                request, f"{membership.user} is now {membership.get_role_display().lower()}."
+            )
         except EnrolmentError as exc:
             messages.error(request, str(exc))
     return redirect("courses:roster", course_id)
@@ -134,9 +150,14 @@ def member_remove(request, course_id, membership_id):
         except EnrolmentError as exc:
             messages.error(request, str(exc))
         return redirect("courses:roster", course_id)
-    return render(request, "courses/member_remove.html", {
-        "course": membership.course, "member": membership,
-    })
+    return render(
+        request,
+        "courses/member_remove.html",
+        {
+            "course": membership.course,
+            "member": membership,
+        },
+    )
 
 
 @login_required
@@ -148,14 +169,16 @@ def invite(request, course_id):
         try:
             for email in form.cleaned_data["emails"]:
                 enrolment.invitation_create(
-                    course=course, email=email, role=form.cleaned_data["role"],
+                    course=course,
+                    email=email,
+                    role=form.cleaned_data["role"],
                     invited_by=request.user,
                 )
         except EnrolmentError as exc:
             form.add_error(None, str(exc))
         else:
             count = len(form.cleaned_data["emails"])
-            messages.success(request, f"{count} invitation{'s'[:count != 1]} sent.")
+            messages.success(request, f"{count} invitation{'s'[: count != 1]} sent.")
             return redirect("courses:roster", course.pk)
     return render(request, "courses/invite.html", {"course": course, "form": form})
 
@@ -209,27 +232,38 @@ def roster_import_detail(request, course_id, import_id):
             messages.error(request, "Fix the rows marked below and upload the file again.")
         return redirect("courses:roster_import", course_id, import_id)
     rows = roster_import.rows
-    return render(request, "courses/roster_import_detail.html", {
-        "course": roster_import.course,
-        "roster_import": roster_import,
-        "rows": rows,
-        "error_rows": [row for row in rows if row["errors"]],
-        "counts": {action: sum(1 for r in rows if r["action"] == action and not r["errors"])
-                   for action in ("enrol", "invite", "already")},
-        "done": cache.get(roster_import_progress_key(roster_import.pk), 0),
-    })
+    return render(
+        request,
+        "courses/roster_import_detail.html",
+        {
+            "course": roster_import.course,
+            "roster_import": roster_import,
+            "rows": rows,
+            "error_rows": [row for row in rows if row["errors"]],
+            "counts": {
+                action: sum(1 for r in rows if r["action"] == action and not r["errors"])
+                for action in ("enrol", "invite", "already")
+            },
+            "done": cache.get(roster_import_progress_key(roster_import.pk), 0),
+        },
+    )
 
 
 @login_required
 def roster_import_progress(request, course_id, import_id):
     """The progress fragment polled by the detail page while the import runs."""
     roster_import = get_roster_import_for_instructor(request.user, course_id, import_id)
-    response = render(request, "courses/_roster_import_progress.html", {
-        "course": roster_import.course,
-        "roster_import": roster_import,
-        "done": roster_import.processed if roster_import.is_finished
-        else cache.get(roster_import_progress_key(roster_import.pk), 0),
-    })
+    response = render(
+        request,
+        "courses/_roster_import_progress.html",
+        {
+            "course": roster_import.course,
+            "roster_import": roster_import,
+            "done": roster_import.processed
+            if roster_import.is_finished
+            else cache.get(roster_import_progress_key(roster_import.pk), 0),
+        },
+    )
     if roster_import.is_finished and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
@@ -244,11 +278,17 @@ def course_settings(request, course_id):
         form.save()
         messages.success(request, "Course settings saved.")
         return redirect("courses:settings", course.pk)
-    return render(request, "courses/settings.html", {
-        "course": course,
-        "form": form,
-        "join_url": request.build_absolute_uri(reverse("courses:join_link", args=[course.join_code])),
-    })
+    return render(
+        request,
+        "courses/settings.html",
+        {
+            "course": course,
+            "form": form,
+            "join_url": request.build_absolute_uri(
+                reverse("courses:join_link", args=[course.join_code])
+            ),
+        },
+    )
 
 
 @login_required
@@ -258,10 +298,14 @@ def course_joining(request, course_id):
     action = request.POST.get("action")
     if action == "rotate":
         course.rotate_join_code()
-        messages.success(request, f"New join code {course.join_code}. The old code and link no longer work.")
+        messages.success(
+            request, f"New join code {course.join_code}. The old code and link no longer work."
+        )
     elif action in ("enable", "disable"):
         course.set_joining(enabled=action == "enable")
-        messages.success(request, "Joining by code and link is " + ("on." if course.join_enabled else "off."))
+        messages.success(
+            request, "Joining by code and link is " + ("on." if course.join_enabled else "off.")
+        )
     else:
         messages.error(request, "Unknown action.")
     return redirect("courses:settings", course.pk)
@@ -276,7 +320,9 @@ def course_archive(request, course_id):
         messages.success(request, f"“{course.title}” is active again.")
     else:
         course.archive()
-        messages.success(request, f"“{course.title}” is archived: nobody new can join; all work is kept.")
+        messages.success(
+            request, f"“{course.title}” is archived: nobody new can join; all work is kept."
+        )
     return redirect("courses:settings", course.pk)
 
 
@@ -353,5 +399,3 @@ def invitation_accept_mine(request, invitation_id):
         return redirect("courses:mine")
     messages.success(request, f"Welcome to {membership.course}.")
     return redirect("courses:detail", membership.course.pk)
-
-

@@ -3,7 +3,6 @@
 With CI=true a missing PostgreSQL is an error, never a silent fallback.
 """
 
-import os
 import socket
 import tempfile
 from pathlib import Path
@@ -12,13 +11,17 @@ from .base import *  # noqa: F403
 from .base import env
 
 CI = env.bool("CI", default=False)
-TEST_DATABASE_URL = env.str("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rapport")
+TEST_DATABASE_URL = env.str(
+    "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rapport"
+)
 
 
 def _reachable(url: str) -> bool:
     parsed = env.db_url_config(url)
     try:
-        with socket.create_connection((parsed["HOST"] or "127.0.0.1", int(parsed["PORT"] or 5432)), 1):
+        with socket.create_connection(
+            (parsed["HOST"] or "127.0.0.1", int(parsed["PORT"] or 5432)), 1
+        ):
             return True
     except OSError:
         return False

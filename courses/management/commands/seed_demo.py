@@ -11,12 +11,18 @@ DEMO_PASSWORD = "rapport-demo-2026"
 INSTRUCTOR = ("dana.whitfield@example.edu", "Dana Whitfield", "America/New_York")
 ASSISTANT = ("sam.ortega@example.edu", "Sam Ortega", "America/Chicago")
 STUDENTS = [
-    ("Amara Okafor", "America/New_York"), ("Ben Carter", "America/New_York"),
-    ("Chloé Martin", "Europe/Paris"), ("Diego Ramírez", "America/Mexico_City"),
-    ("Eun-ji Park", "Asia/Seoul"), ("Farah Haddad", "America/New_York"),
-    ("Gabriel Silva", "America/Sao_Paulo"), ("Hannah Schmidt", "Europe/Berlin"),
-    ("Isaac Cohen", "America/Los_Angeles"), ("Jasmine Lee", "America/New_York"),
-    ("Kofi Mensah", "Africa/Accra"), ("Lena Novak", "Australia/Sydney"),
+    ("Amara Okafor", "America/New_York"),
+    ("Ben Carter", "America/New_York"),
+    ("Chloé Martin", "Europe/Paris"),
+    ("Diego Ramírez", "America/Mexico_City"),
+    ("Eun-ji Park", "Asia/Seoul"),
+    ("Farah Haddad", "America/New_York"),
+    ("Gabriel Silva", "America/Sao_Paulo"),
+    ("Hannah Schmidt", "Europe/Berlin"),
+    ("Isaac Cohen", "America/Los_Angeles"),
+    ("Jasmine Lee", "America/New_York"),
+    ("Kofi Mensah", "Africa/Accra"),
+    ("Lena Novak", "Australia/Sydney"),
 ]
 COURSE_TITLE = "Career Exploration Seminar"
 
@@ -38,9 +44,14 @@ class Command(BaseCommand):
             course = Course.objects.filter(title=COURSE_TITLE, created_by=instructor).first()
             if course is None:
                 course = course_create(
-                    creator=instructor, title=COURSE_TITLE, code="CAR 101", term="Spring 2027",
+                    creator=instructor,
+                    title=COURSE_TITLE,
+                    code="CAR 101",
+                    term="Spring 2027",
                     time_zone="America/New_York",
-                    description="Explore careers through informational interviews with professionals.",
+                    description=(
+                        "Explore careers through informational interviews with professionals."
+                    ),
                 )
             member_enrol(course=course, user=assistant, role=Role.ASSISTANT)
             for student in students:
@@ -48,10 +59,16 @@ class Command(BaseCommand):
         if quiet:
             return
         site = settings.SITE_URL
-        self.stdout.write(self.style.SUCCESS(f"\nRapport is at {site}/  (password for every demo login: {DEMO_PASSWORD})"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nRapport is at {site}/  (password for every demo login: {DEMO_PASSWORD})"
+            )
+        )
         self.stdout.write(f"  instructor  {INSTRUCTOR[0]}")
         self.stdout.write(f"  assistant   {ASSISTANT[0]}")
-        self.stdout.write(f"  students    {students[0].email}, {students[1].email}, … ({len(students)} in all)")
+        self.stdout.write(
+            f"  students    {students[0].email}, {students[1].email}, … ({len(students)} in all)"
+        )
         self.stdout.write(f"  course      {course} — join code {course.join_code}\n")
 
     def person(self, email, name, zone):
