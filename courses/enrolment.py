@@ -1,7 +1,9 @@
 """How people come into and leave a course: creation, join codes, invitations, roles."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -99,13 +101,22 @@ def invitation_create(
         token_hash=token_hash,
         invited_by=invited_by,
         created_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     send_invitation_email.delay_on_commit(invitation.pk, token)
     return InvitationSent(invitation=invitation, token=token)
 
 
 def invitation_resend(*, invitation: Invitation, by) -> InvitationSent:
-    """Send a fresh link for the same address and role; the old link stops working."""
+    """Send a fresh link for the same address and role; the old link stops working.
+
+    Works for pending and expired invitations; accepted or withdrawn ones are refused.
+    """
+    if invitation.status() in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
+        raise EnrolmentError(
+            f"The invitation to {invitation.email} was already "
+            f"{invitation.get_current_status_display().lower()}; send a new one instead."
+        )
     return invitation_create(
         course=invitation.course,
         email=invitation.email,
@@ -116,6 +127,12 @@ def invitation_resend(*, invitation: Invitation, by) -> InvitationSent:
 
 
 def invitation_revoke(*, invitation: Invitation, now=None) -> None:
+    """Withdraw a pending invitation. Raises EnrolmentError if it was already used."""
+    if invitation.status(now=now) == Invitation.Status.ACCEPTED:
+        raise EnrolmentError(
+            f"{invitation.email} already accepted this invitation; remove them from the roster "
+            "instead."
+        )
     if invitation.status(now=now) == Invitation.Status.PENDING:
         invitation.revoked_at = now or timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -211,6 +228,7 @@ def pending_invitations_for(user):
     return (
         Invitation.objects.pending()
         .filter(email__in=emails, course__archived_at__isnull=True)
-        .exclude(course__memberships__user=user, course__memberships__removed_at__isnull=True)
+        # One subquery, so "active" and "this user" apply to the same membership row.
+        .exclude(course__in=Membership.objects.active().filter(user=user).values("course"))
         .select_related("course")
     )

@@ -165,6 +165,8 @@ def _validate_rows(raw_rows, columns, *, course: Course) -> list[dict]:
 
 def roster_import_create(*, course: Course, uploaded_by, upload) -> RosterImport:
     """Read ``upload`` and keep its checked rows for the preview. Raises RosterFileError."""
+    if not course.accepts_new_members:
+        raise RosterFileError("This course is archived and no longer takes new members.")
     data = upload.read(settings.ROSTER_IMPORT_MAX_BYTES + 1)
     rows = parse_roster(data, course=course)
     return RosterImport.objects.create(

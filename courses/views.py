@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,7 +46,8 @@ def my_courses(request):
                 ),
             )
         )
-        .order_by("course__archived_at", "-course__created_at")
+        # Active courses first: PostgreSQL would sort the NULLs (active) last.
+        .order_by(F("course__archived_at").asc(nulls_first=True), "-course__created_at")
     )
     teaching = [m for m in memberships if m.role != Role.STUDENT]
     taking = [m for m in memberships if m.role == Role.STUDENT]
@@ -95,7 +96,7 @@ def course_detail(request, course_id):
 @login_required
 def roster(request, course_id):
     course = get_course_for_staff(request.user, course_id)
-    query = request.GET.get("q", "")[:100]
+    query = request.GET.get("q", "").strip()[:100]
     members = (
         course.memberships.search(query)
         .select_related("user")
@@ -199,8 +200,11 @@ def invitation_resend(request, course_id, invitation_id):
 @require_POST
 def invitation_revoke(request, course_id, invitation_id):
     invitation = get_invitation_for_instructor(request.user, course_id, invitation_id)
-    enrolment.invitation_revoke(invitation=invitation)
-    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    try:
+        enrolment.invitation_revoke(invitation=invitation)
+        messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    except EnrolmentError as exc:
+        messages.error(request, str(exc))
     return redirect("courses:roster", course_id)
 
 
@@ -228,7 +232,8 @@ def roster_import_detail(request, course_id, import_id):
     if request.method == "POST":
         if roster_import.can_commit:
             roster_import_start(roster_import=roster_import)
-        else:
+        elif roster_import.state == roster_import.State.PREVIEW:
+            # Rows with errors; a second click on an import already started needs no message.
             messages.error(request, "Fix the rows marked below and upload the file again.")
         return redirect("courses:roster_import", course_id, import_id)
     rows = roster_import.rows

@@ -53,7 +53,9 @@ def chromium_path():
 
 
 def make_user(email: str, name: str, time_zone: str = "UTC") -> User:
-    user = User.objects.create_user(email=email, password=PASSWORD, full_name=name, time_zone=time_zone)
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, full_name=name, time_zone=time_zone
+    )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
 
@@ -96,7 +98,10 @@ def outsider(db):
 @pytest.fixture
 def course(instructor, assistant, student, classmate):
     course = course_create(
-        creator=instructor, title="Career Exploration", code="CAR 101", term="Spring 2027",
+        creator=instructor,
+        title="Career Exploration",
+        code="CAR 101",
+        term="Spring 2027",
         time_zone="America/New_York",
     )
     member_enrol(course=course, user=assistant, role=Role.ASSISTANT)
@@ -107,7 +112,9 @@ def course(instructor, assistant, student, classmate):
 
 @pytest.fixture
 def other_course(other_instructor, other_student):
-    course = course_create(creator=other_instructor, title="Other Course", time_zone="Europe/Berlin")
+    course = course_create(
+        creator=other_instructor, title="Other Course", time_zone="Europe/Berlin"
+    )
     member_enrol(course=course, user=other_student, role=Role.STUDENT)
     return course
 

@@ -1,0 +1,415 @@
+"""CSV roster import: ``courses/roster.py`` and the upload, preview and progress pages."""
+
+import html
+import random
+import re
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import User
+from courses.models import Invitation, Membership, Role, RosterImport
+from courses.roster import RosterFileError, parse_roster
+
+MB = 1024 * 1024
+
+
+def upload(client, course, data: bytes, filename: str = "roster.csv"):
+    return client.post(
+        reverse("courses:roster_import_upload", args=[course.pk]),
+        {"file": SimpleUploadedFile(filename, data, content_type="text/csv")},
+    )
+
+
+def import_url(roster_import) -> str:
+    return reverse("courses:roster_import", args=[roster_import.course_id, roster_import.pk])
+
+
+def text_of(response) -> str:
+    """The page as a person reads it: tags dropped, entities decoded, spaces collapsed."""
+    content = response.content.decode()
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
+
+
+def table_rows(response, caption: str) -> list[list[str]]:
+    """Cell texts of each body row of the table captioned ``caption``."""
+    content = response.content.decode()
+    match = re.search(
+        rf"<table[^>]*>\s*<caption>{re.escape(caption)}.*?</caption>(.*?)</table>", content, re.S
+    )
+    assert match, f"no table captioned {caption!r}"
+    body = match.group(1).split("<tbody>", 1)[1]
+    return [
+        [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
+        for cells in (
+            re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        )
+    ]
+
+
+def has_commit_form(response) -> bool:
+    """A form posting back to the page itself (the sign-out form names its action)."""
+    return re.search(r'<form method="post"(?![^>]*action=)', response.content.decode()) is not None
+
+
+def enrolment_state(course):
+    return (
+        sorted(course.memberships.values_list("user_id", "role", "removed_at")),
+        sorted(course.invitations.values_list("email", "revoked_at", "accepted_at")),
+    )
+
+
+@pytest.fixture
+def instructor_client(as_user, instructor, course):
+    return as_user(instructor)
+
+
+# Reading and checking the file
+
+
+def test_valid_file_shows_a_preview_with_what_will_happen(instructor_client, course, outsider):
+    data = (
+        b"name,email,role\n"
+        b"Otto Outsider,otto.outsider@example.edu,student\n"  # has an account → enrolled
+        b"Ada Lovelace,ada@example.edu,TA\n"  # no account → invited
+        b"Grace Hopper,grace@example.edu,\n"  # no role → student, invited
+        b"Stella Student,Stella.Student@example.edu,student\n"  # already in the course
+    )
+    before = enrolment_state(course)
+
+    response = upload(instructor_client, course, data)
+
+    roster_import = RosterImport.objects.get()
+    assert response.status_code == 302
+    assert response.url == import_url(roster_import)
+    page = instructor_client.get(response.url)
+    assert page.status_code == 200
+    assert (
+        "All 4 rows are valid: 1 will be enrolled (they already have accounts), "
+        "2 will be invited by email, 1 are already in the course."
+    ) in text_of(page)
+    assert "Import 4 people" in text_of(page)
+    assert has_commit_form(page)
+    assert table_rows(page, "Preview (all 4 rows)") == [
+        ["2", "Otto Outsider", "otto.outsider@example.edu", "Student", "Enrolled now"],
+        ["3", "Ada Lovelace", "ada@example.edu", "Assistant", "Invited by email"],
+        ["4", "Grace Hopper", "grace@example.edu", "Student", "Invited by email"],
+        ["5", "Stella Student", "stella.student@example.edu", "Student", "Already in the course"],
+    ]
+    assert enrolment_state(course) == before  # a preview changes nothing
+    assert mail.outbox == []
+
+
+def test_missing_email_column_is_a_file_level_error_naming_it(instructor_client, course):
+    response = upload(instructor_client, course, b"name,address,role\nAda,ada@example.edu,\n")
+
+    assert response.status_code == 200
+    assert (
+        "The first row must name the columns; missing: email. "
+        "Found “name”, “address”, “role”. Expected a header like: name,email,role"
+    ) in text_of(response)
+    assert not RosterImport.objects.exists()
+
+
+def test_file_without_a_header_names_both_missing_columns(instructor_client, course):
+    response = upload(instructor_client, course, b"Ada Lovelace,ada@example.edu\n")
+
+    assert "missing: name and email" in text_of(response)
+    assert not RosterImport.objects.exists()
+
+
+def test_rows_with_problems_are_listed_by_line_and_nothing_can_be_imported(
+    instructor_client, course, django_capture_on_commit_callbacks
+):
+    data = (
+        b"name,email,role\n"
+        b"Ada Lovelace,ada@example.edu,student\n"
+        b",empty.name@example.edu,student\n"
+        b"\n"  # blank lines are skipped but still counted
+        b"Bad Email,not-an-email,student\n"
+        b"Bad Role,bad.role@example.edu,dean\n"
+        b"Ada Again,ADA@example.edu,\n"
+    )
+    before = enrolment_state(course)
+
+    page = instructor_client.get(upload(instructor_client, course, data).url)
+
+    assert "4 rows of 5 cannot be imported. Nothing has been imported." in text_of(page)
+    assert table_rows(page, "Rows with problems") == [
+        ["3", "", "empty.name@example.edu", "Name is empty."],
+        ["5", "Bad Email", "not-an-email", "“not-an-email” is not a valid email address."],
+        [
+            "6",
+            "Bad Role",
+            "bad.role@example.edu",
+            "Role “dean” is not one of student, assistant, instructor.",
+        ],
+        ["7", "Ada Again", "ada@example.edu", "Same email as line 2."],
+    ]
+    assert "Import 5 people" not in text_of(page)
+    assert not has_commit_form(page)
+
+    roster_import = RosterImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        refused = instructor_client.post(import_url(roster_import), follow=True)
+
+    assert "Fix the rows marked below and upload the file again." in text_of(refused)
+    assert callbacks == []
+    roster_import.refresh_from_db()
+    assert roster_import.state == RosterImport.State.PREVIEW
+    assert enrolment_state(course) == before
+    assert mail.outbox == []
+
+
+def test_each_problem_of_a_row_is_reported(course):
+    rows = parse_roster(b"name,email,role\n,,boss\n", course=course)
+
+    assert rows[0]["errors"] == [
+        "Name is empty.",
+        "Email is empty.",
+        "Role “boss” is not one of student, assistant, instructor.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("garbage", "message"),
+    [
+        (
+            random.Random(20270110).randbytes(10 * MB),
+            "This file is not a CSV text file. Export the roster as CSV (comma-separated values).",
+        ),
+        (
+            random.Random(20270111).randbytes(10 * MB).replace(b"\x00", b"\x01"),
+            "The file is not UTF-8 text (first bad byte on line 1).",
+        ),
+        (b"name,email\n" + b"x" * (10 * MB), "The file is larger than 10 MB."),
+    ],
+    ids=["binary", "random-text", "too-large"],
+)
+def test_garbage_upload_gets_a_clear_error_and_nothing_is_imported(
+    instructor_client, course, garbage, message
+):
+    assert len(garbage) >= settings.ROSTER_IMPORT_MAX_BYTES
+    before = enrolment_state(course)
+
+    response = upload(instructor_client, course, garbage, filename="students.xlsx")
+
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert not RosterImport.objects.exists()
+    assert enrolment_state(course) == before
+
+
+def test_latin1_file_is_refused_with_advice_to_save_as_utf8(instructor_client, course):
+    data = "name,email\nJosé Díaz,jose@example.edu\n".encode("latin-1")
+
+    response = upload(instructor_client, course, data)
+
+    page = text_of(response)
+    assert "The file is not UTF-8 text (first bad byte on line 2)." in page
+    assert "Save as → CSV UTF-8" in page
+    assert not RosterImport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "name;email;role\r\nJosé Díaz;jose@example.edu;student\r\n"
+        "Ada Lovelace;ada@example.edu;ta\r\n",
+        "\ufeffname,email,role\nJosé Díaz,jose@example.edu,student\n"
+        "Ada Lovelace,ada@example.edu,ta\n",
+        "\ufeffE-mail;Full Name\r\njose@example.edu;José Díaz\r\nada@example.edu;Ada Lovelace\r\n",
+        "name\temail\nJosé Díaz\tjose@example.edu\nAda Lovelace\tada@example.edu\n",
+    ],
+    ids=["semicolons", "utf8-bom", "excel-bom-semicolons-crlf", "tabs"],
+)
+def test_spreadsheet_exports_are_accepted(instructor_client, course, data):
+    response = upload(instructor_client, course, data.encode())
+
+    roster_import = RosterImport.objects.get()
+    assert response.url == import_url(roster_import)
+    assert roster_import.error_count == 0
+    assert [(r["name"], r["email"]) for r in roster_import.rows] == [
+        ("José Díaz", "jose@example.edu"),
+        ("Ada Lovelace", "ada@example.edu"),
+    ]
+    assert "All 2 rows are valid" in text_of(instructor_client.get(response.url))
+
+
+def test_header_only_file_is_refused(course):
+    with pytest.raises(RosterFileError, match="has a header but no people"):
+        parse_roster(b"name,email,role\n\n\n", course=course)
+
+
+def test_too_many_rows_are_refused(course):
+    data = "name,email\n" + "".join(f"P{i},p{i}@example.edu\n" for i in range(5001))
+
+    with pytest.raises(RosterFileError, match="has 5001 rows; at most 5000 at a time"):
+        parse_roster(data.encode(), course=course)
+
+
+def test_empty_upload_is_refused_by_the_form(instructor_client, course):
+    response = upload(instructor_client, course, b"")
+
+    assert response.status_code == 200
+    assert "The submitted file is empty." in text_of(response)
+    assert not RosterImport.objects.exists()
+
+
+# Importing
+
+
+def people_csv(count: int, *, existing: list[User]) -> bytes:
+    lines = ["name,email,role"]
+    lines += [f"{u.full_name},{u.email},student" for u in existing]
+    lines += [f"New Person {i},new.person{i}@example.edu,student" for i in range(count)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def existing_people(db):
+    return User.objects.bulk_create(
+        User(email=f"existing{i}@example.edu", full_name=f"Existing {i}") for i in range(100)
+    )
+
+
+def test_instructor_imports_1200_people_and_sees_the_summary(
+    instructor_client, course, existing_people, django_capture_on_commit_callbacks
+):
+    data = people_csv(1100, existing=existing_people)
+
+    preview = instructor_client.get(upload(instructor_client, course, data).url)
+    roster_import = RosterImport.objects.get()
+    assert (
+        "All 1200 rows are valid: 100 will be enrolled (they already have accounts), "
+        "1100 will be invited by email."
+    ) in text_of(preview)
+    assert "Preview (first 200 of 1200 rows)" in text_of(preview)
+    assert len(table_rows(preview, "Preview (first 200 of 1200 rows)")) == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = instructor_client.post(import_url(roster_import))
+
+    assert response.status_code == 302
+    assert response.url == import_url(roster_import)
+    roster_import.refresh_from_db()
+    assert roster_import.state == RosterImport.State.DONE
+    assert roster_import.processed == 1200
+    assert roster_import.summary == {"enrolled": 100, "invited": 1100, "already": 0}
+    enrolled = set(course.memberships.students().values_list("user__email", flat=True))
+    assert {u.email for u in existing_people} <= enrolled
+    invited = set(course.invitations.pending().values_list("email", flat=True))
+    assert invited == {f"new.person{i}@example.edu" for i in range(1100)}
+    assert len(mail.outbox) == 1100
+    assert {m.to[0] for m in mail.outbox} == invited
+
+    page = instructor_client.get(response.url)
+    assert "Import finished. 100 enrolled, 1100 invited by email." in text_of(page)
+    assert "Import 1200 people" not in text_of(page)
+
+    progress_url = reverse("courses:roster_import_progress", args=[course.pk, roster_import.pk])
+    fragment = instructor_client.get(progress_url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "Import finished. 100 enrolled, 1100 invited by email." in text_of(fragment)
+    assert "hx-get" not in fragment.content.decode()  # finished: polling stops
+    assert fragment["HX-Refresh"] == "true"
+
+
+def test_people_already_in_the_course_are_counted_not_changed(
+    instructor_client, course, assistant, django_capture_on_commit_callbacks
+):
+    data = b"name,email,role\nAaron Assistant,aaron.assistant@example.edu,student\n"
+    upload(instructor_client, course, data)
+    roster_import = RosterImport.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        instructor_client.post(import_url(roster_import))
+
+    roster_import.refresh_from_db()
+    assert roster_import.summary == {"enrolled": 0, "invited": 0, "already": 1}
+    assert Membership.objects.get(course=course, user=assistant).role == Role.ASSISTANT
+    page = instructor_client.get(import_url(roster_import))
+    assert (
+        "Import finished. 0 enrolled, 0 invited by email, 1 were already in the course."
+        in text_of(page)
+    )
+
+
+def test_double_click_on_import_queues_the_import_once(
+    instructor_client, course, existing_people, django_capture_on_commit_callbacks
+):
+    upload(instructor_client, course, people_csv(20, existing=existing_people[:5]))
+    roster_import = RosterImport.objects.get()
+
+    with django_capture_on_commit_callbacks() as queued:
+        first = instructor_client.post(import_url(roster_import))
+        second = instructor_client.post(import_url(roster_import), follow=True)
+
+    assert first.status_code == 302
+    assert len(queued) == 1
+    assert "Fix the rows" not in text_of(second)  # the second click is not told off
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()  # the worker runs the import
+    roster_import.refresh_from_db()
+    assert roster_import.state == RosterImport.State.DONE
+    assert roster_import.summary == {"enrolled": 5, "invited": 20, "already": 0}
+    assert Invitation.objects.filter(course=course).count() == 20
+    assert len(mail.outbox) == 20
+
+
+def test_progress_fragment_shows_a_queued_import_waiting(instructor_client, course):
+    upload(instructor_client, course, b"name,email\nAda,ada@example.edu\n")
+    roster_import = RosterImport.objects.get()
+    RosterImport.objects.filter(pk=roster_import.pk).update(state=RosterImport.State.QUEUED)
+
+    fragment = instructor_client.get(
+        reverse("courses:roster_import_progress", args=[course.pk, roster_import.pk])
+    )
+
+    assert "Waiting for a worker to start the import" in text_of(fragment)
+    assert "hx-get" in fragment.content.decode()  # keeps polling
+    assert "HX-Refresh" not in fragment
+
+
+def test_failed_import_keeps_nothing_and_says_so(
+    instructor_client, course, existing_people, monkeypatch, django_capture_on_commit_callbacks
+):
+    upload(instructor_client, course, people_csv(150, existing=existing_people[:50]))
+    roster_import = RosterImport.objects.get()
+    before = enrolment_state(course)
+    calls = []
+
+    def flaky_invitation_create(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 120:
+            raise RuntimeError("mail queue is down")
+        return real_invitation_create(**kwargs)
+
+    from courses import roster
+
+    real_invitation_create = roster.invitation_create
+    monkeypatch.setattr(roster, "invitation_create", flaky_invitation_create)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        instructor_client.post(import_url(roster_import))
+
+    roster_import.refresh_from_db()
+    assert roster_import.state == RosterImport.State.FAILED
+    assert enrolment_state(course) == before  # the first chunks were rolled back too
+    assert mail.outbox == []
+    page = text_of(instructor_client.get(import_url(roster_import)))
+    assert "The import failed and nothing was imported." in page
+    assert "RuntimeError: mail queue is down" in page
+
+
+def test_archived_course_refuses_a_roster_upload(instructor_client, course):
+    course.archive()
+
+    response = upload(instructor_client, course, b"name,email\nAda Lovelace,ada@example.edu\n")
+
+    assert "archived and no longer takes new members" in text_of(response)
+    assert not RosterImport.objects.exists()
