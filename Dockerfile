@@ -15,7 +15,8 @@ RUN pip install --no-cache-dir -r requirements/base.txt
 
 COPY . .
 # collectstatic needs settings but no real secrets or services.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --noinput \
     && chown -R rapport /var/lib/rapport
 
 USER rapport

@@ -130,3 +130,13 @@ def client_for(user) -> Client:
 def as_user():
     """``as_user(instructor)`` → a test client signed in as that person (None: anonymous)."""
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and progress counters live in the cache; no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -66,20 +66,40 @@ def smtp_sink():
     controller.stop()
 
 
-@pytest.fixture
-def broker(redis_url):
-    """Redis db for this test, emptied, and the test process's Celery app publishing to it.
+@pytest.fixture(params=["redis", "filesystem"])
+def broker(request, tmp_path):
+    """The broker for this test and the test process's Celery app publishing to it.
 
-    Yields (broker URL, queue name). The queue is this test's own, so parallel runs
-    (pytest-xdist, each with its own test database) never take each other's tasks.
+    ``redis``: a Redis db, emptied (production). ``filesystem``: kombu's filesystem transport in
+    a fresh folder (the embedded default of ``make run``). Yields (broker URL, queue name,
+    extra worker environment). The queue is this test's own, so parallel runs never take each
+    other's tasks.
     """
-    redis.Redis.from_url(redis_url).flushdb()
     queue = f"integration-{uuid.uuid4().hex[:12]}"
-    keys = ("task_always_eager", "broker_url", "task_default_queue")
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        redis.Redis.from_url(url).flushdb()
+        options, worker_env = {}, {}
+    else:
+        url, folder = "filesystem://", tmp_path / "broker"
+        folder.mkdir()
+        options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(folder),
+            "store_processed": False,
+        }
+        worker_env = {"CELERY_BROKER_FOLDER": str(folder)}
+    keys = ("task_always_eager", "broker_url", "task_default_queue", "broker_transport_options")
     saved = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(task_always_eager=False, broker_url=redis_url, task_default_queue=queue)
+    celery_app.conf.update(
+        task_always_eager=False,
+        broker_url=url,
+        task_default_queue=queue,
+        broker_transport_options=options,
+    )
     _drop_connection_pools()
-    yield redis_url, queue
+    yield url, queue, worker_env
     celery_app.conf.update(saved)
     _drop_connection_pools()
 
@@ -99,7 +119,7 @@ def worker(transactional_db, broker, smtp_sink, tmp_path):
     """
     require_service("PostgreSQL", connection.vendor == "postgresql")
     _, smtp_port = smtp_sink
-    broker_url, queue = broker
+    broker_url, queue, broker_env = broker
     log = tmp_path / "worker.log"
     env = {
         **os.environ,
@@ -110,6 +130,7 @@ def worker(transactional_db, broker, smtp_sink, tmp_path):
         "EMAIL_PORT": str(smtp_port),
         "SITE_URL": SITE_URL,
         "PYTHONUNBUFFERED": "1",
+        **broker_env,
     }
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
