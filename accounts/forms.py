@@ -11,18 +11,26 @@ class TimezoneSelect(forms.Select):
         super().__init__(attrs={"data-browser-timezone": "default" if browser_default else "set"})
 
 
+def timezone_field(label: str, help_text: str, *, browser_default: bool) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=timezone_choices,
+        initial="UTC",
+        label=label,
+        help_text=help_text,
+        widget=TimezoneSelect(browser_default=browser_default),
+    )
+
+
 class SignupProfileForm(forms.Form):
     """Extra fields allauth adds to its sign-up form."""
 
     full_name = forms.CharField(
         max_length=150, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    time_zone = forms.ChoiceField(
-        choices=timezone_choices,
-        initial="UTC",
-        label="Your time zone",
-        help_text="Deadlines and reminders are shown in this zone. We pre-select your browser's.",
-        widget=TimezoneSelect(browser_default=True),
+    time_zone = timezone_field(
+        "Your time zone",
+        "Deadlines and reminders are shown in this zone. We pre-select your browser's.",
+        browser_default=True,
     )
 
     def signup(self, request, user):
@@ -32,11 +40,8 @@ class SignupProfileForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(
-        choices=timezone_choices,
-        label="Your time zone",
-        help_text="Deadlines and reminders are shown in this zone.",
-        widget=TimezoneSelect(browser_default=False),
+    time_zone = timezone_field(
+        "Your time zone", "Deadlines and reminders are shown in this zone.", browser_default=False
     )
 
     class Meta:

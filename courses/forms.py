@@ -4,8 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from accounts.forms import TimezoneSelect
-from accounts.timezones import timezone_choices
+from accounts.forms import TimezoneSelect, timezone_field
 
 from .models import Course, Role
 
@@ -13,11 +12,10 @@ MAX_INVITES_AT_ONCE = 200
 
 
 class CourseForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(
-        choices=timezone_choices,
-        label="Course time zone",
-        help_text="Deadlines are entered in this zone. Everyone also sees them in their own zone.",
-        widget=TimezoneSelect(browser_default=True),
+    time_zone = timezone_field(
+        "Course time zone",
+        "Deadlines are entered in this zone. Everyone also sees them in their own zone.",
+        browser_default=True,
     )
 
     class Meta:

@@ -4,10 +4,13 @@ Outsiders get 404 (a course's existence is not revealed); members without the ne
 get 403.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Course, Membership
+from .models import Course, Invitation, Membership, RosterImport
 
 
 def _course_with_membership(user, course_id) -> Course:
@@ -47,32 +50,36 @@ def get_course_for_instructor(user, course_id) -> Course:
     return course
 
 
+def _in_instructed_course(user, course_id, rows: Callable[[Course], QuerySet], pk, *, what: str):
+    """Row ``pk`` of ``rows(course)``, for an instructor of that course only.
+
+    Looking it up through the course means an id from another course is simply not found.
+    """
+    course = get_course_for_instructor(user, course_id)
+    queryset = rows(course)
+    try:
+        obj = queryset.get(pk=pk)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(f"No such {what}.") from exc
+    obj.course = course
+    return obj
+
+
 def get_membership_for_instructor(user, course_id, membership_id) -> Membership:
     """Another person's membership in a course that ``user`` instructs."""
-    course = get_course_for_instructor(user, course_id)
-    try:
-        membership = course.memberships.select_related("user").get(pk=membership_id)
-    except Membership.DoesNotExist as exc:
-        raise Http404("No such member.") from exc
-    membership.course = course
-    return membership
+    return _in_instructed_course(
+        user, course_id, lambda c: c.memberships.select_related("user"), membership_id,
+        what="member",
+    )  # fmt: skip
 
 
-def get_invitation_for_instructor(user, course_id, invitation_id):
-    course = get_course_for_instructor(user, course_id)
-    try:
-        invitation = course.invitations.get(pk=invitation_id)
-    except course.invitations.model.DoesNotExist as exc:
-        raise Http404("No such invitation.") from exc
-    invitation.course = course
-    return invitation
+def get_invitation_for_instructor(user, course_id, invitation_id) -> Invitation:
+    return _in_instructed_course(
+        user, course_id, lambda c: c.invitations.all(), invitation_id, what="invitation"
+    )
 
 
-def get_roster_import_for_instructor(user, course_id, import_id):
-    course = get_course_for_instructor(user, course_id)
-    try:
-        roster_import = course.roster_imports.get(pk=import_id)
-    except course.roster_imports.model.DoesNotExist as exc:
-        raise Http404("No such import.") from exc
-    roster_import.course = course
-    return roster_import
+def get_roster_import_for_instructor(user, course_id, import_id) -> RosterImport:
+    return _in_instructed_course(
+        user, course_id, lambda c: c.roster_imports.all(), import_id, what="import"
+    )

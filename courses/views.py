@@ -373,14 +373,18 @@ def invitation(request, token):
     if not enrolment.user_owns_email(request.user, found.email):
         return render(request, "courses/invitation.html", {**context, "mismatch": True})
     if request.method == "POST":
-        try:
-            membership = enrolment.invitation_accept(invitation=found, user=request.user)
-        except EnrolmentError as exc:
-            messages.error(request, str(exc))
-            return redirect("courses:mine")
-        messages.success(request, f"Welcome to {membership.course}.")
-        return redirect("courses:detail", membership.course.pk)
+        return _accept_and_enter(request, found)
     return render(request, "courses/invitation.html", context)
+
+
+def _accept_and_enter(request, invitation):
+    try:
+        membership = enrolment.invitation_accept(invitation=invitation, user=request.user)
+    except EnrolmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("courses:mine")
+    messages.success(request, f"Welcome to {membership.course}.")
+    return redirect("courses:detail", membership.course.pk)
 
 
 @require_POST
@@ -397,10 +401,4 @@ def invitation_accept_mine(request, invitation_id):
     found = enrolment.pending_invitations_for(request.user).filter(pk=invitation_id).first()
     if found is None:
         raise Http404("No such invitation.")
-    try:
-        membership = enrolment.invitation_accept(invitation=found, user=request.user)
-    except EnrolmentError as exc:
-        messages.error(request, str(exc))
-        return redirect("courses:mine")
-    messages.success(request, f"Welcome to {membership.course}.")
-    return redirect("courses:detail", membership.course.pk)
+    return _accept_and_enter(request, found)
