@@ -1,3 +1,4 @@
+import secrets
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -11,6 +12,10 @@ from .timezones import is_valid_timezone
 def validate_timezone(value: str) -> None:
     if not is_valid_timezone(value):
         raise ValidationError(f"“{value}” is not a time zone name such as Europe/Berlin.")
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class UserManager(BaseUserManager):
@@ -46,6 +51,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    calendar_token = models.CharField(
+        max_length=64, unique=True, default=new_calendar_token,
+        help_text="Secret part of the personal calendar feed address; rotate to revoke it.",
+    )  # fmt: skip
 
     objects = UserManager()
 
@@ -64,6 +73,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def rotate_calendar_token(self) -> str:
+        """Give the calendar feed a new secret address; the old one stops working at once."""
+        self.calendar_token = new_calendar_token()
+        self.save(update_fields=["calendar_token"])
+        return self.calendar_token
 
     @property
     def zoneinfo(self) -> zoneinfo.ZoneInfo:

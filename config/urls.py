@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("healthz/", healthz, name="healthz"),
+    path("", include("interviews.urls")),
     path("", include("courses.urls")),
 ]

@@ -1,0 +1,130 @@
+"""Who may see or do what with assignments, interviews, contacts and write-ups.
+
+Builds on ``courses.permissions``: course staff see their students' work for that course only;
+students see published assignments of their courses and only their own work. Every
+``interviews`` view goes through these helpers.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from courses.permissions import (
+    get_course_for_instructor,
+    get_course_for_member,
+    get_course_for_staff,
+)
+
+from .models import Assignment, Attachment, Contact, Interview, Submission
+
+
+def _assignment_in(course, assignment_id) -> Assignment:
+    try:
+        assignment = course.assignments.get(pk=assignment_id)
+    except Assignment.DoesNotExist as exc:
+        raise Http404("No such assignment.") from exc
+    assignment.course = course
+    return assignment
+
+
+def get_assignment_for_instructor(user, course_id, assignment_id) -> Assignment:
+    """An assignment of a course ``user`` instructs (drafts included)."""
+    return _assignment_in(get_course_for_instructor(user, course_id), assignment_id)
+
+
+def get_assignment_for_staff(user, course_id, assignment_id) -> Assignment:
+    """An assignment of a course ``user`` teaches or assists in (drafts included)."""
+    return _assignment_in(get_course_for_staff(user, course_id), assignment_id)
+
+
+def get_assignment_for_member(user, course_id, assignment_id) -> Assignment:
+    """Staff get any assignment of the course; students only published ones (drafts: 404)."""
+    course = get_course_for_member(user, course_id)
+    assignment = _assignment_in(course, assignment_id)
+    if not course.viewer_membership.is_staff and not assignment.is_published:
+        raise Http404("No such assignment.")
+    return assignment
+
+
+def get_assignment_for_student(user, course_id, assignment_id) -> Assignment:
+    """A published assignment of a course where ``user`` is a student (staff: 403)."""
+    assignment = get_assignment_for_member(user, course_id, assignment_id)
+    if assignment.course.viewer_membership.is_staff:
+        raise PermissionDenied("Only students of the course do this work.")
+    return assignment
+
+
+def get_contact_for_owner(user, contact_id) -> Contact:
+    """One of ``user``'s own contacts; anyone else's is not found."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Contact.objects.select_related("referred_by").get(pk=contact_id, owner=user)
+    except Contact.DoesNotExist as exc:
+        raise Http404("No such contact.") from exc
+
+
+def get_interview_for_student(user, course_id, assignment_id, interview_id) -> Interview:
+    """One of ``user``'s own interviews for a published assignment they are enrolled in."""
+    assignment = get_assignment_for_student(user, course_id, assignment_id)
+    try:
+        interview = assignment.interviews.select_related("contact").get(
+            pk=interview_id, student=user
+        )
+    except Interview.DoesNotExist as exc:
+        raise Http404("No such interview.") from exc
+    interview.assignment = assignment
+    return interview
+
+
+def get_student_for_staff(user, course_id, assignment_id, student_id):
+    """(assignment, student) for staff looking at one student's record in their course.
+
+    The student must be (or have been) a student of that course; removed students' past work
+    stays visible to staff.
+    """
+    assignment = get_assignment_for_staff(user, course_id, assignment_id)
+    membership = (
+        assignment.course.memberships.filter(user_id=student_id, role="student")
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such student in this course.")
+    return assignment, membership.user
+
+
+def get_submission_for_viewer(user, course_id, assignment_id, student_id=None) -> Submission:
+    """A write-up: the student's own (``student_id`` None or theirs) or, for staff, any
+    student's of their course."""
+    if student_id is None or (user.is_authenticated and student_id == user.pk):
+        assignment = get_assignment_for_student(user, course_id, assignment_id)
+        student = user
+    else:
+        assignment, student = get_student_for_staff(user, course_id, assignment_id, student_id)
+    try:
+        submission = assignment.submissions.get(student=student)
+    except Submission.DoesNotExist as exc:
+        raise Http404("No write-up yet.") from exc
+    submission.assignment = assignment
+    return submission
+
+
+def get_attachment_for_viewer(user, attachment_id) -> Attachment:
+    """An attachment its author or the staff of its course may download."""
+    if not user.is_authenticated:
+        raise Http404
+    attachment = (
+        Attachment.objects.select_related("submission__assignment__course")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        raise Http404("No such file.")
+    submission = attachment.submission
+    if submission.student_id == user.pk:
+        return attachment
+    try:
+        get_course_for_staff(user, submission.assignment.course_id)
+    except PermissionDenied as exc:
+        raise Http404("No such file.") from exc  # classmates learn nothing about it
+    return attachment

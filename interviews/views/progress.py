@@ -1,0 +1,3 @@
+"""Views: progress. Each module lists its own URL patterns; interviews/urls.py joins them."""
+
+urlpatterns = []
