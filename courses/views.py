@@ -7,7 +7,10 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+
+from interviews.progress import home_for
 
 from . import enrolment
 from .enrolment import EnrolmentError
@@ -59,6 +62,7 @@ def my_courses(request):
             "taking": taking,
             "invitations": enrolment.pending_invitations_for(request.user),
             "join_form": JoinForm(),
+            "home": home_for(user=request.user, now=timezone.now()),
         },
     )
 

@@ -7,7 +7,7 @@ goes through ``Assignment.dates_for(extension)`` so extensions apply everywhere.
 import math
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -160,7 +160,12 @@ class Assignment(models.Model):
 
         A day late starts once the grace period is over; every started day counts.
         """
-        overdue = submitted_at - due - timedelta(minutes=self.late_grace_minutes)
+        # In UTC: Python subtracts datetimes sharing a tzinfo by wall time, which would make a
+        # day across a clock change 23 or 25 hours.
+        overdue = (
+            submitted_at.astimezone(UTC) - due.astimezone(UTC)
+            - timedelta(minutes=self.late_grace_minutes)
+        )  # fmt: skip
         if overdue <= timedelta(0):
             return 0, Decimal("0")
         days = math.ceil(overdue / timedelta(days=1))
@@ -247,6 +252,16 @@ class ContactQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(owner=user)
 
+    def search(self, query: str):
+        """Contacts whose name, organisation or industry contains ``query`` (any case)."""
+        if not query:
+            return self
+        return self.filter(
+            models.Q(name__icontains=query)
+            | models.Q(organisation__icontains=query)
+            | models.Q(industry__icontains=query)
+        )
+
 
 class Contact(models.Model):
     """A professional the student knows. Belongs to the student and outlives any course."""
@@ -289,6 +304,19 @@ class Contact(models.Model):
             self.referred_by.owner_id != self.owner_id or self.referred_by_id == self.pk
         ):
             raise ValidationError({"referred_by": "Choose another of your own contacts."})
+
+    @property
+    def keep_in_touch_due_at(self) -> datetime | None:
+        """When the student should next get in touch: the chosen number of weeks after the last
+        contact (or after adding the contact). None when no rhythm is set."""
+        if not self.keep_in_touch_weeks:
+            return None
+        since = self.last_contacted_at or self.created_at
+        return since + timedelta(weeks=self.keep_in_touch_weeks)
+
+    def is_keep_in_touch_due(self, now: datetime) -> bool:
+        due = self.keep_in_touch_due_at
+        return due is not None and due <= now
 
 
 class InterviewQuerySet(models.QuerySet):

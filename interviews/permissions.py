@@ -14,7 +14,15 @@ from courses.permissions import (
     get_course_for_staff,
 )
 
-from .models import Assignment, Attachment, Contact, Interview, Submission
+from .models import (
+    Assignment,
+    Attachment,
+    Contact,
+    Extension,
+    Interview,
+    Submission,
+    SubmissionVersion,
+)
 
 
 def _assignment_in(course, assignment_id) -> Assignment:
@@ -51,6 +59,18 @@ def get_assignment_for_student(user, course_id, assignment_id) -> Assignment:
     if assignment.course.viewer_membership.is_staff:
         raise PermissionDenied("Only students of the course do this work.")
     return assignment
+
+
+def get_extension_for_instructor(user, course_id, assignment_id, extension_id) -> Extension:
+    """An extension on an assignment of a course ``user`` instructs; one of another
+    assignment (or course) is not found."""
+    assignment = get_assignment_for_instructor(user, course_id, assignment_id)
+    try:
+        extension = assignment.extensions.select_related("student").get(pk=extension_id)
+    except Extension.DoesNotExist as exc:
+        raise Http404("No such extension.") from exc
+    extension.assignment = assignment
+    return extension
 
 
 def get_contact_for_owner(user, contact_id) -> Contact:
@@ -128,3 +148,34 @@ def get_attachment_for_viewer(user, attachment_id) -> Attachment:
     except PermissionDenied as exc:
         raise Http404("No such file.") from exc  # classmates learn nothing about it
     return attachment
+
+
+def get_draft_attachment_for_student(user, course_id, assignment_id, attachment_id) -> Attachment:
+    """A file on ``user``'s own draft write-up (one already removed, or anyone else's, is not
+    found)."""
+    assignment = get_assignment_for_student(user, course_id, assignment_id)
+    attachment = (
+        Attachment.objects.select_related("submission")
+        .filter(
+            pk=attachment_id,
+            submission__assignment=assignment,
+            submission__student=user,
+            removed_at__isnull=True,
+        )
+        .first()
+    )
+    if attachment is None:
+        raise Http404("No such file.")
+    attachment.submission.assignment = assignment
+    return attachment
+
+
+def get_version_for_student(user, course_id, assignment_id, number) -> SubmissionVersion:
+    """Version ``number`` of ``user``'s own submitted write-up."""
+    submission = get_submission_for_viewer(user, course_id, assignment_id)
+    try:
+        version = submission.versions.get(number=number)
+    except SubmissionVersion.DoesNotExist as exc:
+        raise Http404("No such version.") from exc
+    version.submission = submission
+    return version

@@ -10,16 +10,33 @@ and a roster import waiting in ``course``.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from courses.enrolment import invitation_create
 from courses.models import Course, Invitation, Membership, Role, RosterImport
 from courses.roster import roster_import_create
+from interviews.models import (
+    Assignment,
+    Attachment,
+    BankQuestion,
+    Contact,
+    Extension,
+    Interview,
+    PreparedQuestion,
+    ReflectionPrompt,
+    Submission,
+    SubmissionVersion,
+)
+from tests.interviews import samples
 
 THIRD_PARTY_MODULES = ("django.contrib.", "allauth.")
 THIRD_PARTY_NAMESPACES = ("admin",)  # the admin's own redirects use django.views.generic
@@ -117,6 +134,17 @@ def instructor_page(status) -> dict:
     return course_page(student=403, assistant=403, instructor=status)
 
 
+def own_page(status) -> dict:
+    """A student's own contact: nobody else learns it exists."""
+    return signed_in(404, student=status)
+
+
+def student_work_page(status) -> dict:
+    """The student's own interview pages: classmates and outsiders get 404; the course's staff
+    get 403 (they see interviews on the student record of their course)."""
+    return {**course_page(student=status, assistant=403, instructor=403), "classmate": 404}
+
+
 POST_ONLY = signed_in(405)  # login_required wraps require_POST, so anonymous still signs in
 
 EXPECTED: dict[str, dict[str, dict]] = {
@@ -147,6 +175,77 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "courses:invitation": {"GET": everyone(200), "POST": {**everyone(200), "outsider": 302}},
     "courses:invitation_switch_account": {"GET": everyone(405), "POST": everyone(302)},
     "courses:invitation_accept_mine": {"GET": POST_ONLY, "POST": signed_in(404, outsider=302)},
+    # Progress and the student record are read-only staff pages; the calendar feed needs no
+    # sign-in because its secret token is the key (a wrong token is tested for 404 elsewhere).
+    "interviews:progress": {"GET": staff_page(200), "POST": signed_in(405)},
+    "interviews:student_record": {"GET": staff_page(200), "POST": signed_in(405)},
+    "interviews:calendar": {"GET": signed_in(200), "POST": signed_in(405)},
+    "interviews:calendar_rotate": {"GET": POST_ONLY, "POST": signed_in(302)},
+    "interviews:calendar_feed": {"GET": everyone(200), "POST": everyone(405)},
+    # Assignments: every member reads them (students only published ones, drafts are 404 to
+    # them); instructors write, publish and duplicate; assistants see extensions, only
+    # instructors grant or withdraw them.
+    "interviews:assignment_list": {"GET": member_page(200), "POST": signed_in(405)},
+    "interviews:assignment_create": {"GET": instructor_page(200), "POST": instructor_page(302)},
+    "interviews:assignment_detail": {"GET": member_page(200), "POST": signed_in(405)},
+    "interviews:assignment_edit": {"GET": instructor_page(200), "POST": instructor_page(302)},
+    "interviews:assignment_publish": {"GET": POST_ONLY, "POST": instructor_page(302)},
+    "interviews:assignment_unpublish": {"GET": POST_ONLY, "POST": instructor_page(302)},
+    "interviews:assignment_duplicate": {
+        "GET": instructor_page(200),
+        "POST": instructor_page(302),
+    },
+    "interviews:extension_list": {"GET": staff_page(200), "POST": instructor_page(302)},
+    "interviews:extension_delete": {"GET": POST_ONLY, "POST": instructor_page(302)},
+    # Contacts belong to their student alone. Interviews: any student of the course plans
+    # their own (a classmate posting the student's contact gets the form back with an error);
+    # each interview page is its student's only.
+    "interviews:contact_list": {"GET": signed_in(200), "POST": signed_in(405)},
+    "interviews:contact_create": {"GET": signed_in(200), "POST": signed_in(302)},
+    "interviews:contact_detail": {"GET": own_page(200), "POST": signed_in(405)},
+    "interviews:contact_edit": {"GET": own_page(200), "POST": own_page(302)},
+    "interviews:contact_delete": {"GET": own_page(200), "POST": own_page(302)},
+    "interviews:interview_create": {
+        "GET": course_page(student=200, assistant=403, instructor=403),
+        "POST": {**course_page(student=302, assistant=403, instructor=403), "classmate": 200},
+    },
+    "interviews:interview_detail": {"GET": student_work_page(200), "POST": signed_in(405)},
+    "interviews:interview_edit": {"GET": student_work_page(200), "POST": student_work_page(302)},
+    "interviews:interview_questions": {
+        "GET": student_work_page(200),
+        "POST": student_work_page(302),
+    },
+    "interviews:interview_log": {"GET": student_work_page(200), "POST": student_work_page(302)},
+    "interviews:interview_follow_up": {
+        "GET": student_work_page(200),
+        "POST": student_work_page(302),
+    },
+    "interviews:thank_you_draft": {"GET": student_work_page(200), "POST": student_work_page(302)},
+    "interviews:interview_outcome": {
+        "GET": student_work_page(200),
+        "POST": student_work_page(302),
+    },
+    # Write-ups: each student edits their own (the classmate has one too, at another revision,
+    # so the student's posted revision is stale for them: 409, nothing saved). Staff read
+    # write-ups on the student record; they download files but never edit.
+    "interviews:writeup": {
+        "GET": course_page(student=200, assistant=403, instructor=403),
+        "POST": {**course_page(student=302, assistant=403, instructor=403), "classmate": 409},
+    },
+    "interviews:writeup_submit": {
+        "GET": POST_ONLY,
+        "POST": {**course_page(student=302, assistant=403, instructor=403), "classmate": 409},
+    },
+    "interviews:attachment_upload": {
+        "GET": POST_ONLY,
+        "POST": {**course_page(student=302, assistant=403, instructor=403), "classmate": 409},
+    },
+    "interviews:attachment_remove": {"GET": POST_ONLY, "POST": student_work_page(302)},
+    "interviews:writeup_version": {"GET": student_work_page(200), "POST": signed_in(405)},
+    "interviews:attachment_download": {
+        "GET": {**course_page(student=200, assistant=200, instructor=200), "classmate": 404},
+        "POST": signed_in(405),
+    },
 }
 
 # Who changes something by POSTing (with POST_DATA); every other POST must change nothing.
@@ -167,6 +266,29 @@ EFFECTIVE_POSTS: dict[str, set[str]] = {
     "courses:join": {"outsider", "other_instructor"},  # members are already in
     "courses:invitation": {"outsider"},
     "courses:invitation_accept_mine": {"outsider"},
+    "interviews:calendar_rotate": SIGNED_IN,
+    "interviews:assignment_create": {"instructor"},
+    "interviews:assignment_edit": {"instructor"},
+    # assignment_publish is not here: the walk's assignment is already published, and
+    # publishing it again must change nothing (published_at is kept).
+    "interviews:assignment_unpublish": {"instructor"},
+    "interviews:assignment_duplicate": {"instructor"},
+    "interviews:extension_list": {"instructor"},
+    "interviews:extension_delete": {"instructor"},
+    "interviews:contact_create": SIGNED_IN,  # everyone may keep contacts
+    "interviews:contact_edit": {"student"},
+    "interviews:contact_delete": {"student"},
+    "interviews:interview_create": {"student"},
+    "interviews:interview_edit": {"student"},
+    "interviews:interview_questions": {"student"},
+    "interviews:interview_log": {"student"},
+    "interviews:interview_follow_up": {"student"},
+    "interviews:thank_you_draft": {"student"},
+    "interviews:interview_outcome": {"student"},
+    "interviews:writeup": {"student"},
+    "interviews:writeup_submit": {"student"},
+    "interviews:attachment_upload": {"student"},
+    "interviews:attachment_remove": {"student"},
 }
 
 POST_DATA = {
@@ -181,6 +303,30 @@ POST_DATA = {
     "courses:joining": lambda fx: {"action": "rotate"},
     "courses:archive": lambda fx: {"action": "archive"},
     "courses:join": lambda fx: {"code": fx("course").join_code},
+    "interviews:assignment_create": lambda fx: assignment_form_data(title="A new assignment"),
+    "interviews:assignment_edit": lambda fx: assignment_form_data(title="Renamed assignment"),
+    "interviews:assignment_duplicate": lambda fx: {
+        "target_course": fx("course").pk,
+        "title": "Copy",
+        "shift_days": "7",
+    },
+    "interviews:extension_list": lambda fx: {
+        "students": [fx("student").pk],
+        "writeup_due_at": "2030-01-15T17:00",
+        "reason": "Illness",
+    },
+    "interviews:contact_create": lambda fx: {"name": "Walk Contact"},
+    "interviews:contact_edit": lambda fx: {"name": "Renamed Contact"},
+    "interviews:interview_create": lambda fx: plan_form_data(fx),
+    "interviews:interview_edit": lambda fx: plan_form_data(fx, location="Room 4"),
+    "interviews:interview_questions": lambda fx: {"action": "add", "text": "Your typical day?"},
+    "interviews:interview_log": lambda fx: {"notes": "What they said"},
+    "interviews:interview_follow_up": lambda fx: {"today": "thank_you_sent_on"},
+    "interviews:interview_outcome": lambda fx: {"insights": "Learned a lot", "path_fit": "yes"},
+    "interviews:writeup": lambda fx: writeup_form_data(fx, body="What I learned, and more"),
+    "interviews:writeup_submit": lambda fx: writeup_form_data(fx, body="What I learned, revised"),
+    "interviews:attachment_upload": lambda fx: upload_form_data(fx),
+    "interviews:attachment_remove": lambda fx: writeup_form_data(fx),
 }
 
 
@@ -192,6 +338,14 @@ KWARGS = {
     "import_id": lambda fx: fx("roster_import").pk,
     "code": lambda fx: fx("course").join_code,
     "token": lambda fx: fx("pending_invitation").token,
+    "assignment_id": lambda fx: fx("published_assignment").pk,
+    "student_id": lambda fx: fx("student").pk,
+    "feed_token": lambda fx: fx("student").calendar_token,
+    "extension_id": lambda fx: fx("classmate_extension").pk,
+    "interview_id": lambda fx: fx("published_assignment").interviews.get(student=fx("student")).pk,
+    "contact_id": lambda fx: fx("spare_contact").pk,  # no interview: deleting it works
+    "attachment_id": lambda fx: fx("student_attachment").pk,
+    "number": lambda fx: 1,  # the student's submitted version
 }
 
 # The same objects in the other course, for the cross-course (IDOR) cases.
@@ -201,6 +355,19 @@ OTHER_COURSE_KWARGS = {
     ),
     "invitation_id": lambda fx: fx("other_pending_invitation").invitation.pk,
     "import_id": lambda fx: fx("other_roster_import").pk,
+    "student_id": lambda fx: fx("other_student").pk,
+    "assignment_id": lambda fx: fx("other_assignment").pk,
+    "extension_id": lambda fx: fx("other_extension").pk,
+    "interview_id": lambda fx: fx("other_interview").pk,
+    "contact_id": lambda fx: fx("other_interview").contact_id,
+    "attachment_id": lambda fx: fx("other_attachment").pk,
+}
+
+# A classmate's own objects in the same course, for the student-to-student IDOR cases.
+CLASSMATE_KWARGS = {
+    "interview_id": lambda fx: fx("classmate_interview").pk,
+    "contact_id": lambda fx: fx("classmate_interview").contact_id,
+    "attachment_id": lambda fx: fx("classmate_attachment").pk,
 }
 
 
@@ -240,6 +407,148 @@ def other_roster_import(other_course, other_instructor):
     )
 
 
+@pytest.fixture
+def published_assignment(course, student, instructor):
+    """A published assignment of ``course`` where ``student`` has an interview and a submitted
+    write-up."""
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        course=course, title="Meet a professional", state=Assignment.State.PUBLISHED,
+        contact_due_at=now - timedelta(days=3), writeup_due_at=now + timedelta(days=10),
+        created_by=instructor,
+    )  # fmt: skip
+    contact = Contact.objects.create(owner=student, name="Priya Patel", job_title="Nurse")
+    Interview.objects.create(
+        assignment=assignment, student=student, contact=contact,
+        scheduled_at=now + timedelta(days=2), status=Interview.Status.SCHEDULED,
+    )  # fmt: skip
+    submission = Submission.objects.create(
+        assignment=assignment, student=student, body="What I learned", word_count=3,
+        revision=1, submitted_revision=1, submitted_at=now,
+    )  # fmt: skip
+    SubmissionVersion.objects.create(
+        submission=submission, number=1, body="What I learned", word_count=3, submitted_at=now
+    )
+    return assignment
+
+
+@pytest.fixture
+def classmate_extension(published_assignment, classmate, instructor):
+    return Extension.objects.create(
+        assignment=published_assignment, student=classmate, reason="Illness",
+        writeup_due_at=published_assignment.writeup_due_at + timedelta(days=3),
+        granted_by=instructor,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def other_assignment(other_course, other_instructor):
+    return Assignment.objects.create(
+        course=other_course, title="Their assignment", state=Assignment.State.PUBLISHED,
+        writeup_due_at=timezone.now() + timedelta(days=10), created_by=other_instructor,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def other_extension(other_assignment, other_student, other_instructor):
+    return Extension.objects.create(
+        assignment=other_assignment, student=other_student, reason="Illness",
+        writeup_due_at=other_assignment.writeup_due_at + timedelta(days=3),
+        granted_by=other_instructor,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def spare_contact(student):
+    return Contact.objects.create(owner=student, name="Sam Spare", organisation="Acme")
+
+
+@pytest.fixture
+def classmate_interview(published_assignment, classmate):
+    contact = Contact.objects.create(owner=classmate, name="Carla Contact")
+    return Interview.objects.create(
+        assignment=published_assignment, student=classmate, contact=contact,
+        scheduled_at=timezone.now() + timedelta(days=4), status=Interview.Status.SCHEDULED,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def other_interview(other_assignment, other_student):
+    contact = Contact.objects.create(owner=other_student, name="Otis Contact")
+    return Interview.objects.create(
+        assignment=other_assignment, student=other_student, contact=contact,
+        scheduled_at=timezone.now() + timedelta(days=4), status=Interview.Status.SCHEDULED,
+    )  # fmt: skip
+
+
+def stored_attachment(assignment, student, name="notes.pdf") -> Attachment:
+    """A real PDF on ``student``'s draft write-up for ``assignment``."""
+    submission, _ = Submission.objects.get_or_create(assignment=assignment, student=student)
+    attachment = Attachment(
+        submission=submission, original_name=name, kind="pdf", content_type="application/pdf",
+        size=len(samples.PDF),
+    )  # fmt: skip
+    attachment.file.save(name, ContentFile(samples.PDF), save=True)
+    return attachment
+
+
+@pytest.fixture
+def student_attachment(published_assignment, student):
+    """A file on the student's draft; the walk's assignment takes PDFs for these cases."""
+    published_assignment.allow_attachments = True
+    published_assignment.attachment_types = ["pdf"]
+    published_assignment.save()
+    return stored_attachment(published_assignment, student)
+
+
+@pytest.fixture
+def classmate_attachment(published_assignment, classmate):
+    return stored_attachment(published_assignment, classmate, "classmate.pdf")
+
+
+@pytest.fixture
+def other_attachment(other_assignment, other_student):
+    return stored_attachment(other_assignment, other_student, "other.pdf")
+
+
+def writeup_form_data(fx, **fields) -> dict:
+    """The write-up form as the student's page posts it, at their current revision."""
+    submission = fx("published_assignment").submissions.get(student=fx("student"))
+    return {"revision": submission.revision, "body": submission.body, **fields}
+
+
+def upload_form_data(fx) -> dict:
+    fx("student_attachment")  # attachments allowed
+    return writeup_form_data(fx, file=SimpleUploadedFile("more.pdf", samples.PDF))
+
+
+def plan_form_data(fx, **fields) -> dict:
+    """A valid interview plan with the student's contact, three days ahead in Berlin time."""
+    ahead = timezone.now().astimezone(ZoneInfo("Europe/Berlin")) + timedelta(days=3)
+    contact = fx("published_assignment").interviews.get(student=fx("student")).contact
+    return {
+        "contact": contact.pk, "time_zone": "Europe/Berlin",
+        "scheduled_at": ahead.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "30",
+        "mode": "video", "location": "https://meet.example.com/x", "status": "scheduled",
+        **fields,
+    }  # fmt: skip
+
+
+def assignment_form_data(**fields) -> dict:
+    """A valid assignment form with no prompt or question rows."""
+    formsets = {
+        f"{prefix}-{key}": value
+        for prefix in ("prompts", "questions")
+        for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+    }
+    return {
+        "title": "An assignment", "points": "100", "required_interviews": "1",
+        "writeup_due_at": "2030-01-10T17:00", "late_percent_per_day": "10",
+        "late_max_percent": "50", "late_grace_minutes": "0", "min_words": "0",
+        **formsets, **fields,
+    }  # fmt: skip
+
+
 def state_of_everything():
     """Every row a request could change, to prove that refused requests change nothing."""
     return (
@@ -247,7 +556,23 @@ def state_of_everything():
         list(Membership.objects.order_by("pk").values_list()),
         list(Invitation.objects.order_by("pk").values_list()),
         list(RosterImport.objects.order_by("pk").values_list("pk", "state", "rows")),
-        list(User.objects.order_by("pk").values_list("pk", "email", "full_name", "time_zone")),
+        list(Assignment.objects.order_by("pk").values_list()),
+        list(ReflectionPrompt.objects.order_by("pk").values_list()),
+        list(BankQuestion.objects.order_by("pk").values_list()),
+        list(Extension.objects.order_by("pk").values_list()),
+        list(Contact.objects.order_by("pk").values_list()),
+        list(Interview.objects.order_by("pk").values_list()),
+        list(Interview.referrals.through.objects.order_by("pk").values_list()),
+        list(PreparedQuestion.objects.order_by("pk").values_list()),
+        list(Submission.objects.order_by("pk").values_list()),
+        list(SubmissionVersion.objects.order_by("pk").values_list()),
+        list(SubmissionVersion.attachments.through.objects.order_by("pk").values_list()),
+        list(Attachment.objects.order_by("pk").values_list()),
+        list(
+            User.objects.order_by("pk").values_list(
+                "pk", "email", "full_name", "time_zone", "calendar_token"
+            )
+        ),
     )
 
 
@@ -366,6 +691,15 @@ def test_idor_cases_cover_every_nested_object_route():
         "courses:member_remove",
         "courses:invitation_resend",
         "courses:invitation_revoke",
+        "interviews:student_record",
+        "interviews:progress",
+        "interviews:assignment_detail",
+        "interviews:assignment_edit",
+        "interviews:assignment_publish",
+        "interviews:assignment_unpublish",
+        "interviews:assignment_duplicate",
+        "interviews:extension_list",
+        "interviews:extension_delete",
     }
 
 
@@ -385,13 +719,80 @@ def test_instructor_cannot_reach_another_courses_objects_through_their_own_cours
         actor, own_course, foreign = "instructor", course, OTHER_COURSE_KWARGS
     else:
         actor, own_course, foreign = "other_instructor", other_course, KWARGS
-    kwargs = {param: foreign[param](fx) for param in route.params if param in OTHER_COURSE_KWARGS}
+    # Ids with no counterpart in the other course (an assignment, say) stay the actor's own, so
+    # the foreign id alone is what must be refused.
+    kwargs = {
+        param: foreign.get(param, KWARGS[param])(fx)
+        for param in route.params
+        if param != "course_id"
+    }
     url = reverse(route.name, kwargs={"course_id": own_course.pk, **kwargs})
     data = POST_DATA.get(route.name, lambda fx: {})(fx) if method == "POST" else None
     before = state_of_everything()
 
     with django_capture_on_commit_callbacks() as queued:
         response = send(as_user(fx(actor)), method, url, data)
+
+    assert response.status_code == 404
+    assert state_of_everything() == before
+    assert queued == []
+
+
+# Another student's objects, addressed by a student (IDOR): a classmate's in the same course,
+# and another course's through the student's own course.
+
+STUDENT_OWNED_PARAMS = set(CLASSMATE_KWARGS)
+STUDENT_IDOR_CASES = [
+    pytest.param(route, method, source, id=f"{route.name}-{method}-{source}")
+    for route in ROUTES
+    if set(route.params) & STUDENT_OWNED_PARAMS
+    for method in ("GET", "POST")
+    if EXPECTED.get(route.name, {}).get(method, {}).get("student") not in REFUSED
+    for source in ("classmate", "other-course")
+]
+
+
+def test_student_idor_cases_cover_every_route_of_a_students_own_objects():
+    covered = {case.values[0].name for case in STUDENT_IDOR_CASES}
+    assert covered >= {
+        "interviews:contact_detail",
+        "interviews:contact_edit",
+        "interviews:contact_delete",
+        "interviews:interview_detail",
+        "interviews:interview_edit",
+        "interviews:interview_questions",
+        "interviews:interview_log",
+        "interviews:interview_follow_up",
+        "interviews:thank_you_draft",
+        "interviews:interview_outcome",
+        "interviews:attachment_remove",
+        "interviews:attachment_download",
+    }
+
+
+@pytest.mark.parametrize(("route", "method", "source"), STUDENT_IDOR_CASES)
+def test_student_cannot_reach_a_classmates_or_another_courses_objects(
+    request,
+    as_user,
+    course,
+    other_course,
+    route,
+    method,
+    source,
+    django_capture_on_commit_callbacks,
+):
+    fx = request.getfixturevalue
+    foreign = CLASSMATE_KWARGS if source == "classmate" else OTHER_COURSE_KWARGS
+    kwargs = {
+        param: (foreign[param] if param in STUDENT_OWNED_PARAMS else KWARGS[param])(fx)
+        for param in route.params
+    }
+    url = reverse(route.name, kwargs=kwargs)
+    data = POST_DATA.get(route.name, lambda fx: {})(fx) if method == "POST" else None
+    before = state_of_everything()
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = send(as_user(fx("student")), method, url, data)
 
     assert response.status_code == 404
     assert state_of_everything() == before

@@ -1,3 +1,529 @@
-"""Views: planning. Each module lists its own URL patterns; interviews/urls.py joins them."""
+"""Views: the student's contacts and interview workflow (plan, questions, log, thank-you,
+follow-up, outcome). Only the owning student opens these; staff see interviews on the student
+record pages of their course."""
 
-urlpatterns = []
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import planning
+from ..forms.planning import (
+    FOLLOW_UP_FIELDS,
+    BankPickForm,
+    ContactForm,
+    FollowUpForm,
+    LogForm,
+    OutcomeForm,
+    OwnQuestionForm,
+    PlanForm,
+    QuestionActionForm,
+)
+from ..models import Contact, Interview
+from ..permissions import (
+    get_assignment_for_student,
+    get_contact_for_owner,
+    get_interview_for_student,
+)
+from ..planning import PlanningError
+
+# Where the detail page sends the student for each next step (see Interview.next_step).
+NEXT_STEP_PAGES = {
+    "Agree a date and time with your contact": "interviews:interview_edit",
+    "Prepare your questions": "interviews:interview_questions",
+    "Hold the interview, then log your notes": "interviews:interview_log",
+    "Send your thank-you note": "interviews:thank_you_draft",
+    "Record what you learned": "interviews:interview_outcome",
+    "Follow up if you have not heard back": "interviews:interview_follow_up",
+}
+
+
+def _safe_next(request) -> str:
+    """The ``next`` address to come back to, if it is a path on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def _with_param(url: str, **params) -> str:
+    parts = urlsplit(url)
+    query = "&".join(filter(None, [parts.query, urlencode(params)]))
+    return urlunsplit(parts._replace(query=query))
+
+
+def _own_contact_id(user, raw) -> int | None:
+    """``raw`` if it is the id of one of ``user``'s contacts (for pre-selecting it)."""
+    if raw and str(raw).isdigit():
+        return Contact.objects.owned_by(user).filter(pk=raw).values_list("pk", flat=True).first()
+    return None
+
+
+def _interview_url(name: str, interview: Interview) -> str:
+    assignment = interview.assignment
+    return reverse(name, args=[assignment.course_id, assignment.pk, interview.pk])
+
+
+def _interview_context(interview: Interview, section: str, **extra) -> dict:
+    assignment = interview.assignment
+    return {
+        "interview": interview,
+        "assignment": assignment,
+        "course": assignment.course,
+        "contact": interview.contact,
+        "section": section,
+        **extra,
+    }
+
+
+# Contacts -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def contact_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    contacts = list(
+        Contact.objects.owned_by(request.user)
+        .search(query)
+        .select_related("referred_by")
+        .annotate(interview_count=Count("interviews"))
+    )
+    now = timezone.now()
+    for contact in contacts:
+        contact.touch_due = contact.is_keep_in_touch_due(now)
+    return render(
+        request,
+        "interviews/contacts/list.html",
+        {
+            "contacts": contacts,
+            "due": [c for c in contacts if c.touch_due],
+            "query": query,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request):
+    next_url = _safe_next(request)
+    form = ContactForm(
+        request.POST or None,
+        owner=request.user,
+        now=timezone.now(),
+        initial={"referred_by": _own_contact_id(request.user, request.GET.get("referred_by"))},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = planning.contact_create(owner=request.user, **form.contact_fields())
+        except PlanningError as exc:
+            form.add_error("referred_by", str(exc))
+        else:
+            messages.success(request, f"{contact.name} was added to your contacts.")
+            if next_url:
+                return redirect(_with_param(next_url, contact=contact.pk))
+            return redirect("interviews:contact_detail", contact.pk)
+    return render(request, "interviews/contacts/form.html", {"form": form, "next_url": next_url})
+
+
+@login_required
+@require_GET
+def contact_detail(request, contact_id):
+    contact = get_contact_for_owner(request.user, contact_id)
+    interviews = contact.interviews.select_related("assignment__course").order_by("-created_at")
+    return render(
+        request,
+        "interviews/contacts/detail.html",
+        {
+            "contact": contact,
+            "interviews": interviews,
+            "referred": planning.contact_referred(contact),
+            "keep_in_touch_due": contact.is_keep_in_touch_due(timezone.now()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, contact_id):
+    contact = get_contact_for_owner(request.user, contact_id)
+    form = ContactForm(
+        request.POST or None, instance=contact, owner=request.user, now=timezone.now()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            planning.contact_update(contact=contact, **form.contact_fields())
+        except PlanningError as exc:
+            form.add_error("referred_by", str(exc))
+        else:
+            messages.success(request, f"{contact.name}’s details were saved.")
+            return redirect("interviews:contact_detail", contact.pk)
+    return render(request, "interviews/contacts/form.html", {"form": form, "contact": contact})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request, contact_id):
+    contact = get_contact_for_owner(request.user, contact_id)
+    if request.method == "POST":
+        try:
+            planning.contact_delete(contact=contact)
+        except PlanningError as exc:
+            messages.error(request, str(exc))
+            return redirect("interviews:contact_detail", contact.pk)
+        messages.success(request, f"{contact.name} was deleted from your contacts.")
+        return redirect("interviews:contact_list")
+    return render(
+        request,
+        "interviews/contacts/delete.html",
+        {"contact": contact, "interview_count": contact.interviews.count()},
+    )
+
+
+# The plan -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_create(request, course_id, assignment_id):
+    assignment = get_assignment_for_student(request.user, course_id, assignment_id)
+    now = timezone.now()
+    dates = planning.due_dates_for(assignment=assignment, student=request.user)
+    context = {"assignment": assignment, "course": assignment.course, "dates": dates}
+    if not dates.accepts_work(now):
+        if request.method == "POST":
+            messages.error(request, "The hard cut-off has passed; nothing new can be planned.")
+        return render(request, "interviews/planning/closed.html", context)
+    form = PlanForm(
+        request.POST or None,
+        student=request.user,
+        now=now,
+        initial={"contact": _own_contact_id(request.user, request.GET.get("contact"))},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            interview = planning.interview_plan(
+                assignment=assignment, student=request.user, now=now, **form.plan_fields()
+            )
+        except PlanningError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Your interview with {interview.contact.name} is planned.")
+            for warning in planning.plan_warnings(interview=interview, dates=dates):
+                messages.warning(request, warning)
+            return redirect(_interview_url("interviews:interview_detail", interview))
+    return render(
+        request,
+        "interviews/planning/plan_form.html",
+        {**context, "form": form, "deadline": planning.interview_deadline(dates)},
+    )
+
+
+@login_required
+@require_GET
+def interview_detail(request, course_id, assignment_id, interview_id):
+    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    dates = planning.due_dates_for(assignment=interview.assignment, student=request.user)
+    next_step = interview.next_step()
+    next_page = NEXT_STEP_PAGES.get(next_step)
+    if next_page:
+        next_url = _interview_url(next_page, interview)
+    elif next_step == "Keep in touch":
+        next_url = reverse("interviews:contact_detail", args=[interview.contact_id])
+    else:
+        next_url = ""
+    return render(
+        request,
+        "interviews/planning/detail.html",
+        _interview_context(
+            interview,
+            "overview",
+            questions=interview.questions.select_related("bank_question"),
+            referrals=interview.referrals.all(),
+            dates=dates,
+            deadline=planning.interview_deadline(dates),
+            warnings=planning.plan_warnings(interview=interview, dates=dates),
+            next_step=next_step,
+            next_url=next_url,
+            location_is_link=interview.location.startswith(("https://", "http://")),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_edit(request, course_id, assignment_id, interview_id):
+    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    form = PlanForm(
+        request.POST or None, student=request.user, now=timezone.now(), interview=interview
+    )
+    if request.method == "GET" and (
+        contact := _own_contact_id(request.user, request.GET.get("contact"))
+    ):
+        form.initial["contact"] = contact
+    if request.method == "POST" and form.is_valid():
+        try:
+            planning.interview_update_plan(interview=interview, **form.plan_fields())
+        except PlanningError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your plan was saved.")
+            dates = planning.due_dates_for(assignment=interview.assignment, student=request.user)
+            for warning in planning.plan_warnings(interview=interview, dates=dates):
+                messages.warning(request, warning)
+            return redirect(_interview_url("interviews:interview_detail", interview))
+    dates = planning.due_dates_for(assignment=interview.assignment, student=request.user)
+    return render(
+        request,
+        "interviews/planning/plan_form.html",
+        _interview_context(
+            interview, "plan", form=form, dates=dates, deadline=planning.interview_deadline(dates)
+        ),
+    )
+
+
+# Prepared questions -------------------------------------------------------------------------
+
+
+def _question_action(request, interview, action: str):
+    """Run one action of the questions page; returns the form with errors, or None."""
+    if action == "pick":
+        form = BankPickForm(request.POST, assignment=interview.assignment)
+        if form.is_valid():
+            added = planning.interview_add_bank_questions(
+                interview=interview, bank_questions=list(form.cleaned_data["bank_questions"])
+            )
+            messages.success(
+                request,
+                f"{added} question{'s' if added != 1 else ''} added."
+                if added
+                else "Those questions are already on your list.",
+            )
+            return None
+        return form
+    if action == "add":
+        form = OwnQuestionForm(request.POST)
+        if form.is_valid():
+            planning.interview_add_question(interview=interview, text=form.cleaned_data["text"])
+            messages.success(request, "Your question was added.")
+            return None
+        return form
+    if action in ("up", "down", "remove"):
+        form = QuestionActionForm(request.POST, interview=interview)
+        if not form.is_valid():
+            messages.error(request, "That question is no longer on your list.")
+            return None
+        question = form.cleaned_data["question"]
+        if action == "remove":
+            planning.interview_remove_question(interview=interview, question=question)
+            messages.success(request, "The question was removed.")
+        else:
+            planning.interview_move_question(
+                interview=interview, question=question, direction=action
+            )
+        return None
+    if action in ("ready", "not_ready"):
+        try:
+            planning.interview_set_questions_ready(
+                interview=interview, ready=action == "ready", at=timezone.now()
+            )
+        except PlanningError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                "Your questions are ready." if action == "ready" else "You can keep editing.",
+            )
+        return None
+    messages.error(request, "Unknown action.")
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_questions(request, course_id, assignment_id, interview_id):
+    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    pick_form = BankPickForm(assignment=interview.assignment)
+    own_form = OwnQuestionForm()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        failed = _question_action(request, interview, action)
+        if failed is None:
+            anchor = "#bank-heading" if action == "pick" else "#prepared-heading"
+            return redirect(_interview_url("interviews:interview_questions", interview) + anchor)
+        if action == "pick":
+            pick_form = failed
+        else:
+            own_form = failed
+    questions = list(interview.questions.select_related("bank_question"))
+    picked = {q.bank_question_id for q in questions if q.bank_question_id}
+    bank = sorted(interview.assignment.bank_questions.all(), key=planning.bank_order)
+    groups = {}
+    for question in bank:
+        groups.setdefault(question.get_group_display(), []).append(question)
+    return render(
+        request,
+        "interviews/planning/questions.html",
+        _interview_context(
+            interview,
+            "questions",
+            questions=questions,
+            groups=groups.items(),
+            picked=picked,
+            pick_form=pick_form,
+            own_form=own_form,
+            all_picked=bool(bank) and all(q.pk in picked for q in bank),
+        ),
+    )
+
+
+# The log, thank-you, follow-up and outcome ---------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_log(request, course_id, assignment_id, interview_id):
+    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    form = LogForm(
+        request.POST or None, interview=interview, student=request.user, now=timezone.now()
+    )
+    if request.method == "POST" and form.is_valid():
+        was_held = interview.status == Interview.Status.HELD
+        planning.interview_save_log(
+            interview=interview,
+            held_at=form.cleaned_data["held_at"],
+            notes=form.cleaned_data["notes"],
+            went_poorly=form.cleaned_data["went_poorly"],
+        )
+        if interview.status == Interview.Status.HELD and not was_held:
+            messages.success(
+                request, "Logged as held. Now send your thank-you note, within 24 hours."
+            )
+            return redirect(_interview_url("interviews:thank_you_draft", interview))
+        messages.success(request, "Your log was saved.")
+        return redirect(_interview_url("interviews:interview_detail", interview))
+    return render(
+        request, "interviews/planning/log.html", _interview_context(interview, "log", form=form)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_follow_up(request, course_id, assignment_id, interview_id):
+    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    now = timezone.now()
+    data = request.POST if request.method == "POST" else None
+    today = request.POST.get("today")
+    if today in FOLLOW_UP_FIELDS:
+        # A "today" button: that one day becomes today, the others stay as recorded.
+        data = {name: day.isoformat() for name, day in FollowUpForm.recorded_days(
+            interview=interview, student=request.user
+        ).items()}  # fmt: skip
+        data[today] = now.astimezone(request.user.zoneinfo).date().isoformat()
+    form = FollowUpForm(data, interview=interview, student=request.user, now=now)
+    if request.method == "POST" and form.is_valid():
+        planning.interview_save_follow_up(interview=interview, **form.moments())
+        messages.success(request, "Your thank-you and follow-up dates were saved.")
+        return redirect(_interview_url("interviews:interview_follow_up", interview))
+    return render(
+        request,
+        "interviews/planning/follow_up.html",
+        _interview_context(interview, "follow_up", form=form),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thank_you_draft(request, course_id, assignment_id, interview_id):
+    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    if request.method == "POST":
+        planning.interview_mark_thank_you_sent(interview=interview, at=timezone.now())
+        messages.success(request, "Thank-you note marked as sent.")
+        return redirect(_interview_url("interviews:interview_detail", interview))
+    draft = planning.thank_you_draft(interview=interview, student=request.user)
+    send_by = interview.held_at + planning.THANK_YOU_WITHIN if interview.held_at else None
+    return render(
+        request,
+        "interviews/planning/thank_you.html",
+        _interview_context(interview, "thank_you", draft=draft, send_by=send_by),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_outcome(request, course_id, assignment_id, interview_id):
+    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    referrals = list(interview.referrals.values_list("pk", flat=True))
+    added = _own_contact_id(request.user, request.GET.get("contact"))
+    if added and added != interview.contact_id and added not in referrals:
+        referrals.append(added)
+    form = OutcomeForm(
+        request.POST or None,
+        interview=interview,
+        initial={
+            "insights": interview.insights,
+            "path_fit": interview.path_fit,
+            "offer": interview.offer,
+            "referrals": referrals,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            planning.interview_save_outcome(
+                interview=interview,
+                insights=form.cleaned_data["insights"],
+                path_fit=form.cleaned_data["path_fit"],
+                referrals=list(form.cleaned_data["referrals"]),
+                offer=form.cleaned_data["offer"],
+            )
+        except PlanningError as exc:
+            form.add_error("referrals", str(exc))
+        else:
+            messages.success(request, "The outcome was saved.")
+            return redirect(_interview_url("interviews:interview_detail", interview))
+    outcome_url = _interview_url("interviews:interview_outcome", interview)
+    add_referral_url = (
+        reverse("interviews:contact_create")
+        + "?"
+        + urlencode({"referred_by": interview.contact_id, "next": outcome_url})
+    )
+    return render(
+        request,
+        "interviews/planning/outcome.html",
+        _interview_context(interview, "outcome", form=form, add_referral_url=add_referral_url),
+    )
+
+
+INTERVIEW = "courses/<int:course_id>/assignments/<int:assignment_id>/interviews/"
+
+urlpatterns = [
+    path("contacts/", contact_list, name="contact_list"),
+    path("contacts/new/", contact_create, name="contact_create"),
+    path("contacts/<int:contact_id>/", contact_detail, name="contact_detail"),
+    path("contacts/<int:contact_id>/edit/", contact_edit, name="contact_edit"),
+    path("contacts/<int:contact_id>/delete/", contact_delete, name="contact_delete"),
+    path(INTERVIEW + "new/", interview_create, name="interview_create"),
+    path(INTERVIEW + "<int:interview_id>/", interview_detail, name="interview_detail"),
+    path(INTERVIEW + "<int:interview_id>/edit/", interview_edit, name="interview_edit"),
+    path(
+        INTERVIEW + "<int:interview_id>/questions/",
+        interview_questions,
+        name="interview_questions",
+    ),
+    path(INTERVIEW + "<int:interview_id>/log/", interview_log, name="interview_log"),
+    path(
+        INTERVIEW + "<int:interview_id>/follow-up/",
+        interview_follow_up,
+        name="interview_follow_up",
+    ),
+    path(INTERVIEW + "<int:interview_id>/thank-you/", thank_you_draft, name="thank_you_draft"),
+    path(INTERVIEW + "<int:interview_id>/outcome/", interview_outcome, name="interview_outcome"),
+]

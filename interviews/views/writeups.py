@@ -1,3 +1,295 @@
-"""Views: writeups. Each module lists its own URL patterns; interviews/urls.py joins them."""
+"""Views: the student's write-up — the draft (autosaved), attachments, submission, versions.
 
-urlpatterns = []
+Every button of the write-up form posts the whole form, so what the student typed is saved
+first (or, when the draft changed in another tab, shown back to them) before a file is
+attached, removed or the write-up submitted. Each module lists its own URL patterns;
+interviews/urls.py joins them.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import writeups
+from ..forms.writeups import AttachmentForm, WriteupForm
+from ..permissions import (
+    get_assignment_for_student,
+    get_attachment_for_viewer,
+    get_draft_attachment_for_student,
+    get_version_for_student,
+)
+from ..uploads import UploadRefused
+from ..writeups import StaleRevision, SubmitRefused
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _draft_form(request, assignment) -> WriteupForm:
+    return WriteupForm(request.POST, prompts=list(assignment.prompts.all()))
+
+
+def _save(request, assignment, form: WriteupForm, now):
+    """Save the posted draft; raises StaleRevision when it changed elsewhere meanwhile."""
+    return writeups.writeup_save(
+        assignment=assignment,
+        student=request.user,
+        answers=form.answers,
+        body=form.cleaned_data["body"],
+        revision=form.cleaned_data["revision"],
+        now=now,
+    )
+
+
+def _fresh_form(assignment, submission) -> WriteupForm:
+    return WriteupForm(
+        initial=WriteupForm.initial_for(submission), prompts=list(assignment.prompts.all())
+    )
+
+
+def _page(
+    request, assignment, *, form, submission=None, attachment_form=None, conflict=False,
+    status=200,
+):  # fmt: skip
+    now = timezone.now()
+    if submission is None:
+        submission = writeups.writeup_draft(assignment=assignment, student=request.user)
+    dates, extension = writeups.dates_for_student(assignment, request.user)
+    late_days, penalty = assignment.late_penalty(submitted_at=now, due=dates.writeup_due_at)
+    words = submission.word_count
+    if form.is_bound and form.is_valid():
+        words = writeups.count_words(form.answers, form.cleaned_data["body"])
+    exists = submission.pk is not None
+    context = {
+        "course": assignment.course,
+        "assignment": assignment,
+        "submission": submission,
+        "form": form,
+        "attachment_form": attachment_form or AttachmentForm(allowed=assignment.attachment_types),
+        "attachments": submission.attachments.filter(removed_at__isnull=True) if exists else [],
+        "versions": submission.versions.all() if exists else [],
+        "dates": dates,
+        "extension": extension,
+        "original_due": assignment.writeup_due_at,
+        "past_due": now > dates.writeup_due_at,
+        "late_days": late_days,
+        "penalty": penalty,
+        "blocker": writeups.submit_blocker(
+            assignment=assignment, submission=submission, dates=dates, now=now
+        ),
+        "conflict_message": writeups.CONFLICT_MESSAGE if conflict else "",
+        "words": words,
+        "orphans": list(
+            writeups.orphan_answers(submission, {str(p.pk) for p in form.prompts}).values()
+        ),
+        "words_missing": max(0, assignment.min_words - words),
+    }
+    return render(request, "interviews/writeup/page.html", context, status=status)
+
+
+def _status(request, *, submission=None, message="", status=200):
+    """The small fragment the autosave shows; the new revision travels in a header."""
+    response = render(
+        request,
+        "interviews/writeup/_status.html",
+        {"submission": submission, "message": message},
+        status=status,
+    )
+    if submission is not None:
+        response["X-Writeup-Revision"] = str(submission.revision)
+        response["X-Writeup-Words"] = str(submission.word_count)
+    return response
+
+
+def _errors_text(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def writeup(request, course_id, assignment_id):
+    assignment = get_assignment_for_student(request.user, course_id, assignment_id)
+    if request.method == "GET":
+        submission = writeups.writeup_draft(assignment=assignment, student=request.user)
+        form = _fresh_form(assignment, submission)
+        return _page(request, assignment, form=form, submission=submission)
+    form = _draft_form(request, assignment)
+    if not form.is_valid():
+        if _is_htmx(request):
+            return _status(request, message=f"Not saved: {_errors_text(form)}", status=400)
+        return _page(request, assignment, form=form, status=400)
+    try:
+        submission = _save(request, assignment, form, timezone.now())
+    except StaleRevision:
+        if _is_htmx(request):
+            return _status(request, message=writeups.CONFLICT_MESSAGE, status=409)
+        return _page(request, assignment, form=form, conflict=True, status=409)
+    if _is_htmx(request):
+        return _status(request, submission=submission)
+    messages.success(request, f"Draft saved ({submission.word_count} words).")
+    return redirect("interviews:writeup", course_id, assignment_id)
+
+
+def _submitted_message(version) -> str:
+    text = f"Submitted: version {version.number} of your write-up is in."
+    if version.is_late:
+        days = version.late_days
+        text += (
+            f" It is {days} day{'s'[: days != 1]} late: a penalty of "
+            f"{version.penalty_percent.normalize():f}%."
+        )
+    return text
+
+
+@login_required
+@require_POST
+def writeup_submit(request, course_id, assignment_id):
+    assignment = get_assignment_for_student(request.user, course_id, assignment_id)
+    form = _draft_form(request, assignment)
+    if not form.is_valid():
+        return _page(request, assignment, form=form, status=400)
+    now = timezone.now()
+    try:
+        submission = _save(request, assignment, form, now)
+        version, created = writeups.writeup_submit(
+            assignment=assignment, student=request.user, revision=submission.revision, now=now
+        )
+    except StaleRevision:
+        return _page(request, assignment, form=form, conflict=True, status=409)
+    except SubmitRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        if created:
+            messages.success(request, _submitted_message(version))
+        else:
+            messages.info(
+                request,
+                f"Already submitted: version {version.number} holds exactly this text, so "
+                "nothing new was submitted.",
+            )
+    return redirect("interviews:writeup", course_id, assignment_id)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, course_id, assignment_id):
+    assignment = get_assignment_for_student(request.user, course_id, assignment_id)
+    form = _draft_form(request, assignment)
+    upload_form = AttachmentForm(request.POST, request.FILES, allowed=assignment.attachment_types)
+    if not form.is_valid():
+        return _page(request, assignment, form=form, attachment_form=upload_form, status=400)
+    now = timezone.now()
+    try:
+        submission = _save(request, assignment, form, now)
+    except StaleRevision:
+        return _page(
+            request, assignment, form=form, attachment_form=upload_form, conflict=True,
+            status=409,
+        )  # fmt: skip
+    if not assignment.allow_attachments:
+        messages.error(request, "This assignment does not take attachments. Your text is saved.")
+        return redirect("interviews:writeup", course_id, assignment_id)
+    if upload_form.is_valid():
+        try:
+            attachment = writeups.attachment_add(
+                assignment=assignment,
+                student=request.user,
+                upload=upload_form.cleaned_data["file"],
+                now=now,
+            )
+        except UploadRefused as exc:
+            upload_form.add_error("file", str(exc))
+        else:
+            messages.success(request, f"“{attachment.original_name}” is attached.")
+            return redirect("interviews:writeup", course_id, assignment_id)
+    # The text was saved: show it again at its new revision, with the file's problem.
+    return _page(
+        request, assignment, form=_fresh_form(assignment, submission),
+        attachment_form=upload_form, status=400,
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def attachment_remove(request, course_id, assignment_id, attachment_id):
+    attachment = get_draft_attachment_for_student(
+        request.user, course_id, assignment_id, attachment_id
+    )
+    assignment = attachment.submission.assignment
+    form = _draft_form(request, assignment)
+    if not form.is_valid():
+        return _page(request, assignment, form=form, status=400)
+    now = timezone.now()
+    try:
+        _save(request, assignment, form, now)
+    except StaleRevision:
+        return _page(request, assignment, form=form, conflict=True, status=409)
+    writeups.attachment_remove(attachment=attachment, now=now)
+    kept = " Your submitted version still includes it." if attachment.removed_at else ""
+    messages.success(request, f"“{attachment.original_name}” was removed from your draft.{kept}")
+    return redirect("interviews:writeup", course_id, assignment_id)
+
+
+@login_required
+@require_GET
+def writeup_version(request, course_id, assignment_id, number):
+    version = get_version_for_student(request.user, course_id, assignment_id, number)
+    assignment = version.submission.assignment
+    prompts = list(assignment.prompts.all())
+    prompt_keys = {str(prompt.pk) for prompt in prompts}
+    return render(
+        request,
+        "interviews/writeup/version.html",
+        {
+            "course": assignment.course,
+            "assignment": assignment,
+            "submission": version.submission,
+            "version": version,
+            "is_latest": not version.submission.versions.filter(number__gt=number).exists(),
+            "answered": [(p.text, version.answers.get(str(p.pk), "")) for p in prompts],
+            "orphans": [t for key, t in version.answers.items() if key not in prompt_keys],
+            "attachments": version.attachments.all(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request, attachment_id):
+    attachment = get_attachment_for_viewer(request.user, attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    # Served as a download that the browser must not second-guess or run.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+WRITEUP = "courses/<int:course_id>/assignments/<int:assignment_id>/writeup/"
+
+urlpatterns = [
+    path(WRITEUP, writeup, name="writeup"),
+    path(f"{WRITEUP}submit/", writeup_submit, name="writeup_submit"),
+    path(f"{WRITEUP}attachments/", attachment_upload, name="attachment_upload"),
+    path(
+        f"{WRITEUP}attachments/<int:attachment_id>/remove/",
+        attachment_remove,
+        name="attachment_remove",
+    ),
+    path(f"{WRITEUP}versions/<int:number>/", writeup_version, name="writeup_version"),
+    path("attachments/<int:attachment_id>/", attachment_download, name="attachment_download"),
+]

@@ -1,0 +1,477 @@
+"""The student's interview workflow: contacts, the plan, prepared questions, the log, the
+thank-you and follow-up, and the outcome.
+
+Every change a student makes to a contact or an interview goes through one function here, so the
+rules (a plan needs the student's own contact, nothing new after the hard cut-off, holding an
+interview counts as being in touch with the contact) live in one place.
+"""
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from urllib.parse import quote
+
+from django.db import transaction
+from django.db.models import Max, ProtectedError
+
+from .models import (
+    Assignment,
+    BankQuestion,
+    Contact,
+    DueDates,
+    Interview,
+    PreparedQuestion,
+)
+
+
+class PlanningError(Exception):
+    """A change the rules refuse; the message is written for the student."""
+
+
+# Dates --------------------------------------------------------------------------------------
+
+
+def due_dates_for(*, assignment: Assignment, student) -> DueDates:
+    """The assignment's dates for ``student``, with their extension applied if they have one."""
+    extension = assignment.extensions.filter(student=student).first()
+    return assignment.dates_for(extension)
+
+
+def interview_deadline(dates: DueDates) -> tuple[str, datetime]:
+    """(label, moment) an interview should be held by: the interview milestone if the
+    assignment has one, else the write-up due date."""
+    if dates.interview_due_at is not None:
+        return "the interview-held-by date", dates.interview_due_at
+    return "the write-up due date", dates.writeup_due_at
+
+
+def plan_warnings(*, interview: Interview, dates: DueDates) -> list[str]:
+    """Things about a plan the student may keep but should know (allowed, not refused)."""
+    if interview.scheduled_at is None or not interview.is_active:
+        return []
+    label, deadline = interview_deadline(dates)
+    if interview.scheduled_at > deadline:
+        return [
+            f"This interview is planned after {label}. You can keep this date, but it will "
+            "count as late; ask your contact for an earlier time if you can."
+        ]
+    return []
+
+
+def day_to_moment(
+    day: date | None, *, zone_name: str, now: datetime, keep: datetime | None = None
+) -> datetime | None:
+    """A day the student typed (in their zone) as an aware moment.
+
+    Today means now; another day means its midday, which stays on the same day in any nearby
+    zone. If ``keep`` already falls on that day it is kept, so saving a form again does not
+    move times that were recorded exactly.
+    """
+    if day is None:
+        return None
+    zone = zoneinfo.ZoneInfo(zone_name)
+    if keep is not None and keep.astimezone(zone).date() == day:
+        return keep
+    if day == now.astimezone(zone).date():
+        return now
+    return datetime.combine(day, time(12, 0), tzinfo=zone)
+
+
+def _touch_contact(contact: Contact, at: datetime | None) -> None:
+    """Holding an interview or writing to the contact counts as keeping in touch."""
+    if at is not None and (contact.last_contacted_at is None or at > contact.last_contacted_at):
+        contact.last_contacted_at = at
+        contact.save(update_fields=["last_contacted_at", "updated_at"])
+
+
+# Contacts -----------------------------------------------------------------------------------
+
+CONTACT_FIELDS = (
+    "name", "job_title", "organisation", "industry", "email", "phone", "linkedin_url",
+    "how_met", "referred_by", "notes", "keep_in_touch_weeks", "last_contacted_at",
+)  # fmt: skip
+
+
+def _check_referrer(owner, contact: Contact | None, referred_by: Contact | None) -> None:
+    if referred_by is None:
+        return
+    if referred_by.owner_id != owner.pk or (contact is not None and referred_by.pk == contact.pk):
+        raise PlanningError("Choose another of your own contacts as the one who referred them.")
+
+
+def contact_create(*, owner, **fields) -> Contact:
+    """A new contact of ``owner``; ``fields`` are Contact fields (see CONTACT_FIELDS)."""
+    _check_referrer(owner, None, fields.get("referred_by"))
+    return Contact.objects.create(owner=owner, **fields)
+
+
+def contact_update(*, contact: Contact, **fields) -> Contact:
+    _check_referrer(contact.owner, contact, fields.get("referred_by"))
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.save()
+    return contact
+
+
+def contact_delete(*, contact: Contact) -> None:
+    """Delete a contact nobody's interview uses; the contacts they referred stay."""
+    count = contact.interviews.count()
+    if count:
+        raise PlanningError(
+            f"{contact.name} is the contact of {count} interview{'s' if count != 1 else ''}, "
+            "so they stay in your contacts. You can edit their details instead."
+        )
+    try:
+        contact.delete()
+    except ProtectedError as exc:  # an interview planned with them a moment ago
+        raise PlanningError(
+            f"{contact.name} is now the contact of an interview, so they stay in your contacts."
+        ) from exc
+
+
+def contact_referred(contact: Contact) -> list[Contact]:
+    """The contacts ``contact`` referred the student to: those naming them as referrer and
+    those recorded as referrals in an interview with them."""
+    named = Contact.objects.owned_by(contact.owner_id).filter(referred_by=contact)
+    from_interviews = Contact.objects.owned_by(contact.owner_id).filter(
+        referred_in__contact=contact
+    )
+    return list((named | from_interviews).distinct().order_by("name", "pk"))
+
+
+# The plan -----------------------------------------------------------------------------------
+
+PLAN_FIELDS = ("contact", "scheduled_at", "time_zone", "duration_minutes", "mode", "location")
+
+
+def _check_plan(*, student, contact: Contact, status: str | None, scheduled_at) -> None:
+    if contact.owner_id != student.pk:
+        raise PlanningError("Choose one of your own contacts.")
+    if status == Interview.Status.SCHEDULED and scheduled_at is None:
+        raise PlanningError("Add the date and time before marking the interview scheduled.")
+
+
+def interview_plan(
+    *,
+    assignment: Assignment,
+    student,
+    contact: Contact,
+    scheduled_at: datetime | None,
+    time_zone: str,
+    duration_minutes: int,
+    mode: str,
+    location: str,
+    status: str,
+    now: datetime,
+) -> Interview:
+    """A new interview plan for ``assignment``.
+
+    Refused after the student's hard cut-off, for another person's contact, and for a moment
+    already past.
+    """
+    if not due_dates_for(assignment=assignment, student=student).accepts_work(now):
+        raise PlanningError("The hard cut-off for this assignment has passed.")
+    _check_plan(student=student, contact=contact, status=status, scheduled_at=scheduled_at)
+    if scheduled_at is not None and scheduled_at <= now:
+        raise PlanningError("That moment has already passed. Plan a date in the future.")
+    if status not in (Interview.Status.PLANNING, Interview.Status.SCHEDULED):
+        raise PlanningError("A new plan starts as planning or scheduled.")
+    return Interview.objects.create(
+        assignment=assignment,
+        student=student,
+        contact=contact,
+        scheduled_at=scheduled_at,
+        time_zone=time_zone,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        location=location,
+        status=status,
+        created_at=now,
+    )
+
+
+def interview_update_plan(
+    *,
+    interview: Interview,
+    contact: Contact,
+    scheduled_at: datetime | None,
+    time_zone: str,
+    duration_minutes: int,
+    mode: str,
+    location: str,
+    status: str | None,
+) -> Interview:
+    """Change the plan. ``status`` None keeps it (a held interview's status changes only on
+    the log page)."""
+    _check_plan(
+        student=interview.student, contact=contact, status=status, scheduled_at=scheduled_at
+    )
+    if status == Interview.Status.HELD and interview.status != Interview.Status.HELD:
+        raise PlanningError("Log the interview as held on its log page.")
+    interview.contact = contact
+    interview.scheduled_at = scheduled_at
+    interview.time_zone = time_zone
+    interview.duration_minutes = duration_minutes
+    interview.mode = mode
+    interview.location = location
+    if status is not None:
+        interview.status = status
+    interview.save()
+    return interview
+
+
+# Prepared questions -------------------------------------------------------------------------
+
+
+GROUP_ORDER = {value: index for index, value in enumerate(BankQuestion.Group.values)}
+
+
+def bank_order(question: BankQuestion) -> tuple:
+    """Sort key showing a question bank as the instructor grouped it: the role, the path, the
+    industry, advice, other."""
+    return (GROUP_ORDER.get(question.group, len(GROUP_ORDER)), question.position, question.pk)
+
+
+def _next_position(interview: Interview) -> int:
+    last = interview.questions.aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
+def interview_add_bank_questions(
+    *, interview: Interview, bank_questions: list[BankQuestion]
+) -> int:
+    """Add the picked bank questions not already on the list, at its end, in the bank's
+    order; returns how many."""
+    picked = set(
+        interview.questions.filter(bank_question__isnull=False).values_list(
+            "bank_question_id", flat=True
+        )
+    )
+    position = _next_position(interview)
+    added = []
+    for question in sorted(bank_questions, key=bank_order):
+        if question.assignment_id != interview.assignment_id or question.pk in picked:
+            continue
+        added.append(
+            PreparedQuestion(
+                interview=interview, position=position, text=question.text, bank_question=question
+            )
+        )
+        picked.add(question.pk)
+        position += 1
+    PreparedQuestion.objects.bulk_create(added)
+    return len(added)
+
+
+def interview_add_question(*, interview: Interview, text: str) -> PreparedQuestion:
+    """One of the student's own questions, at the end of the list."""
+    return PreparedQuestion.objects.create(
+        interview=interview, position=_next_position(interview), text=text.strip()
+    )
+
+
+@transaction.atomic
+def interview_move_question(
+    *, interview: Interview, question: PreparedQuestion, direction: Literal["up", "down"]
+) -> bool:
+    """Swap ``question`` with its neighbour; False when it is already first (last)."""
+    questions = list(interview.questions.select_for_update().order_by("position", "pk"))
+    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(questions):
+        return False
+    questions[index], questions[other] = questions[other], questions[index]
+    for position, q in enumerate(questions):
+        q.position = position
+    PreparedQuestion.objects.bulk_update(questions, ["position"])
+    return True
+
+
+def interview_remove_question(*, interview: Interview, question: PreparedQuestion) -> None:
+    """Remove a question; an empty list is no longer "ready"."""
+    question.delete()
+    if interview.questions_ready_at is not None and not interview.questions.exists():
+        interview.questions_ready_at = None
+        interview.save(update_fields=["questions_ready_at", "updated_at"])
+
+
+def interview_set_questions_ready(*, interview: Interview, ready: bool, at: datetime) -> None:
+    """Mark the questions ready (at ``at``) or take that back. Ready needs one question."""
+    if ready and not interview.questions.exists():
+        raise PlanningError("Add at least one question before marking your questions ready.")
+    interview.questions_ready_at = (interview.questions_ready_at or at) if ready else None
+    interview.save(update_fields=["questions_ready_at", "updated_at"])
+
+
+# The log, thank-you, follow-up and outcome ---------------------------------------------------
+
+
+def interview_mark_held(*, interview: Interview, at: datetime) -> None:
+    """The interview took place at ``at``; that counts as being in touch with the contact."""
+    interview.status = Interview.Status.HELD
+    interview.held_at = at
+    interview.save(update_fields=["status", "held_at", "updated_at"])
+    _touch_contact(interview.contact, at)
+
+
+def interview_unmark_held(*, interview: Interview) -> None:
+    """Take back "held": the interview is scheduled again (planning if it has no date)."""
+    interview.status = (
+        Interview.Status.SCHEDULED if interview.scheduled_at else Interview.Status.PLANNING
+    )
+    interview.held_at = None
+    interview.save(update_fields=["status", "held_at", "updated_at"])
+
+
+@transaction.atomic
+def interview_save_log(
+    *, interview: Interview, held_at: datetime | None, notes: str, went_poorly: str
+) -> None:
+    """Save the notes; ``held_at`` marks the interview held then (None: not held)."""
+    if held_at is not None and held_at != interview.held_at:
+        interview_mark_held(interview=interview, at=held_at)
+    elif held_at is None and interview.status == Interview.Status.HELD:
+        interview_unmark_held(interview=interview)
+    interview.notes = notes
+    interview.went_poorly = went_poorly
+    interview.save(update_fields=["notes", "went_poorly", "updated_at"])
+
+
+@transaction.atomic
+def interview_save_follow_up(
+    *,
+    interview: Interview,
+    thank_you_sent_at: datetime | None,
+    follow_up_sent_at: datetime | None,
+    reply_received_at: datetime | None,
+) -> None:
+    interview.thank_you_sent_at = thank_you_sent_at
+    interview.follow_up_sent_at = follow_up_sent_at
+    interview.reply_received_at = reply_received_at
+    interview.save(
+        update_fields=["thank_you_sent_at", "follow_up_sent_at", "reply_received_at", "updated_at"]
+    )
+    latest = max(
+        (m for m in (thank_you_sent_at, follow_up_sent_at, reply_received_at) if m), default=None
+    )
+    _touch_contact(interview.contact, latest)
+
+
+def interview_mark_thank_you_sent(*, interview: Interview, at: datetime) -> None:
+    interview_save_follow_up(
+        interview=interview,
+        thank_you_sent_at=interview.thank_you_sent_at or at,
+        follow_up_sent_at=interview.follow_up_sent_at,
+        reply_received_at=interview.reply_received_at,
+    )
+
+
+@transaction.atomic
+def interview_save_outcome(
+    *,
+    interview: Interview,
+    insights: str,
+    path_fit: str,
+    referrals: list[Contact],
+    offer: str,
+) -> None:
+    """Record the outcome. Referred contacts that have no referrer yet get the interview's
+    contact as theirs, so the referral chain shows on both contacts."""
+    for contact in referrals:
+        if contact.owner_id != interview.student_id or contact.pk == interview.contact_id:
+            raise PlanningError("Referrals must be other contacts of your own.")
+    interview.insights = insights
+    interview.path_fit = path_fit
+    interview.offer = offer
+    interview.save(update_fields=["insights", "path_fit", "offer", "updated_at"])
+    interview.referrals.set(referrals)
+    Contact.objects.filter(pk__in=[c.pk for c in referrals], referred_by__isnull=True).update(
+        referred_by=interview.contact
+    )
+
+
+# The thank-you draft ------------------------------------------------------------------------
+
+THANK_YOU_WITHIN = timedelta(hours=24)
+
+BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.+?)\s*$")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def learned_points(text: str, limit: int = 2) -> list[str]:
+    """The first ``limit`` bullets of ``text``, or else its first sentences."""
+    bullets = [m.group(1) for line in text.splitlines() if (m := BULLET.match(line))]
+    if bullets:
+        points = bullets
+    else:
+        flat = " ".join(text.split())
+        points = [s for s in SENTENCE_END.split(flat) if s]
+    cleaned = []
+    for point in points[:limit]:
+        point = point.strip().rstrip(".!;:,")
+        if len(point) > 200:
+            point = point[:199].rsplit(" ", 1)[0] + "…"
+        if point:
+            cleaned.append(point)
+    return cleaned
+
+
+@dataclass(frozen=True)
+class ThankYouDraft:
+    subject: str
+    body: str
+    points: list[str]
+    mailto: str | None
+
+
+def thank_you_draft(*, interview: Interview, student) -> ThankYouDraft:
+    """A ready-to-copy thank-you note to the contact, naming one or two things learned."""
+    contact = interview.contact
+    points = learned_points(interview.insights) or learned_points(interview.notes)
+    when = ""
+    if interview.held_at:
+        held = interview.held_at.astimezone(student.zoneinfo)
+        when = f" on {held:%A}"
+    about = "your work"
+    if contact.job_title and contact.organisation:
+        about = f"your work as {contact.job_title} at {contact.organisation}"
+    elif contact.organisation:
+        about = f"your work at {contact.organisation}"
+    elif contact.job_title:
+        about = f"your work as {contact.job_title}"
+
+    lines = [
+        f"Dear {contact.name},",
+        "",
+        f"Thank you very much for taking the time to talk with me{when}. I really appreciated "
+        f"hearing about {about}.",
+        "",
+    ]
+    if len(points) == 1:
+        lines += [f"One thing I took away from our conversation: {points[0]}.", ""]
+    elif points:
+        lines += ["Two things I took away from our conversation:", ""]
+        lines += [f"- {point}" for point in points]
+        lines += [""]
+    else:
+        lines += [
+            "Our conversation gave me a much clearer picture of the field, and I will put "
+            "your advice to use.",
+            "",
+        ]
+    lines += [
+        "I will let you know how things develop. Thank you again for your time and advice.",
+        "",
+        "Best regards,",
+        student.full_name or student.email,
+    ]
+    subject = "Thank you for our conversation"
+    body = "\n".join(lines)
+    mailto = None
+    if contact.email:
+        mailto = (
+            f"mailto:{quote(contact.email, safe='@')}?subject={quote(subject)}&body={quote(body)}"
+        )
+    return ThankYouDraft(subject=subject, body=body, points=points, mailto=mailto)

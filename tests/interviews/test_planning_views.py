@@ -1,0 +1,637 @@
+"""The interview pages through the test client: plan, questions, log, thank-you, follow-up,
+outcome, and who may open them. Time is frozen at NOW (20 March 2027, between the US and the
+EU switch to summer time)."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from interviews.models import BankQuestion, Contact, Interview
+from tests.interviews.test_planning import (
+    NOW,
+    make_assignment,
+    make_contact,
+    make_interview,
+    text_of,
+)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+@pytest.fixture
+def assignment(course):
+    return make_assignment(course)
+
+
+@pytest.fixture
+def dana(student):
+    return make_contact(student, email="dana@acme.example")
+
+
+@pytest.fixture
+def interview(assignment, student, dana):
+    return make_interview(assignment, student, dana)
+
+
+def url(name, interview_or_assignment, *extra):
+    obj = interview_or_assignment
+    if isinstance(obj, Interview):
+        return reverse(
+            f"interviews:{name}", args=[obj.assignment.course_id, obj.assignment_id, obj.pk]
+        )
+    return reverse(f"interviews:{name}", args=[obj.course_id, obj.pk, *extra])
+
+
+def field_error(response, name: str) -> str:
+    content = response.content.decode()
+    match = re.search(rf'<div id="div_id_{name}".*?(?=<div id="div_id_|</form>)', content, re.S)
+    assert match, f"no field {name}"
+    errors = re.findall(r"<[^>]*invalid-feedback[^>]*>(.*?)</", match.group(0), re.S)
+    return text_of(" ".join(errors))
+
+
+def section(response, heading_id: str) -> str:
+    content = response.content.decode()
+    match = re.search(rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>', content, re.S)
+    assert match, f"no section labelled {heading_id}"
+    return text_of(match.group(0))
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def plan_data(contact, **overrides) -> dict:
+    return {
+        "contact": contact.pk,
+        "time_zone": "Europe/Berlin",
+        "scheduled_at": "2027-04-08T18:00",
+        "duration_minutes": "30",
+        "mode": "video",
+        "location": "https://meet.example.com/dana",
+        "status": "scheduled",
+        **overrides,
+    }
+
+
+# Planning -----------------------------------------------------------------------------------
+
+
+def test_plan_typed_in_berlin_shows_both_times_to_a_student_in_new_york(
+    as_user, student, assignment, dana
+):
+    student.time_zone = "America/New_York"
+    student.save()
+    client = as_user(student)
+
+    response = client.post(url("interview_create", assignment), plan_data(dana), follow=True)
+
+    interview = Interview.objects.get(student=student)
+    assert interview.scheduled_at == datetime(2027, 4, 8, 16, 0, tzinfo=UTC)  # 18:00 CEST
+    assert interview.time_zone == "Europe/Berlin" and interview.created_at == NOW
+    plan = section(response, "plan-heading")
+    assert "Thu 8 Apr 2027, 12:00 EDT (18:00 CEST their time)" in plan
+    assert "Your interview with Dana Director is planned." in messages_of(response)
+
+
+def test_the_time_zone_defaults_to_the_students_own(as_user, student, assignment):
+    response = as_user(student).get(url("interview_create", assignment))
+
+    assert response.context["form"]["time_zone"].value() == "Europe/Berlin"
+
+
+def test_the_same_typed_time_means_another_moment_in_another_zone(
+    as_user, student, assignment, dana
+):
+    as_user(student).post(
+        url("interview_create", assignment), plan_data(dana, time_zone="America/Los_Angeles")
+    )
+
+    assert Interview.objects.get().scheduled_at == datetime(2027, 4, 9, 1, 0, tzinfo=UTC)
+
+
+def test_time_in_the_hour_skipped_by_the_clock_change_is_refused(
+    as_user, student, assignment, dana
+):
+    response = as_user(student).post(
+        url("interview_create", assignment), plan_data(dana, scheduled_at="2027-03-28T02:30")
+    )
+
+    assert response.status_code == 200
+    assert "02:30 on 28 March 2027 does not exist in Europe/Berlin" in field_error(
+        response, "scheduled_at"
+    )
+    assert 'value="2027-03-28T02:30"' in response.content.decode()  # typed value kept
+    assert not Interview.objects.exists()
+
+
+def test_past_date_on_a_new_plan_is_refused(as_user, student, assignment, dana):
+    response = as_user(student).post(
+        url("interview_create", assignment), plan_data(dana, scheduled_at="2027-03-20T10:00")
+    )
+
+    assert "That moment has already passed." in field_error(response, "scheduled_at")
+    assert not Interview.objects.exists()
+
+
+def test_existing_plan_keeps_its_date_once_it_has_passed(as_user, student, assignment, dana):
+    interview = make_interview(assignment, student, dana, scheduled_at=NOW - timedelta(days=1))
+    typed = (NOW - timedelta(days=1)).astimezone(student.zoneinfo).strftime("%Y-%m-%dT%H:%M")
+
+    response = as_user(student).post(
+        url("interview_edit", interview), plan_data(dana, scheduled_at=typed, location="Room 4")
+    )
+
+    assert response.status_code == 302
+    interview.refresh_from_db()
+    assert interview.location == "Room 4" and interview.scheduled_at == NOW - timedelta(days=1)
+
+
+def test_date_after_the_interview_held_by_date_is_saved_with_a_warning(
+    as_user, student, assignment, dana
+):
+    response = as_user(student).post(
+        url("interview_create", assignment),
+        plan_data(dana, scheduled_at="2027-04-12T10:00"),
+        follow=True,
+    )
+
+    assert Interview.objects.filter(student=student).exists()
+    assert any("planned after the interview-held-by date" in m for m in messages_of(response))
+    assert "planned after the interview-held-by date" in text_of(response)
+
+
+def test_scheduled_without_a_date_is_refused(as_user, student, assignment, dana):
+    response = as_user(student).post(
+        url("interview_create", assignment), plan_data(dana, scheduled_at="")
+    )
+
+    assert "Add the date and time" in field_error(response, "scheduled_at")
+
+
+def test_planning_after_the_hard_cutoff_is_closed(as_user, student, course, dana):
+    closed = make_assignment(
+        course,
+        interview_due_at=None,
+        writeup_due_at=NOW - timedelta(days=2),
+        cutoff_at=NOW - timedelta(days=1),
+    )
+    client = as_user(student)
+
+    page = client.get(url("interview_create", closed))
+    posted = client.post(url("interview_create", closed), plan_data(dana), follow=True)
+
+    assert "Planning is closed" in text_of(page) and "form" not in page.context
+    assert "The hard cut-off has passed; nothing new can be planned." in messages_of(posted)
+    assert not Interview.objects.exists()
+
+
+def test_contact_select_offers_only_own_contacts(as_user, student, classmate, assignment):
+    make_contact(student, "Mina Mine")
+    theirs = make_contact(classmate, "Theo Theirs")
+    client = as_user(student)
+
+    page = client.get(url("interview_create", assignment)).content.decode()
+    response = client.post(url("interview_create", assignment), plan_data(theirs))
+
+    assert "Mina Mine" in page and "Theo Theirs" not in page
+    assert "Choose one of your own contacts." in field_error(response, "contact")
+    assert not Interview.objects.exists()
+
+
+def test_add_a_new_contact_mid_planning_and_come_back_with_it_chosen(as_user, student, assignment):
+    client = as_user(student)
+    plan_url = url("interview_create", assignment)
+    page = client.get(plan_url).content.decode()
+    link = re.search(r'href="([^"]*)">Add a new contact', page).group(1).replace("&amp;", "&")
+
+    created = client.post(
+        link, {"name": "Ravi New", "next": parse_qs(urlsplit(link).query)["next"][0]}
+    )
+    back = client.get(created.url)
+
+    ravi = Contact.objects.get(name="Ravi New")
+    assert created.url == f"{plan_url}?contact={ravi.pk}"
+    assert back.context["form"]["contact"].value() == ravi.pk
+
+
+def test_a_contact_added_from_the_plan_page_is_chosen_on_return(as_user, student, interview):
+    ravi = make_contact(student, "Ravi New")
+
+    response = as_user(student).get(url("interview_edit", interview), {"contact": ravi.pk})
+
+    assert response.context["form"]["contact"].value() == ravi.pk
+
+
+def test_a_held_interviews_status_is_not_offered_on_the_plan(as_user, student, interview):
+    interview.status = Interview.Status.HELD
+    interview.held_at = NOW
+    interview.save()
+
+    response = as_user(student).get(url("interview_edit", interview))
+
+    assert "status" not in response.context["form"].fields
+    assert "To change that, use the log page" in text_of(response)
+
+
+# The overview -------------------------------------------------------------------------------
+
+
+def test_overview_puts_the_next_step_first_with_a_link_to_it(as_user, student, interview):
+    response = as_user(student).get(url("interview_detail", interview))
+
+    assert section(response, "next-heading").startswith("Next step Prepare your questions")
+    assert f'href="{url("interview_questions", interview)}">Prepare your questions' in (
+        response.content.decode()
+    )
+
+
+def test_overview_shows_every_section_of_the_record(as_user, student, interview):
+    interview.insights = "Data cleaning is half the job."
+    interview.path_fit = "yes"
+    interview.notes = "Met on video."
+    interview.save()
+
+    response = as_user(student).get(url("interview_detail", interview))
+
+    assert "Dana Director" in section(response, "plan-heading")
+    assert "Met on video." in section(response, "log-heading")
+    assert "Thank-you note sent Not yet" in section(response, "followup-heading")
+    outcome = section(response, "outcome-heading")
+    assert "Data cleaning is half the job." in outcome and "Yes, the path still fits" in outcome
+
+
+# Prepared questions -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bank(assignment):
+    return [
+        BankQuestion.objects.create(
+            assignment=assignment, group="role", text="What does a typical day look like?"
+        ),
+        BankQuestion.objects.create(
+            assignment=assignment,
+            group="path",
+            text="Tell me about a setback you overcame.",
+            is_behavioural=True,
+        ),
+    ]
+
+
+def question_texts(interview):
+    return list(interview.questions.values_list("text", flat=True))
+
+
+def test_bank_is_shown_grouped_with_star_guidance_for_behavioural_questions(
+    as_user, student, interview, bank
+):
+    response = as_user(student).get(url("interview_questions", interview))
+
+    bank_text = section(response, "bank-heading")
+    assert "The role What does a typical day look like?" in bank_text
+    assert "The path Tell me about a setback you overcame. Behavioural" in bank_text
+    assert "Situation, the Task, the Action they took, and the Result" in bank_text
+
+
+def test_student_picks_adds_reorders_removes_and_marks_questions_ready(
+    as_user, student, interview, bank
+):
+    client = as_user(student)
+    page = url("interview_questions", interview)
+
+    picked = client.post(page, {"action": "pick", "bank_questions": [b.pk for b in bank]})
+    client.post(page, {"action": "add", "text": "How did you find your first role?"})
+    assert picked.url == page + "#bank-heading"
+    assert question_texts(interview) == [
+        "What does a typical day look like?",
+        "Tell me about a setback you overcame.",
+        "How did you find your first role?",
+    ]
+
+    own = interview.questions.get(text__startswith="How did")
+    client.post(page, {"action": "up", "question": own.pk})
+    client.post(page, {"action": "up", "question": own.pk})
+    first = interview.questions.get(text__startswith="What does")
+    client.post(page, {"action": "remove", "question": first.pk})
+    assert question_texts(interview) == [
+        "How did you find your first role?",
+        "Tell me about a setback you overcame.",
+    ]
+
+    response = client.post(page, {"action": "ready"}, follow=True)
+    interview.refresh_from_db()
+    assert interview.questions_ready_at == NOW
+    assert "Your questions are ready (since" in text_of(response)
+
+    client.post(page, {"action": "not_ready"})
+    interview.refresh_from_db()
+    assert interview.questions_ready_at is None
+
+
+def test_the_move_buttons_are_plain_form_buttons_that_work_without_javascript(
+    as_user, student, interview, bank
+):
+    client = as_user(student)
+    page = url("interview_questions", interview)
+    client.post(page, {"action": "pick", "bank_questions": [b.pk for b in bank]})
+
+    content = client.get(page).content.decode()
+
+    assert content.count('name="action" value="up"') == 2
+    assert re.search(r'value="up" disabled>Move up', content)  # the first cannot move up
+    assert re.search(r'value="down" disabled>Move down', content)  # the last cannot move down
+
+
+def test_questions_cannot_be_ready_while_the_list_is_empty(as_user, student, interview):
+    response = as_user(student).post(
+        url("interview_questions", interview), {"action": "ready"}, follow=True
+    )
+
+    assert "Add at least one question before marking your questions ready." in messages_of(response)
+    interview.refresh_from_db()
+    assert interview.questions_ready_at is None
+
+
+def test_empty_own_question_is_refused_with_a_message(as_user, student, interview):
+    response = as_user(student).post(
+        url("interview_questions", interview), {"action": "add", "text": " "}
+    )
+
+    assert response.status_code == 200
+    assert "Type your question first." in field_error(response, "text")
+    assert question_texts(interview) == []
+
+
+def test_a_classmates_question_cannot_be_moved_or_removed(
+    as_user, student, classmate, interview, assignment
+):
+    theirs = make_interview(assignment, classmate, make_contact(classmate, "Carla"))
+    their_question = theirs.questions.create(text="Theirs", position=0)
+
+    response = as_user(student).post(
+        url("interview_questions", interview),
+        {"action": "remove", "question": their_question.pk},
+        follow=True,
+    )
+
+    assert "That question is no longer on your list." in messages_of(response)
+    assert theirs.questions.count() == 1
+
+
+# Log, thank-you, follow-up, outcome ---------------------------------------------------------
+
+
+def test_logging_the_interview_held_leads_to_the_thank_you_note(as_user, student, interview):
+    response = as_user(student).post(
+        url("interview_log", interview),
+        {"held": "on", "held_at": "", "notes": "Data cleaning is half the job.", "went_poorly": ""},
+    )
+
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.HELD
+    assert interview.held_at == NOW  # the plan was still ahead, so: now
+    assert interview.notes == "Data cleaning is half the job."
+    assert response.url == url("thank_you_draft", interview)
+
+
+def test_the_held_time_is_typed_in_the_students_zone(as_user, student, interview):
+    as_user(student).post(
+        url("interview_log", interview),
+        {"held": "on", "held_at": "2027-03-19T09:30", "notes": "", "went_poorly": ""},
+    )
+
+    interview.refresh_from_db()
+    assert interview.held_at == datetime(2027, 3, 19, 8, 30, tzinfo=UTC)  # 09:30 CET
+
+
+def test_held_time_in_the_future_is_refused(as_user, student, interview):
+    response = as_user(student).post(
+        url("interview_log", interview),
+        {"held": "on", "held_at": "2027-03-25T10:00", "notes": "Keep me", "went_poorly": ""},
+    )
+
+    assert "That time is still ahead." in field_error(response, "held_at")
+    assert "Keep me" in response.content.decode()
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.SCHEDULED and interview.notes == ""
+
+
+def test_thank_you_draft_is_addressed_to_the_contact_and_mentions_what_was_learned(
+    as_user, student, interview
+):
+    interview.status = Interview.Status.HELD
+    interview.held_at = NOW - timedelta(hours=2)
+    interview.insights = "- Data cleaning is half the job\n- Learn SQL before Python"
+    interview.save()
+
+    response = as_user(student).get(url("thank_you_draft", interview))
+
+    draft = re.search(
+        r'<textarea[^>]*id="thank-you-text"[^>]*>(.*?)</textarea>', response.content.decode(), re.S
+    )
+    note = text_of(draft.group(1))
+    assert note.startswith("Dear Dana Director,")
+    assert "- Data cleaning is half the job" in note
+    assert note.endswith("Stella Student")
+    assert "within 24 hours: by Sun 21 Mar 2027, 14:00 CET" in text_of(response)
+    assert 'href="mailto:dana@acme.example?subject=' in response.content.decode()
+
+
+def test_marking_the_thank_you_sent_records_now(as_user, student, interview):
+    response = as_user(student).post(url("thank_you_draft", interview))
+
+    interview.refresh_from_db()
+    assert interview.thank_you_sent_at == NOW
+    assert response.url == url("interview_detail", interview)
+
+
+def test_today_button_sets_that_day_and_keeps_the_others(as_user, student, interview):
+    held = NOW - timedelta(days=9)
+    interview.held_at = held
+    interview.status = Interview.Status.HELD
+    interview.thank_you_sent_at = held + timedelta(hours=5)
+    interview.save()
+
+    as_user(student).post(url("interview_follow_up", interview), {"today": "follow_up_sent_on"})
+
+    interview.refresh_from_db()
+    assert interview.follow_up_sent_at == NOW
+    assert interview.thank_you_sent_at == held + timedelta(hours=5)
+    assert interview.reply_received_at is None
+
+
+def test_follow_up_days_are_typed_in_the_students_zone(as_user, student, interview):
+    student.time_zone = "America/New_York"
+    student.save()
+
+    as_user(student).post(
+        url("interview_follow_up", interview),
+        {
+            "thank_you_sent_on": "2027-03-18",
+            "follow_up_sent_on": "",
+            "reply_received_on": "2027-03-20",
+        },
+    )
+
+    interview.refresh_from_db()
+    assert interview.thank_you_sent_at == datetime(2027, 3, 18, 16, 0, tzinfo=UTC)  # noon EDT
+    assert interview.reply_received_at == NOW
+
+
+def test_follow_up_days_before_the_interview_or_in_the_future_are_refused(
+    as_user, student, interview
+):
+    interview.held_at = NOW - timedelta(days=2)
+    interview.status = Interview.Status.HELD
+    interview.save()
+
+    response = as_user(student).post(
+        url("interview_follow_up", interview),
+        {
+            "thank_you_sent_on": "2027-03-10",
+            "follow_up_sent_on": "2027-03-30",
+            "reply_received_on": "",
+        },
+    )
+
+    assert "The interview was held on 18 March 2027" in field_error(response, "thank_you_sent_on")
+    assert "That day has not come yet." in field_error(response, "follow_up_sent_on")
+    interview.refresh_from_db()
+    assert interview.thank_you_sent_at is None and interview.follow_up_sent_at is None
+
+
+def test_outcome_with_a_new_referral_builds_the_chain_shown_on_the_contact(
+    as_user, student, interview, dana
+):
+    client = as_user(student)
+    outcome = client.get(url("interview_outcome", interview)).content.decode()
+    link = re.search(r'href="([^"]*)">Add a new contact Dana Director referred you to', outcome)
+    link = link.group(1).replace("&amp;", "&")
+
+    form = client.get(link)
+    assert form.context["form"]["referred_by"].value() == dana.pk
+    created = client.post(
+        link,
+        {
+            "name": "Ravi Referred",
+            "referred_by": dana.pk,
+            "next": parse_qs(urlsplit(link).query)["next"][0],
+        },
+    )
+    back = client.get(created.url)
+    ravi = Contact.objects.get(name="Ravi Referred")
+    assert back.context["form"]["referrals"].value() == [ravi.pk]
+
+    client.post(
+        url("interview_outcome", interview),
+        {
+            "insights": "Learn SQL.",
+            "path_fit": "unsure",
+            "referrals": [ravi.pk],
+            "offer": "internship",
+        },
+    )
+
+    interview.refresh_from_db()
+    assert list(interview.referrals.all()) == [ravi]
+    assert interview.path_fit == "unsure" and interview.offer == "internship"
+    dana_page = client.get(reverse("interviews:contact_detail", args=[dana.pk]))
+    ravi_page = client.get(reverse("interviews:contact_detail", args=[ravi.pk]))
+    assert "Referred you to Ravi Referred" in section(dana_page, "chain-heading")
+    assert "Referred by Dana Director" in section(ravi_page, "chain-heading")
+
+
+def test_outcome_referral_of_an_existing_contact_without_referrer_links_them(
+    as_user, student, interview, dana
+):
+    kim = make_contact(student, "Kim Known")
+
+    as_user(student).post(
+        url("interview_outcome", interview),
+        {"insights": "", "path_fit": "", "referrals": [kim.pk], "offer": ""},
+    )
+
+    kim.refresh_from_db()
+    assert kim.referred_by == dana
+
+
+def test_outcome_refuses_a_classmates_contact(as_user, student, classmate, interview):
+    theirs = make_contact(classmate, "Theo Theirs")
+
+    response = as_user(student).post(
+        url("interview_outcome", interview),
+        {"insights": "", "path_fit": "", "referrals": [theirs.pk], "offer": ""},
+    )
+
+    assert "Choose among your own contacts." in field_error(response, "referrals")
+    assert not interview.referrals.exists()
+
+
+# Access -------------------------------------------------------------------------------------
+
+INTERVIEW_PAGES = [
+    "interview_detail",
+    "interview_edit",
+    "interview_questions",
+    "interview_log",
+    "interview_follow_up",
+    "thank_you_draft",
+    "interview_outcome",
+]
+
+
+@pytest.mark.parametrize("name", INTERVIEW_PAGES)
+def test_classmate_cannot_open_a_students_interview(as_user, classmate, interview, name):
+    client = as_user(classmate)
+
+    assert client.get(url(name, interview)).status_code == 404
+    assert client.post(url(name, interview), {"notes": "x", "action": "ready"}).status_code in (
+        404,
+        405,
+    )
+
+
+@pytest.mark.parametrize("name", INTERVIEW_PAGES)
+@pytest.mark.parametrize("actor", ["instructor", "assistant"])
+def test_course_staff_are_refused_the_students_own_pages(request, as_user, interview, name, actor):
+    # Staff see interviews on the student-record pages of their course instead.
+    assert as_user(request.getfixturevalue(actor)).get(url(name, interview)).status_code == 403
+
+
+@pytest.mark.parametrize("name", INTERVIEW_PAGES)
+def test_interview_of_another_course_is_not_found_through_ones_own(
+    as_user, student, interview, other_course, other_student, name
+):
+    other = make_interview(
+        make_assignment(other_course), other_student, make_contact(other_student)
+    )
+    args = [interview.assignment.course_id, interview.assignment_id, other.pk]
+
+    assert as_user(student).get(reverse(f"interviews:{name}", args=args)).status_code == 404
+
+
+def test_draft_assignment_cannot_be_planned(as_user, student, course):
+    draft = make_assignment(course, state="draft")
+
+    assert as_user(student).get(url("interview_create", draft)).status_code == 404
+
+
+def test_interview_listed_under_another_assignment_is_not_found(
+    as_user, student, course, interview
+):
+    second = make_assignment(course, title="Second interview")
+
+    response = as_user(student).get(
+        reverse("interviews:interview_detail", args=[course.pk, second.pk, interview.pk])
+    )
+
+    assert response.status_code == 404
