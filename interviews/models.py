@@ -155,6 +155,14 @@ class Assignment(models.Model):
         changes = {f: getattr(extension, f) for f in DATE_FIELDS if getattr(extension, f)}
         return replace(dates, **changes, extended=bool(changes))
 
+    def extension_for(self, student) -> "Extension | None":
+        """``student``'s extension on this assignment, or None (one query)."""
+        return self.extensions.filter(student=student).first()
+
+    def dates_for_student(self, student) -> DueDates:
+        """The dates that apply to ``student``: their extension applied (one query)."""
+        return self.dates_for(self.extension_for(student))
+
     def late_penalty(self, *, submitted_at: datetime, due: datetime) -> tuple[int, Decimal]:
         """(days late, penalty percent) for work submitted at ``submitted_at``.
 

@@ -130,7 +130,8 @@ def get_submission_for_viewer(user, course_id, assignment_id, student_id=None) -
 
 
 def get_attachment_for_viewer(user, attachment_id) -> Attachment:
-    """An attachment its author or the staff of its course may download."""
+    """An attachment its author may download, and the staff of its course once it is part of
+    a submitted version (drafts stay the student's own)."""
     if not user.is_authenticated:
         raise Http404
     attachment = (
@@ -147,6 +148,8 @@ def get_attachment_for_viewer(user, attachment_id) -> Attachment:
         get_course_for_staff(user, submission.assignment.course_id)
     except PermissionDenied as exc:
         raise Http404("No such file.") from exc  # classmates learn nothing about it
+    if not attachment.versions.exists():
+        raise Http404("No such file.")
     return attachment
 
 

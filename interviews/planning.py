@@ -33,12 +33,6 @@ class PlanningError(Exception):
 # Dates --------------------------------------------------------------------------------------
 
 
-def due_dates_for(*, assignment: Assignment, student) -> DueDates:
-    """The assignment's dates for ``student``, with their extension applied if they have one."""
-    extension = assignment.extensions.filter(student=student).first()
-    return assignment.dates_for(extension)
-
-
 def interview_deadline(dates: DueDates) -> tuple[str, datetime]:
     """(label, moment) an interview should be held by: the interview milestone if the
     assignment has one, else the write-up due date."""
@@ -171,7 +165,7 @@ def interview_plan(
     Refused after the student's hard cut-off, for another person's contact, and for a moment
     already past.
     """
-    if not due_dates_for(assignment=assignment, student=student).accepts_work(now):
+    if not assignment.dates_for_student(student).accepts_work(now):
         raise PlanningError("The hard cut-off for this assignment has passed.")
     _check_plan(student=student, contact=contact, status=status, scheduled_at=scheduled_at)
     if scheduled_at is not None and scheduled_at <= now:

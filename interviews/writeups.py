@@ -51,7 +51,7 @@ def count_words(answers: dict[str, str], body: str) -> int:
 
 def dates_for_student(assignment: Assignment, student) -> tuple[DueDates, Extension | None]:
     """The dates that apply to ``student`` (their extension applied) and the extension."""
-    extension = assignment.extensions.filter(student=student).first()
+    extension = assignment.extension_for(student)
     return assignment.dates_for(extension), extension
 
 

@@ -242,8 +242,9 @@ EXPECTED: dict[str, dict[str, dict]] = {
     },
     "interviews:attachment_remove": {"GET": POST_ONLY, "POST": student_work_page(302)},
     "interviews:writeup_version": {"GET": student_work_page(200), "POST": signed_in(405)},
+    # The walk's file is on the student's draft: staff see files only once submitted.
     "interviews:attachment_download": {
-        "GET": {**course_page(student=200, assistant=200, instructor=200), "classmate": 404},
+        "GET": {**course_page(student=200, assistant=404, instructor=404), "classmate": 404},
         "POST": signed_in(405),
     },
 }

@@ -170,7 +170,7 @@ def assignment_detail(request, course_id, assignment_id):
             "progress_url": url_if_built("interviews:progress", course.pk, assignment.pk),
         }
         return render(request, "interviews/authoring/assignment_staff.html", context)
-    extension = assignment.extensions.filter(student=request.user).first()
+    extension = assignment.extension_for(request.user)
     dates = assignment.dates_for(extension)
     interviews = list(assignment.interviews.filter(student=request.user).select_related("contact"))
     submission = assignment.submissions.filter(student=request.user).first()

@@ -196,7 +196,7 @@ def contact_delete(request, contact_id):
 def interview_create(request, course_id, assignment_id):
     assignment = get_assignment_for_student(request.user, course_id, assignment_id)
     now = timezone.now()
-    dates = planning.due_dates_for(assignment=assignment, student=request.user)
+    dates = assignment.dates_for_student(request.user)
     context = {"assignment": assignment, "course": assignment.course, "dates": dates}
     if not dates.accepts_work(now):
         if request.method == "POST":
@@ -231,7 +231,7 @@ def interview_create(request, course_id, assignment_id):
 @require_GET
 def interview_detail(request, course_id, assignment_id, interview_id):
     interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
-    dates = planning.due_dates_for(assignment=interview.assignment, student=request.user)
+    dates = interview.assignment.dates_for_student(request.user)
     next_step = interview.next_step()
     next_page = NEXT_STEP_PAGES.get(next_step)
     if next_page:
@@ -276,11 +276,11 @@ def interview_edit(request, course_id, assignment_id, interview_id):
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Your plan was saved.")
-            dates = planning.due_dates_for(assignment=interview.assignment, student=request.user)
+            dates = interview.assignment.dates_for_student(request.user)
             for warning in planning.plan_warnings(interview=interview, dates=dates):
                 messages.warning(request, warning)
             return redirect(_interview_url("interviews:interview_detail", interview))
-    dates = planning.due_dates_for(assignment=interview.assignment, student=request.user)
+    dates = interview.assignment.dates_for_student(request.user)
     return render(
         request,
         "interviews/planning/plan_form.html",

@@ -105,17 +105,15 @@ def test_due_dates_for_a_student_apply_their_extension(assignment, student, clas
         assignment=assignment, student=student, writeup_due_at=later, reason="Ill"
     )
 
-    assert planning.due_dates_for(assignment=assignment, student=student).writeup_due_at == later
-    assert planning.due_dates_for(assignment=assignment, student=classmate).writeup_due_at == (
-        assignment.writeup_due_at
-    )
+    assert assignment.dates_for_student(student).writeup_due_at == later
+    assert assignment.dates_for_student(classmate).writeup_due_at == (assignment.writeup_due_at)
 
 
 def test_plan_after_the_interview_held_by_date_warns_but_is_saved(assignment, student, dana):
     interview = plan(
         assignment, student, dana, scheduled_at=assignment.interview_due_at + timedelta(hours=1)
     )
-    dates = planning.due_dates_for(assignment=assignment, student=student)
+    dates = assignment.dates_for_student(student)
 
     warnings = planning.plan_warnings(interview=interview, dates=dates)
 
@@ -132,7 +130,7 @@ def test_without_an_interview_milestone_the_write_up_due_date_is_the_limit(
     )
 
     warnings = planning.plan_warnings(
-        interview=interview, dates=planning.due_dates_for(assignment=assignment, student=student)
+        interview=interview, dates=assignment.dates_for_student(student)
     )
 
     assert "after the write-up due date" in warnings[0]
@@ -148,7 +146,7 @@ def test_an_extension_moves_the_date_a_plan_is_warned_against(assignment, studen
     )
     interview = plan(assignment, student, dana, scheduled_at=moment)
 
-    dates = planning.due_dates_for(assignment=assignment, student=student)
+    dates = assignment.dates_for_student(student)
 
     assert planning.plan_warnings(interview=interview, dates=dates) == []
 

@@ -572,8 +572,9 @@ def attachment(assignment, student, frozen):
 
 @pytest.mark.parametrize("viewer", ["student", "instructor", "assistant"])
 def test_a_download_is_served_as_an_attachment_that_is_never_sniffed_or_run(
-    request, as_user, attachment, viewer
+    request, as_user, assignment, student, attachment, viewer
 ):
+    submitted(assignment, student)
     response = as_user(request.getfixturevalue(viewer)).get(
         reverse("interviews:attachment_download", args=[attachment.pk])
     )
@@ -584,6 +585,17 @@ def test_a_download_is_served_as_an_attachment_that_is_never_sniffed_or_run(
     assert response["Content-Disposition"] == 'attachment; filename="my notes.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+@pytest.mark.parametrize("viewer", ["instructor", "assistant"])
+def test_staff_cannot_download_a_file_on_a_draft_not_yet_submitted(
+    request, as_user, attachment, viewer
+):
+    response = as_user(request.getfixturevalue(viewer)).get(
+        reverse("interviews:attachment_download", args=[attachment.pk])
+    )
+
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("viewer", ["classmate", "outsider", "other_instructor", "other_student"])
