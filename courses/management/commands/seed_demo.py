@@ -7,6 +7,8 @@ from django.db import transaction
 from courses.enrolment import course_create, member_enrol
 from courses.models import Course, Role
 
+from ._demo_interviews import seed_interviews
+
 DEMO_PASSWORD = "rapport-demo-2026"
 INSTRUCTOR = ("dana.whitfield@example.edu", "Dana Whitfield", "America/New_York")
 ASSISTANT = ("sam.ortega@example.edu", "Sam Ortega", "America/Chicago")
@@ -56,6 +58,7 @@ class Command(BaseCommand):
             member_enrol(course=course, user=assistant, role=Role.ASSISTANT)
             for student in students:
                 member_enrol(course=course, user=student, role=Role.STUDENT)
+            seed_interviews(course=course, instructor=instructor, students=students)
         if quiet:
             return
         site = settings.SITE_URL

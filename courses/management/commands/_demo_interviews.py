@@ -1,0 +1,115 @@
+"""Demo data for the interview workflow: one published assignment with students at every
+stage, so a first visit shows the progress grid, the student record and upcoming work."""
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from interviews import planning, writeups
+from interviews.authoring import DEFAULT_PROMPTS, DEFAULT_QUESTIONS, PromptInput, assignment_save
+from interviews.models import Assignment, Extension, Interview
+
+TITLE = "Informational interview: explore a career"
+INSTRUCTIONS = """Find a professional in a field you are exploring and hold a 20–30 minute
+informational interview. This is **a conversation to learn**, not a job application.
+
+1. Choose your contact and research them and their field.
+2. Prepare your questions: pick from the bank and add your own.
+3. Hold the interview; send a thank-you note within 24 hours.
+4. Write your reflection.
+"""
+
+
+def _at(now: datetime, days: int, hour: int, zone: str) -> datetime:
+    local = (now.astimezone(zoneinfo.ZoneInfo(zone)) + timedelta(days=days)).date()
+    return datetime.combine(local, time(hour), tzinfo=zoneinfo.ZoneInfo(zone))
+
+
+def seed_interviews(*, course, instructor, students) -> Assignment:
+    existing = course.assignments.filter(title=TITLE).first()
+    if existing:
+        return existing
+    now = timezone.now()
+    zone = course.time_zone
+    assignment = Assignment(
+        course=course, title=TITLE, instructions=INSTRUCTIONS, created_by=instructor,
+        contact_due_at=_at(now, -2, 17, zone), questions_due_at=_at(now, 3, 17, zone),
+        interview_due_at=_at(now, 10, 17, zone), writeup_due_at=_at(now, 17, 9, zone),
+        cutoff_at=_at(now, 24, 9, zone), min_words=150, allow_attachments=True,
+        attachment_types=["pdf", "docx"],
+    )  # fmt: skip
+    assignment_save(
+        assignment=assignment,
+        prompts=[PromptInput(text) for text in DEFAULT_PROMPTS],
+        questions=list(DEFAULT_QUESTIONS),
+    )
+    assignment.publish(now=now - timedelta(days=7))
+    amara, ben, chloe, diego = students[:4]
+
+    # Amara: interviewed, thanked, reflection submitted.
+    priya = planning.contact_create(
+        owner=amara, name="Priya Raman", job_title="Epidemiologist",
+        organisation="City Health Department", industry="Public health",
+        linkedin_url="https://www.linkedin.com/in/priya-raman-example", how_met="Alumni network",
+        keep_in_touch_weeks=8,
+    )  # fmt: skip
+    held = Interview.objects.create(
+        assignment=assignment, student=amara, contact=priya, time_zone="America/New_York",
+        scheduled_at=now - timedelta(days=3), status=Interview.Status.PLANNING,
+        mode=Interview.Mode.VIDEO, location="https://meet.example.com/priya",
+        created_at=now - timedelta(days=6),
+    )  # fmt: skip
+    planning.interview_add_bank_questions(
+        interview=held, bank_questions=list(assignment.bank_questions.all()[:3])
+    )
+    planning.interview_set_questions_ready(
+        interview=held, ready=True, at=now - timedelta(days=5)
+    )
+    planning.interview_mark_held(interview=held, at=now - timedelta(days=3))
+    planning.interview_mark_thank_you_sent(interview=held, at=now - timedelta(days=3, hours=-4))
+    held.insights = (
+        "- Data skills matter as much as biology.\n- Field work is a small part of the week."
+    )
+    held.notes = "She moved from nursing into epidemiology through a part-time MPH."
+    held.path_fit = Interview.PathFit.YES
+    held.save()
+    answers = {
+        str(p.pk): "Public health work is far more data-driven than I expected. " * 8
+        for p in assignment.prompts.all()
+    }
+    draft = writeups.writeup_save(
+        assignment=assignment, student=amara, answers=answers, body="", revision=0, now=now
+    )
+    writeups.writeup_submit(assignment=assignment, student=amara, revision=draft.revision, now=now)
+
+    # Ben: interview scheduled, questions ready.
+    marcus = planning.contact_create(
+        owner=ben, name="Marcus Hale", job_title="UX Researcher", organisation="Northwind Apps",
+        industry="Software", how_met="Met at the campus career fair",
+    )  # fmt: skip
+    scheduled = Interview.objects.create(
+        assignment=assignment, student=ben, contact=marcus, time_zone="America/Los_Angeles",
+        scheduled_at=now + timedelta(days=2, hours=3), status=Interview.Status.SCHEDULED,
+        mode=Interview.Mode.VIDEO, location="https://meet.example.com/marcus",
+        created_at=now - timedelta(days=4),
+    )  # fmt: skip
+    planning.interview_add_question(interview=scheduled, text="How do you recruit participants?")
+    planning.interview_set_questions_ready(interview=scheduled, ready=True, at=now)
+
+    # Chloé: contact chosen, still planning.
+    sophie = planning.contact_create(
+        owner=chloe, name="Sophie Laurent", job_title="Architect", organisation="Atelier Nord",
+        industry="Architecture",
+    )  # fmt: skip
+    Interview.objects.create(
+        assignment=assignment, student=chloe, contact=sophie, time_zone="Europe/Paris",
+        created_at=now - timedelta(days=1),
+    )  # fmt: skip
+
+    # Diego: an extension.
+    Extension.objects.create(
+        assignment=assignment, student=diego, writeup_due_at=_at(now, 22, 9, zone),
+        reason="Family emergency; documented with the dean's office.", granted_by=instructor,
+    )  # fmt: skip
+    return assignment
