@@ -8,6 +8,7 @@ import zoneinfo
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("RAPPORT_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -204,6 +205,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The beat schedule is declared here and only here.
 CELERY_BEAT_SCHEDULE = {
+    # The reminder engine's heartbeat: hand every due reminder to a delivery task. A missed
+    # minute is caught up by the next tick, because due rows stay pending until claimed.
+    "notifications-tick": {"task": "notifications.tasks.tick", "schedule": 60.0},
+    # Staff digests are planned when each person's local digest hour has come; running every
+    # 15 minutes catches up a missed run the same morning.
+    "notifications-grading-digests": {
+        "task": "notifications.tasks.grading_digests",
+        "schedule": 900.0,
+    },
+    # Safety net: re-plan everything nightly so a lost replan trigger converges.
+    "notifications-replan-everything": {
+        "task": "notifications.tasks.replan_everything",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Roster uploads keep names and emails only until they are imported or abandoned;
     # hourly is often enough to bound how long that personal data lingers.
     "purge-stale-roster-imports": {
@@ -231,3 +246,11 @@ CONTENT_SECURITY_POLICY = (
 )
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+
+# Reminders: no email between these local hours of the recipient (start, end).
+NOTIFICATION_QUIET_HOURS = (
+    env.int("NOTIFICATION_QUIET_START", default=21),
+    env.int("NOTIFICATION_QUIET_END", default=8),
+)
+NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=8)
+NOTIFICATION_MESSAGE_ID_DOMAIN = env.str("NOTIFICATION_MESSAGE_ID_DOMAIN", default="rapport.local")

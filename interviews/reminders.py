@@ -1,0 +1,279 @@
+"""Which reminders exist: a pure function of an assignment, a student's work and the clock.
+
+``plan_student`` returns the reminders one student should get for one assignment;
+``replan_student`` / ``replan_assignment`` / ``replan_contact`` write them through
+``notifications.planner.reconcile``, which makes the database match, so re-running any of them
+at any time converges.
+
+Moments are computed in the recipient's own zone with calendar arithmetic: "1 day before" a
+deadline on Monday 09:00 is Sunday 09:00 local time, whether or not the clocks changed
+overnight. A reminder that would fall in the recipient's quiet hours moves to the evening
+before (so it still comes before the deadline).
+"""
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Role
+from notifications.models import Kind
+from notifications.planner import Planned, reconcile
+from notifications.quiet import after_quiet_hours, before_quiet_hours
+
+from .milestones import completed_at
+from .models import Assignment, Contact, DueDates, Interview, Submission
+
+UTC = zoneinfo.ZoneInfo("UTC")
+DEFAULT_BEFORE_DAYS = (3, 1)
+EVENING_HOUR = 18
+MORNING_HOUR = 10
+THANK_YOU_AFTER = timedelta(hours=3)
+FOLLOW_UP_AFTER_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The instructor's reminder choices for an assignment."""
+
+    before_days: tuple[int, ...] = DEFAULT_BEFORE_DAYS
+    disabled_kinds: frozenset[str] = frozenset()
+
+    def allows(self, kind: str) -> bool:
+        return kind not in self.disabled_kinds
+
+
+def schedule_for(assignment: Assignment) -> Schedule:
+    settings_row = getattr(assignment, "reminder_settings", None)
+    if settings_row is None:
+        return Schedule()
+    days = tuple(
+        sorted({int(d) for d in settings_row.before_days if 0 < int(d) <= 30}, reverse=True)
+    )
+    return Schedule(before_days=days, disabled_kinds=frozenset(settings_row.disabled_kinds))
+
+
+def local_days_before(moment: datetime, days: int, zone: zoneinfo.ZoneInfo) -> datetime:
+    """The same local wall time ``days`` calendar days earlier, in UTC.
+
+    A wall time that does not exist that day (skipped by a clock change) is read with the offset
+    from before the change, i.e. it lands one hour later in real time, as zoneinfo does.
+    """
+    local = moment.astimezone(zone)
+    earlier = datetime.combine(local.date() - timedelta(days=days), local.time(), tzinfo=zone)
+    return earlier.astimezone(UTC)
+
+
+def at_local_hour(day, hour: int, zone: zoneinfo.ZoneInfo) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
+
+
+def out_of_quiet_hours(moment: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
+    """``moment`` if it is a decent local hour, else the evening before it (18:00 local)."""
+    return before_quiet_hours(moment, zone, EVENING_HOUR)
+
+
+def _key(*parts) -> str:
+    return ":".join(str(p) for p in parts)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def _format(moment: datetime, zone: zoneinfo.ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%a %-d %b, %H:%M} {local.tzname()}"
+
+
+def plan_student(
+    *,
+    assignment: Assignment,
+    student,
+    dates: DueDates,
+    interviews: list[Interview],
+    submission: Submission | None,
+    schedule: Schedule,
+    now: datetime,
+) -> list[Planned]:
+    """Every reminder ``student`` should get for ``assignment`` as things stand at ``now``."""
+    if not assignment.is_published or not dates.accepts_work(now):
+        return []
+    zone = student.zoneinfo
+    course = assignment.course
+    base = {"recipient_id": student.pk, "course_id": course.pk, "assignment_id": assignment.pk}
+    assignment_url = reverse("interviews:assignment_detail", args=[course.pk, assignment.pk])
+    done = completed_at(assignment, interviews, submission)
+    planned = []
+    for key, label, due in dates.milestones():
+        if done[key] is not None:
+            continue
+        when = _format(due, zone)
+        if schedule.allows(Kind.MILESTONE_SOON):
+            for days in schedule.before_days:
+                send_at = out_of_quiet_hours(local_days_before(due, days, zone), zone)
+                if send_at >= due:
+                    continue
+                planned.append(Planned(
+                    **base, kind=Kind.MILESTONE_SOON,
+                    dedupe_key=_key("soon", assignment.pk, student.pk, key, days, _stamp(due)),
+                    send_at=send_at, url=assignment_url,
+                    subject=f"{label} by {when}: {assignment.title}",
+                    body=f"“{label}” for {assignment.title} ({course.title}) is due {when}.",
+                ))  # fmt: skip
+        until = f", before the cut-off {_format(dates.cutoff_at, zone)}" if dates.cutoff_at else ""
+        overdue_at = at_local_hour(
+            due.astimezone(zone).date() + timedelta(days=1), MORNING_HOUR, zone
+        )
+        if schedule.allows(Kind.MILESTONE_OVERDUE) and dates.accepts_work(overdue_at):
+            planned.append(Planned(
+                **base, kind=Kind.MILESTONE_OVERDUE,
+                dedupe_key=_key("overdue", assignment.pk, student.pk, key, _stamp(due)),
+                send_at=max(overdue_at, due), url=assignment_url,
+                subject=f"Missed: {label} for {assignment.title}",
+                body=f"“{label}” was due {when}. It is not too late: do it now{until}.",
+            ))  # fmt: skip
+    for interview in interviews:
+        planned += _interview_reminders(
+            interview=interview, student=student, submission=submission, schedule=schedule,
+            base=base,
+        )  # fmt: skip
+    return planned
+
+
+def _interview_reminders(*, interview, student, submission, schedule, base) -> list[Planned]:
+    if interview.status == Interview.Status.CANCELLED or interview.scheduled_at is None:
+        return []
+    zone = student.zoneinfo
+    contact = interview.contact
+    course_id, assignment_id = base["course_id"], base["assignment_id"]
+    url = reverse("interviews:interview_detail", args=[course_id, assignment_id, interview.pk])
+    start, end = interview.scheduled_at, interview.ends_at
+    stamp = _stamp(start)
+    made = []
+
+    def add(kind, tag, send_at, subject, body, link=url):
+        if schedule.allows(kind):
+            made.append(Planned(
+                **base, kind=kind, interview_id=interview.pk, send_at=send_at, url=link,
+                dedupe_key=_key(tag, interview.pk, stamp), subject=subject, body=body,
+            ))  # fmt: skip
+
+    if interview.status != Interview.Status.HELD:
+        add(
+            Kind.INTERVIEW_TOMORROW, "tomorrow",
+            out_of_quiet_hours(local_days_before(start, 1, zone), zone),
+            f"Tomorrow: interview with {contact.name}",
+            f"Your informational interview with {contact.name} is at {_format(start, zone)}. "
+            "Review your questions and what you know about their work.",
+        )  # fmt: skip
+    if interview.thank_you_sent_at is None:
+        add(
+            Kind.THANK_YOU, "thanks", after_quiet_hours(end + THANK_YOU_AFTER, zone),
+            f"Send your thank-you note to {contact.name}",
+            "A short note the same day, naming one or two things you learned, is remembered. "
+            "Rapport drafts it for you.",
+            reverse("interviews:thank_you_draft", args=[course_id, assignment_id, interview.pk]),
+        )  # fmt: skip
+    started = submission is not None and (submission.word_count > 0 or submission.is_submitted)
+    if not started:
+        next_morning = at_local_hour(
+            end.astimezone(zone).date() + timedelta(days=1), MORNING_HOUR, zone
+        )
+        add(
+            Kind.REFLECTION, "reflect", next_morning,
+            "Start your reflection while the interview is fresh",
+            f"Write down what you learned from {contact.name} before the details fade.",
+            reverse("interviews:writeup", args=[course_id, assignment_id]),
+        )  # fmt: skip
+    if interview.reply_received_at is None and interview.follow_up_sent_at is None:
+        later = at_local_hour(
+            end.astimezone(zone).date() + timedelta(days=FOLLOW_UP_AFTER_DAYS), MORNING_HOUR, zone
+        )
+        add(
+            Kind.FOLLOW_UP, "followup", later,
+            f"No reply from {contact.name}? Send one polite follow-up",
+            "If you have not heard back, one short follow-up is fine; it can carry a better "
+            "answer to a question that went poorly.",
+            reverse("interviews:interview_follow_up", args=[course_id, assignment_id, interview.pk]),  # noqa: E501
+        )  # fmt: skip
+    return made
+
+
+def plan_keep_in_touch(contact: Contact, *, now: datetime) -> list[Planned]:
+    """The next keep-in-touch nudge for ``contact``, if its owner asked for a cadence."""
+    if not contact.keep_in_touch_weeks:
+        return []
+    owner = contact.owner
+    zone = owner.zoneinfo
+    last = contact.last_contacted_at or contact.created_at
+    due_day = (last + timedelta(weeks=contact.keep_in_touch_weeks)).astimezone(zone).date()
+    send_at = at_local_hour(due_day, MORNING_HOUR, zone)
+    return [Planned(
+        recipient_id=owner.pk, kind=Kind.KEEP_IN_TOUCH, contact_id=contact.pk,
+        dedupe_key=_key("touch", contact.pk, due_day.isoformat()), send_at=send_at,
+        url=reverse("interviews:contact_detail", args=[contact.pk]),
+        subject=f"Time to get back in touch with {contact.name}",
+        body=f"You wanted to keep in touch with {contact.name} every "
+        f"{contact.keep_in_touch_weeks} week(s). Share news, or ask how they are.",
+    )]  # fmt: skip
+
+
+# Writing plans ---------------------------------------------------------------------------
+
+
+def _students_of(assignment: Assignment):
+    return assignment.course.memberships.active().filter(role=Role.STUDENT).select_related("user")
+
+
+def replan_assignment(assignment: Assignment, *, now: datetime | None = None) -> int:
+    """Re-plan every student's reminders for ``assignment`` (after an edit, publish,
+    unpublish or extension). Students no longer in the course lose theirs. Returns the number
+    of pending reminders created, moved or cancelled."""
+    now = now or timezone.now()
+    schedule = schedule_for(assignment)
+    students = [m.user for m in _students_of(assignment)]
+    extensions = {e.student_id: e for e in assignment.extensions.all()}
+    interviews: dict[int, list[Interview]] = {}
+    for interview in assignment.interviews.select_related("contact"):
+        interviews.setdefault(interview.student_id, []).append(interview)
+    submissions = {s.student_id: s for s in assignment.submissions.all()}
+    planned = []
+    for student in students:
+        planned += plan_student(
+            assignment=assignment, student=student,
+            dates=assignment.dates_for(extensions.get(student.pk)),
+            interviews=interviews.get(student.pk, []), submission=submissions.get(student.pk),
+            schedule=schedule, now=now,
+        )  # fmt: skip
+    result = reconcile(scope=Q(assignment=assignment), planned=planned, now=now)
+    return result.created + result.moved + result.cancelled
+
+
+def replan_student(assignment: Assignment, student, *, now: datetime | None = None) -> int:
+    """Re-plan one student's reminders for ``assignment`` (after their work changed)."""
+    now = now or timezone.now()
+    enrolled = _students_of(assignment).filter(user=student).exists()
+    planned = []
+    if enrolled:
+        planned = plan_student(
+            assignment=assignment, student=student,
+            dates=assignment.dates_for_student(student),
+            interviews=list(assignment.interviews.filter(student=student).select_related("contact")),
+            submission=assignment.submissions.filter(student=student).first(),
+            schedule=schedule_for(assignment), now=now,
+        )  # fmt: skip
+    result = reconcile(scope=Q(assignment=assignment, recipient=student), planned=planned, now=now)
+    return result.created + result.moved + result.cancelled
+
+
+def replan_contact(contact: Contact, *, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    result = reconcile(
+        scope=Q(contact=contact, kind=Kind.KEEP_IN_TOUCH),
+        planned=plan_keep_in_touch(contact, now=now), now=now,
+    )  # fmt: skip
+    return result.created + result.moved + result.cancelled
