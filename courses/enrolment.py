@@ -58,7 +58,16 @@ def member_enrol(*, course: Course, user, role: str = Role.STUDENT) -> tuple[Mem
         membership.joined_at = timezone.now()
         membership.save(update_fields=["removed_at", "role", "joined_at"])
         created = True
+    if created:
+        _replan_for(membership)
     return membership, created
+
+
+def _replan_for(membership: Membership) -> None:
+    """Someone came, went or changed role: their reminders in this course follow."""
+    from interviews.reminders import replan_course_later
+
+    replan_course_later(membership.course, student_id=membership.user_id)
 
 
 def course_join_by_code(*, user, code: str) -> tuple[Membership, bool]:
@@ -206,6 +215,7 @@ def member_change_role(*, membership: Membership, role: str) -> Membership:
         _refuse_if_last_instructor(membership)
     membership.role = role
     membership.save(update_fields=["role"])
+    _replan_for(membership)
     return membership
 
 
@@ -216,6 +226,7 @@ def member_remove(*, membership: Membership, now=None) -> Membership:
     _refuse_if_last_instructor(membership)
     membership.removed_at = now or timezone.now()
     membership.save(update_fields=["removed_at"])
+    _replan_for(membership)
     return membership
 
 

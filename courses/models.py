@@ -89,12 +89,20 @@ class Course(models.Model):
         self.save(update_fields=["join_enabled"])
 
     def archive(self, *, now=None) -> None:
+        """Archive: nobody new joins and reminders of the course stop; all work is kept."""
         self.archived_at = now or timezone.now()
         self.save(update_fields=["archived_at"])
+        self._replan_reminders()
 
     def unarchive(self) -> None:
         self.archived_at = None
         self.save(update_fields=["archived_at"])
+        self._replan_reminders()
+
+    def _replan_reminders(self) -> None:
+        from interviews.reminders import replan_course_later
+
+        replan_course_later(self)
 
 
 class MembershipQuerySet(models.QuerySet):

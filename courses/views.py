@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from interviews.progress import home_for
+from notifications.preferences import quiet_members
 
 from . import enrolment
 from .enrolment import EnrolmentError
@@ -109,13 +110,18 @@ def roster(request, course_id):
     invitations = course.invitations.pending()
     if query:
         invitations = invitations.filter(Q(email__icontains=query) | Q(name__icontains=query))
+    active = [m for m in members if m.is_active]
+    quiet = quiet_members(course=course, user_ids=[m.user_id for m in active])
+    for m in active:
+        m.reminders = quiet.get(m.user_id)  # muted this course or emails off; None: all on
     return render(
         request,
         "courses/roster.html",
         {
             "course": course,
             "membership": course.viewer_membership,
-            "active": [m for m in members if m.is_active],
+            "active": active,
+            "anyone_quiet": bool(quiet),
             "removed": [m for m in members if not m.is_active],
             "invitations": invitations.select_related("invited_by"),
             "query": query,

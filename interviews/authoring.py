@@ -25,6 +25,7 @@ from .models import (
     ReflectionPrompt,
     Submission,
 )
+from .reminders import replan_later
 
 DEFAULT_PROMPTS = (
     "What did you learn about the work, the field or the path into it?",
@@ -157,6 +158,7 @@ def assignment_save(
             },
             ("text", "group", "is_behavioural"),
         )
+        replan_later(assignment_id=assignment.pk)
     return assignment
 
 
@@ -259,7 +261,15 @@ def extension_grant(
                 },
             )
             granted.append(extension)
+            replan_later(assignment_id=assignment.pk, student_id=extension.student_id)
     return granted
+
+
+def extension_revoke(*, extension: Extension) -> None:
+    """Take an extension back: the student's dates are the assignment's again."""
+    with transaction.atomic():
+        extension.delete()
+        replan_later(assignment_id=extension.assignment_id, student_id=extension.student_id)
 
 
 def students_with_work(assignment: Assignment) -> int:

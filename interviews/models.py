@@ -183,10 +183,17 @@ class Assignment(models.Model):
         self.state = self.State.PUBLISHED
         self.published_at = self.published_at or now or timezone.now()
         self.save(update_fields=["state", "published_at", "updated_at"])
+        self._replan()
 
     def unpublish(self) -> None:
         self.state = self.State.DRAFT
         self.save(update_fields=["state", "updated_at"])
+        self._replan()
+
+    def _replan(self) -> None:
+        from .reminders import replan_later
+
+        replan_later(assignment_id=self.pk)
 
 
 class ReflectionPrompt(models.Model):

@@ -24,6 +24,7 @@ from .models import (
     Interview,
     PreparedQuestion,
 )
+from .reminders import replan_contact_later, replan_later
 
 
 class PlanningError(Exception):
@@ -78,6 +79,12 @@ def _touch_contact(contact: Contact, at: datetime | None) -> None:
     if at is not None and (contact.last_contacted_at is None or at > contact.last_contacted_at):
         contact.last_contacted_at = at
         contact.save(update_fields=["last_contacted_at", "updated_at"])
+        replan_contact_later(contact.pk)
+
+
+def _replan(interview: Interview) -> None:
+    """The interview's reminders follow its new state once the transaction commits."""
+    replan_later(assignment_id=interview.assignment_id, student_id=interview.student_id)
 
 
 # Contacts -----------------------------------------------------------------------------------
@@ -98,7 +105,9 @@ def _check_referrer(owner, contact: Contact | None, referred_by: Contact | None)
 def contact_create(*, owner, **fields) -> Contact:
     """A new contact of ``owner``; ``fields`` are Contact fields (see CONTACT_FIELDS)."""
     _check_referrer(owner, None, fields.get("referred_by"))
-    return Contact.objects.create(owner=owner, **fields)
+    contact = Contact.objects.create(owner=owner, **fields)
+    replan_contact_later(contact.pk)
+    return contact
 
 
 def contact_update(*, contact: Contact, **fields) -> Contact:
@@ -106,6 +115,7 @@ def contact_update(*, contact: Contact, **fields) -> Contact:
     for name, value in fields.items():
         setattr(contact, name, value)
     contact.save()
+    replan_contact_later(contact.pk)
     return contact
 
 
@@ -140,6 +150,18 @@ def contact_referred(contact: Contact) -> list[Contact]:
 PLAN_FIELDS = ("contact", "scheduled_at", "time_zone", "duration_minutes", "mode", "location")
 
 
+def _plan_contact(*, student, contact: Contact | None, new_contact: dict | None) -> Contact:
+    """The contact of a plan: the one chosen, or the one typed into the plan (created now, in
+    the plan's transaction, so a refused plan leaves no contact behind)."""
+    if contact is not None and new_contact is not None:
+        raise PlanningError("Choose one of your contacts or add a new one, not both.")
+    if new_contact is not None:
+        return contact_create(owner=student, **new_contact)
+    if contact is None:
+        raise PlanningError("Choose the contact you will interview, or add a new one.")
+    return contact
+
+
 def _check_plan(*, student, contact: Contact, status: str | None, scheduled_at) -> None:
     if contact.owner_id != student.pk:
         raise PlanningError("Choose one of your own contacts.")
@@ -147,11 +169,13 @@ def _check_plan(*, student, contact: Contact, status: str | None, scheduled_at) 
         raise PlanningError("Add the date and time before marking the interview scheduled.")
 
 
+@transaction.atomic
 def interview_plan(
     *,
     assignment: Assignment,
     student,
-    contact: Contact,
+    contact: Contact | None = None,
+    new_contact: dict | None = None,
     scheduled_at: datetime | None,
     time_zone: str,
     duration_minutes: int,
@@ -160,19 +184,21 @@ def interview_plan(
     status: str,
     now: datetime,
 ) -> Interview:
-    """A new interview plan for ``assignment``.
+    """A new interview plan for ``assignment`` with ``contact``, or with a contact created
+    from ``new_contact`` (Contact fields) in the same transaction.
 
     Refused after the student's hard cut-off, for another person's contact, and for a moment
-    already past.
+    already past; a refused plan creates no contact.
     """
     if not assignment.dates_for_student(student).accepts_work(now):
         raise PlanningError("The hard cut-off for this assignment has passed.")
+    contact = _plan_contact(student=student, contact=contact, new_contact=new_contact)
     _check_plan(student=student, contact=contact, status=status, scheduled_at=scheduled_at)
     if scheduled_at is not None and scheduled_at <= now:
         raise PlanningError("That moment has already passed. Plan a date in the future.")
     if status not in (Interview.Status.PLANNING, Interview.Status.SCHEDULED):
         raise PlanningError("A new plan starts as planning or scheduled.")
-    return Interview.objects.create(
+    interview = Interview.objects.create(
         assignment=assignment,
         student=student,
         contact=contact,
@@ -184,12 +210,16 @@ def interview_plan(
         status=status,
         created_at=now,
     )
+    _replan(interview)
+    return interview
 
 
+@transaction.atomic
 def interview_update_plan(
     *,
     interview: Interview,
-    contact: Contact,
+    contact: Contact | None = None,
+    new_contact: dict | None = None,
     scheduled_at: datetime | None,
     time_zone: str,
     duration_minutes: int,
@@ -198,7 +228,9 @@ def interview_update_plan(
     status: str | None,
 ) -> Interview:
     """Change the plan. ``status`` None keeps it (a held interview's status changes only on
-    the log page)."""
+    the log page). ``new_contact`` (Contact fields) instead of ``contact`` creates the contact
+    in the same transaction."""
+    contact = _plan_contact(student=interview.student, contact=contact, new_contact=new_contact)
     _check_plan(
         student=interview.student, contact=contact, status=status, scheduled_at=scheduled_at
     )
@@ -213,6 +245,7 @@ def interview_update_plan(
     if status is not None:
         interview.status = status
     interview.save()
+    _replan(interview)
     return interview
 
 
@@ -297,6 +330,7 @@ def interview_set_questions_ready(*, interview: Interview, ready: bool, at: date
         raise PlanningError("Add at least one question before marking your questions ready.")
     interview.questions_ready_at = (interview.questions_ready_at or at) if ready else None
     interview.save(update_fields=["questions_ready_at", "updated_at"])
+    _replan(interview)
 
 
 # The log, thank-you, follow-up and outcome ---------------------------------------------------
@@ -308,6 +342,7 @@ def interview_mark_held(*, interview: Interview, at: datetime) -> None:
     interview.held_at = at
     interview.save(update_fields=["status", "held_at", "updated_at"])
     _touch_contact(interview.contact, at)
+    _replan(interview)
 
 
 def interview_unmark_held(*, interview: Interview) -> None:
@@ -317,6 +352,7 @@ def interview_unmark_held(*, interview: Interview) -> None:
     )
     interview.held_at = None
     interview.save(update_fields=["status", "held_at", "updated_at"])
+    _replan(interview)
 
 
 @transaction.atomic
@@ -351,6 +387,7 @@ def interview_save_follow_up(
         (m for m in (thank_you_sent_at, follow_up_sent_at, reply_received_at) if m), default=None
     )
     _touch_contact(interview.contact, latest)
+    _replan(interview)
 
 
 def interview_mark_thank_you_sent(*, interview: Interview, at: datetime) -> None:
@@ -370,12 +407,24 @@ def interview_save_outcome(
     path_fit: str,
     referrals: list[Contact],
     offer: str,
-) -> None:
+    new_referral: dict | None = None,
+) -> Contact | None:
     """Record the outcome. Referred contacts that have no referrer yet get the interview's
-    contact as theirs, so the referral chain shows on both contacts."""
+    contact as theirs, so the referral chain shows on both contacts.
+
+    ``new_referral`` (Contact fields) is someone not yet among the student's contacts: they are
+    added, referred by the interview's contact, and counted among the referrals. Returns that
+    new contact, or None when there is none.
+    """
     for contact in referrals:
         if contact.owner_id != interview.student_id or contact.pk == interview.contact_id:
             raise PlanningError("Referrals must be other contacts of your own.")
+    added = None
+    if new_referral is not None:
+        added = contact_create(
+            owner=interview.student, referred_by=interview.contact, **new_referral
+        )
+        referrals = [*referrals, added]
     interview.insights = insights
     interview.path_fit = path_fit
     interview.offer = offer
@@ -384,6 +433,7 @@ def interview_save_outcome(
     Contact.objects.filter(pk__in=[c.pk for c in referrals], referred_by__isnull=True).update(
         referred_by=interview.contact
     )
+    return added
 
 
 # The thank-you draft ------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def plan_student(
     now: datetime,
 ) -> list[Planned]:
     """Every reminder ``student`` should get for ``assignment`` as things stand at ``now``."""
-    if not assignment.is_published or not dates.accepts_work(now):
+    if not assignment.is_published or assignment.course.is_archived or not dates.accepts_work(now):
         return []
     zone = student.zoneinfo
     course = assignment.course
@@ -223,6 +223,29 @@ def plan_keep_in_touch(contact: Contact, *, now: datetime) -> list[Planned]:
 
 
 # Writing plans ---------------------------------------------------------------------------
+
+
+def replan_later(*, assignment_id: int, student_id: int | None = None) -> None:
+    """Re-plan once the current transaction commits (nothing happens if it rolls back)."""
+    from notifications.tasks import replan_assignment as assignment_task
+    from notifications.tasks import replan_student as student_task
+
+    if student_id is None:
+        assignment_task.delay_on_commit(assignment_id)
+    else:
+        student_task.delay_on_commit(assignment_id, student_id)
+
+
+def replan_contact_later(contact_id: int) -> None:
+    from notifications.tasks import replan_contact as contact_task
+
+    contact_task.delay_on_commit(contact_id)
+
+
+def replan_course_later(course, *, student_id: int | None = None) -> None:
+    """Re-plan every assignment of ``course`` (for one student, or everyone)."""
+    for assignment_id in course.assignments.values_list("pk", flat=True):
+        replan_later(assignment_id=assignment_id, student_id=student_id)
 
 
 def _students_of(assignment: Assignment):

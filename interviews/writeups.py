@@ -19,6 +19,7 @@ from .models import (
     Submission,
     SubmissionVersion,
 )
+from .reminders import replan_later
 from .uploads import UploadRefused, check_upload
 
 MAX_ATTACHMENTS = 10
@@ -99,10 +100,12 @@ def writeup_save(
             return writeup_draft(assignment=assignment, student=student)
         try:
             with transaction.atomic():
-                return Submission.objects.create(
+                created = Submission.objects.create(
                     assignment=assignment, student=student, answers=answers, body=body,
                     word_count=words, revision=1, saved_at=now,
                 )  # fmt: skip
+                _reflection_started(created)
+                return created
         except IntegrityError:
             # Another tab wrote the first draft a moment ago: compare with that one.
             submission = Submission.objects.get(assignment=assignment, student=student)
@@ -116,6 +119,8 @@ def writeup_save(
     if not updated:
         submission.refresh_from_db()
         raise StaleRevision(submission)
+    if submission.word_count == 0 and words > 0:
+        _reflection_started(submission)
     submission.answers, submission.body, submission.word_count = answers, body, words
     submission.revision, submission.saved_at = revision + 1, now
     return submission
@@ -190,7 +195,15 @@ def writeup_submit(
                 "submitted_at", "submitted_revision", "is_late", "late_days", "penalty_percent"
             ]
         )  # fmt: skip
+        replan_later(assignment_id=assignment.pk, student_id=student.pk)
     return version, True
+
+
+def _reflection_started(submission: Submission) -> None:
+    """The first words of a reflection end its "start your reflection" reminders; later
+    autosaves change nothing a reminder depends on, so they re-plan nothing."""
+    if submission.word_count > 0:
+        replan_later(assignment_id=submission.assignment_id, student_id=submission.student_id)
 
 
 def _draft_changed(submission: Submission, now: datetime) -> None:

@@ -2,8 +2,9 @@
 
 Planning is a pure function of domain state (see ``interviews/reminders.py``); ``reconcile``
 writes its result: it creates what is missing, moves pending rows whose moment or words
-changed, and cancels pending rows that are no longer wanted. Sent rows are never touched and,
-thanks to the unique dedupe key, never planned again. Running it twice changes nothing.
+changed, and cancels pending rows that are no longer wanted (bringing them back if they are
+wanted again). Sent rows are never touched and, thanks to the unique dedupe key, never planned
+again. Running it twice changes nothing.
 """
 
 from dataclasses import asdict, dataclass
@@ -18,6 +19,10 @@ from .models import Notification
 # sending (e.g. "3 days before" for an assignment published 2 days before its due date).
 STALE_AFTER = timedelta(hours=6)
 UPDATABLE = ("send_at", "subject", "body", "url")
+SUBJECT_MAX = Notification._meta.get_field("subject").max_length
+# Why the planner cancelled a row; only such a row comes back when its reason returns (an
+# assignment published again), not one the recipient turned off.
+NO_LONGER_NEEDED = "No longer needed."
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,12 @@ class Planned:
     assignment_id: int | None = None
     interview_id: int | None = None
     contact_id: int | None = None
+
+    def __post_init__(self):
+        # Subjects are built from titles people type; keep them to what a row (and a mail
+        # client) holds, the same way every time so re-planning converges.
+        if len(self.subject) > SUBJECT_MAX:
+            object.__setattr__(self, "subject", self.subject[: SUBJECT_MAX - 1] + "…")
 
 
 @dataclass
@@ -65,13 +76,21 @@ def reconcile(*, scope: Q, planned: list[Planned], now: datetime) -> Reconciled:
         if stale:
             result.cancelled = Notification.objects.filter(
                 pk__in=stale, state=Notification.State.PENDING
-            ).update(state=Notification.State.CANCELLED, last_error="No longer needed.")
+            ).update(state=Notification.State.CANCELLED, last_error=NO_LONGER_NEEDED)
         new = []
         for key, plan in wanted.items():
             row = existing.get(key)
             if row is None:
                 if plan.send_at >= now - STALE_AFTER:
                     new.append(Notification(**asdict(plan), created_at=now))
+            elif row.state == Notification.State.CANCELLED:
+                if plan.send_at >= now - STALE_AFTER:
+                    result.created += Notification.objects.filter(
+                        pk=row.pk, state=Notification.State.CANCELLED, last_error=NO_LONGER_NEEDED
+                    ).update(
+                        **{f: getattr(plan, f) for f in UPDATABLE},
+                        state=Notification.State.PENDING, last_error="", enqueued_at=None,
+                    )  # fmt: skip
             elif row.state == Notification.State.PENDING and any(
                 getattr(row, f) != getattr(plan, f) for f in UPDATABLE
             ):
@@ -81,5 +100,5 @@ def reconcile(*, scope: Q, planned: list[Planned], now: datetime) -> Reconciled:
         if new:
             # A concurrent run may have inserted the same key: the unique key makes it one row.
             Notification.objects.bulk_create(new, ignore_conflicts=True)
-            result.created = len(new)
+            result.created += len(new)
     return result

@@ -177,20 +177,21 @@ class RowFormSet(forms.BaseFormSet):
     """
 
     noun = "row"
+    # Fields of a row besides its text: {field: (visible label, words naming the row)}.
+    row_labels = {"ORDER": ("Position", "of {row}"), "DELETE": ("Remove", "{row}")}
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        number = " (new)" if index is None else f" {index + 1}"
-        form.fields["text"].label = f"{self.noun.capitalize()}{number}"
-        # Screen readers hear which row a position or remove box belongs to; the eye sees it.
-        form.fields["ORDER"].label = format_html(
-            'Position<span class="visually-hidden"> of {}{}</span>', self.noun, number
-        )
+        # "(new)" in the empty form's labels becomes the row number when a row is added.
+        row = f"{self.noun} (new)" if index is None else f"{self.noun} {index + 1}"
+        form.fields["text"].label = row.capitalize()
+        # Screen readers hear which row each box belongs to; the eye sees it from the layout.
+        for name, (visible, hidden) in self.row_labels.items():
+            if name in form.fields:
+                form.fields[name].label = format_html(
+                    '{}<span class="visually-hidden"> {}</span>', visible, hidden.format(row=row)
+                )
         form.fields["ORDER"].widget.attrs.update({"min": 1})
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = format_html(
-                'Remove<span class="visually-hidden"> {}{}</span>', self.noun, number
-            )
 
     def kept_forms(self):
         """The forms to save, in the order the instructor numbered them."""
@@ -217,6 +218,9 @@ class BasePromptFormSet(RowFormSet):
         ]
 
 
+BEHAVIOURAL_LABEL = "Behavioural: show STAR guidance (Situation, Task, Action, Result)"
+
+
 class QuestionForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     group = forms.ChoiceField(
@@ -228,14 +232,16 @@ class QuestionForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    is_behavioural = forms.BooleanField(
-        label="Behavioural: show STAR guidance (Situation, Task, Action, Result)",
-        required=False,
-    )
+    is_behavioural = forms.BooleanField(label=BEHAVIOURAL_LABEL, required=False)
 
 
 class BaseQuestionFormSet(RowFormSet):
     noun = "question"
+    row_labels = {
+        **RowFormSet.row_labels,
+        "group": ("Group", "of {row}"),
+        "is_behavioural": (BEHAVIOURAL_LABEL, "for {row}"),
+    }
 
     def inputs(self) -> list[QuestionInput]:
         return [

@@ -72,7 +72,10 @@ def own_contacts(owner, *, exclude: Contact | None = None):
 # Contacts -----------------------------------------------------------------------------------
 
 
-class ContactForm(forms.ModelForm):
+class ContactDetailsForm(forms.ModelForm):
+    """Who a contact is. The contact form builds on it, and the plan and outcome forms embed it
+    to add a contact on the spot, so a contact is validated the same way wherever it is typed."""
+
     linkedin_url = forms.CharField(
         label="LinkedIn profile",
         required=False,
@@ -80,20 +83,37 @@ class ContactForm(forms.ModelForm):
         help_text="The address of their profile, e.g. https://www.linkedin.com/in/jane-doe.",
         widget=forms.URLInput(attrs={"autocomplete": "off"}),
     )
-    last_contacted_on = day_field("Last contacted", "The last day you were in touch, if any.")
 
     class Meta:
         model = Contact
-        fields = [
-            "name", "job_title", "organisation", "industry", "email", "phone", "linkedin_url",
-            "how_met", "referred_by", "notes", "keep_in_touch_weeks",
-        ]  # fmt: skip
+        fields = ["name", "job_title", "organisation", "industry", "email", "linkedin_url"]
         labels = {
             "name": "Name",
             "job_title": "Job title",
             "organisation": "Organisation",
             "industry": "Industry",
             "email": "Email address",
+        }
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off"})}
+        error_messages = {
+            "email": {"invalid": "Enter an email address such as jane.doe@example.com."}
+        }
+
+    def clean_linkedin_url(self):
+        value = self.cleaned_data["linkedin_url"]
+        return normalise_linkedin(value) if value.strip() else ""
+
+
+class ContactForm(ContactDetailsForm):
+    last_contacted_on = day_field("Last contacted", "The last day you were in touch, if any.")
+
+    class Meta(ContactDetailsForm.Meta):
+        fields = [
+            "name", "job_title", "organisation", "industry", "email", "phone", "linkedin_url",
+            "how_met", "referred_by", "notes", "keep_in_touch_weeks",
+        ]  # fmt: skip
+        labels = {
+            **ContactDetailsForm.Meta.labels,
             "phone": "Phone",
             "how_met": "How we met",
             "referred_by": "Referred by",
@@ -106,12 +126,12 @@ class ContactForm(forms.ModelForm):
             "keep_in_touch_weeks": "Leave empty if you do not plan to keep in touch regularly.",
         }
         widgets = {
+            **ContactDetailsForm.Meta.widgets,
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
         }
         error_messages = {
-            "email": {"invalid": "Enter an email address such as jane.doe@example.com."},
+            **ContactDetailsForm.Meta.error_messages,
             "referred_by": {"invalid_choice": "Choose one of your own contacts."},
         }
 
@@ -130,10 +150,6 @@ class ContactForm(forms.ModelForm):
             self.initial["last_contacted_on"] = self.instance.last_contacted_at.astimezone(
                 owner.zoneinfo
             ).date()
-
-    def clean_linkedin_url(self):
-        value = self.cleaned_data["linkedin_url"]
-        return normalise_linkedin(value) if value.strip() else ""
 
     def clean_phone(self):
         value = " ".join(self.cleaned_data["phone"].split())
@@ -161,6 +177,48 @@ class ContactForm(forms.ModelForm):
         return fields
 
 
+class NewContactForm(ContactDetailsForm):
+    """A contact typed straight into another form ("…or add a new contact"), so the student
+    never leaves what they were writing. Left empty it adds nobody; once anything is typed, the
+    name is needed."""
+
+    prefix = "new_contact"
+    name_missing = "Type the new contact’s name, or clear these fields."
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+    @property
+    def is_filled(self) -> bool:
+        """True when the student typed anything into it."""
+        return self.is_bound and self.has_changed()
+
+    def clean(self):
+        data = super().clean()
+        if self.is_filled and not data.get("name") and "name" not in self.errors:
+            self.add_error("name", self.name_missing)
+        return data
+
+    def contact_fields(self) -> dict | None:
+        """The typed details as Contact fields, for ``planning``; None when nothing was typed."""
+        if not self.is_filled:
+            return None
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class NewReferralForm(NewContactForm):
+    """Someone the interviewed contact referred the student to, typed into the outcome."""
+
+    prefix = "new_referral"
+    name_missing = "Type the name of the person they referred you to, or clear these fields."
+    linkedin_url = None
+
+    class Meta(NewContactForm.Meta):
+        fields = ["name", "job_title", "organisation"]
+
+
 class ContactSearchForm(forms.Form):
     q = forms.CharField(label="Search by name, organisation or industry", required=False)
 
@@ -174,18 +232,22 @@ EDITABLE_STATUSES = [
 ]
 
 
+NO_CONTACT_CHOSEN = "Choose one of your contacts"
+
+
 class PlanForm(forms.Form):
     """The interview plan. The date and time are typed in the professional's zone, chosen in
-    the same form: the submitted zone is read first, then the time is read in it."""
+    the same form: the submitted zone is read first, then the time is read in it.
+
+    The contact is one of the student's contacts, or a new one typed into ``new_contact``.
+    """
 
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.none(),
         label="Who you will interview",
-        empty_label="Choose one of your contacts",
-        error_messages={
-            "required": "Choose the contact you will interview.",
-            "invalid_choice": "Choose one of your own contacts.",
-        },
+        required=False,  # or a new contact; see clean()
+        empty_label=NO_CONTACT_CHOSEN,
+        error_messages={"invalid_choice": "Choose one of your own contacts."},
     )
     time_zone = timezone_field(
         "Their time zone",
@@ -231,6 +293,7 @@ class PlanForm(forms.Form):
                 "status": interview.status,
             }
         super().__init__(*args, **kw)
+        self.new_contact = NewContactForm(self.data if self.is_bound else None)
         self.fields["contact"].queryset = own_contacts(student)
         if interview is None:
             self.fields["time_zone"].initial = student.time_zone
@@ -257,8 +320,23 @@ class PlanForm(forms.Form):
             )
         return moment
 
+    def is_valid(self) -> bool:
+        """The plan is valid, and so is the new contact typed into it, if any."""
+        return super().is_valid() and self.new_contact.is_valid()
+
     def clean(self):
         data = super().clean()
+        contact = data.get("contact")
+        if contact is not None and self.new_contact.is_filled:
+            self.add_error(
+                "contact",
+                f"You chose {contact.name} and also typed a new contact. Keep one: clear the new "
+                f"contact’s fields, or set this list back to “{NO_CONTACT_CHOSEN}”.",
+            )
+        elif contact is None and not self.new_contact.is_filled and "contact" not in self.errors:
+            self.add_error(
+                "contact", "Choose the contact you will interview, or add a new one below."
+            )
         scheduled = data.get("status") == Interview.Status.SCHEDULED
         if scheduled and not data.get("scheduled_at") and "scheduled_at" not in self.errors:
             self.add_error(
@@ -267,9 +345,11 @@ class PlanForm(forms.Form):
         return data
 
     def plan_fields(self) -> dict:
+        """The cleaned plan, for ``planning.interview_plan/interview_update_plan``."""
         data = self.cleaned_data
         return {
             "contact": data["contact"],
+            "new_contact": self.new_contact.contact_fields(),
             "scheduled_at": data["scheduled_at"],
             "time_zone": data["time_zone"],
             "duration_minutes": data["duration_minutes"],
@@ -468,6 +548,22 @@ class OutcomeForm(forms.Form):
 
     def __init__(self, *args, interview: Interview, **kwargs):
         super().__init__(*args, **kwargs)
+        self.new_referral = NewReferralForm(self.data if self.is_bound else None)
         self.fields["referrals"].queryset = own_contacts(
             interview.student_id, exclude=interview.contact
         )
+
+    def is_valid(self) -> bool:
+        """The outcome is valid, and so is the new referral typed into it, if any."""
+        return super().is_valid() and self.new_referral.is_valid()
+
+    def outcome_fields(self) -> dict:
+        """The cleaned outcome, for ``planning.interview_save_outcome``."""
+        data = self.cleaned_data
+        return {
+            "insights": data["insights"],
+            "path_fit": data["path_fit"],
+            "referrals": list(data["referrals"]),
+            "offer": data["offer"],
+            "new_referral": self.new_referral.contact_fields(),
+        }

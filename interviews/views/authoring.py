@@ -300,7 +300,7 @@ def extension_list(request, course_id, assignment_id):
 @require_POST
 def extension_delete(request, course_id, assignment_id, extension_id):
     extension = get_extension_for_instructor(request.user, course_id, assignment_id, extension_id)
-    extension.delete()
+    authoring.extension_revoke(extension=extension)
     student = extension.student.full_name or extension.student.email
     messages.success(request, f"{student} is back on the assignment's own dates.")
     return redirect("interviews:extension_list", course_id, assignment_id)

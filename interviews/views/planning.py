@@ -2,15 +2,12 @@
 follow-up, outcome). Only the owning student opens these; staff see interviews on the student
 record pages of their course."""
 
-from urllib.parse import urlencode, urlsplit, urlunsplit
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import planning
@@ -42,29 +39,6 @@ NEXT_STEP_PAGES = {
     "Record what you learned": "interviews:interview_outcome",
     "Follow up if you have not heard back": "interviews:interview_follow_up",
 }
-
-
-def _safe_next(request) -> str:
-    """The ``next`` address to come back to, if it is a path on this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
-def _with_param(url: str, **params) -> str:
-    parts = urlsplit(url)
-    query = "&".join(filter(None, [parts.query, urlencode(params)]))
-    return urlunsplit(parts._replace(query=query))
-
-
-def _own_contact_id(user, raw) -> int | None:
-    """``raw`` if it is the id of one of ``user``'s contacts (for pre-selecting it)."""
-    if raw and str(raw).isdigit():
-        return Contact.objects.owned_by(user).filter(pk=raw).values_list("pk", flat=True).first()
-    return None
 
 
 def _interview_url(name: str, interview: Interview) -> str:
@@ -114,13 +88,7 @@ def contact_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_create(request):
-    next_url = _safe_next(request)
-    form = ContactForm(
-        request.POST or None,
-        owner=request.user,
-        now=timezone.now(),
-        initial={"referred_by": _own_contact_id(request.user, request.GET.get("referred_by"))},
-    )
+    form = ContactForm(request.POST or None, owner=request.user, now=timezone.now())
     if request.method == "POST" and form.is_valid():
         try:
             contact = planning.contact_create(owner=request.user, **form.contact_fields())
@@ -128,10 +96,8 @@ def contact_create(request):
             form.add_error("referred_by", str(exc))
         else:
             messages.success(request, f"{contact.name} was added to your contacts.")
-            if next_url:
-                return redirect(_with_param(next_url, contact=contact.pk))
             return redirect("interviews:contact_detail", contact.pk)
-    return render(request, "interviews/contacts/form.html", {"form": form, "next_url": next_url})
+    return render(request, "interviews/contacts/form.html", {"form": form})
 
 
 @login_required
@@ -191,6 +157,11 @@ def contact_delete(request, contact_id):
 # The plan -----------------------------------------------------------------------------------
 
 
+def _added_contact_message(request, form: PlanForm, interview: Interview) -> None:
+    if form.new_contact.is_filled:
+        messages.success(request, f"{interview.contact.name} was added to your contacts.")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def interview_create(request, course_id, assignment_id):
@@ -202,12 +173,7 @@ def interview_create(request, course_id, assignment_id):
         if request.method == "POST":
             messages.error(request, "The hard cut-off has passed; nothing new can be planned.")
         return render(request, "interviews/planning/closed.html", context)
-    form = PlanForm(
-        request.POST or None,
-        student=request.user,
-        now=now,
-        initial={"contact": _own_contact_id(request.user, request.GET.get("contact"))},
-    )
+    form = PlanForm(request.POST or None, student=request.user, now=now)
     if request.method == "POST" and form.is_valid():
         try:
             interview = planning.interview_plan(
@@ -216,6 +182,7 @@ def interview_create(request, course_id, assignment_id):
         except PlanningError as exc:
             form.add_error(None, str(exc))
         else:
+            _added_contact_message(request, form, interview)
             messages.success(request, f"Your interview with {interview.contact.name} is planned.")
             for warning in planning.plan_warnings(interview=interview, dates=dates):
                 messages.warning(request, warning)
@@ -265,16 +232,13 @@ def interview_edit(request, course_id, assignment_id, interview_id):
     form = PlanForm(
         request.POST or None, student=request.user, now=timezone.now(), interview=interview
     )
-    if request.method == "GET" and (
-        contact := _own_contact_id(request.user, request.GET.get("contact"))
-    ):
-        form.initial["contact"] = contact
     if request.method == "POST" and form.is_valid():
         try:
             planning.interview_update_plan(interview=interview, **form.plan_fields())
         except PlanningError as exc:
             form.add_error(None, str(exc))
         else:
+            _added_contact_message(request, form, interview)
             messages.success(request, "Your plan was saved.")
             dates = interview.assignment.dates_for_student(request.user)
             for warning in planning.plan_warnings(interview=interview, dates=dates):
@@ -461,10 +425,6 @@ def thank_you_draft(request, course_id, assignment_id, interview_id):
 @require_http_methods(["GET", "POST"])
 def interview_outcome(request, course_id, assignment_id, interview_id):
     interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
-    referrals = list(interview.referrals.values_list("pk", flat=True))
-    added = _own_contact_id(request.user, request.GET.get("contact"))
-    if added and added != interview.contact_id and added not in referrals:
-        referrals.append(added)
     form = OutcomeForm(
         request.POST or None,
         interview=interview,
@@ -472,33 +432,27 @@ def interview_outcome(request, course_id, assignment_id, interview_id):
             "insights": interview.insights,
             "path_fit": interview.path_fit,
             "offer": interview.offer,
-            "referrals": referrals,
+            "referrals": list(interview.referrals.values_list("pk", flat=True)),
         },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            planning.interview_save_outcome(
-                interview=interview,
-                insights=form.cleaned_data["insights"],
-                path_fit=form.cleaned_data["path_fit"],
-                referrals=list(form.cleaned_data["referrals"]),
-                offer=form.cleaned_data["offer"],
-            )
+            added = planning.interview_save_outcome(interview=interview, **form.outcome_fields())
         except PlanningError as exc:
             form.add_error("referrals", str(exc))
         else:
             messages.success(request, "The outcome was saved.")
+            if added is not None:
+                messages.success(
+                    request,
+                    f"{added.name} was added to your contacts, referred by "
+                    f"{interview.contact.name}.",
+                )
             return redirect(_interview_url("interviews:interview_detail", interview))
-    outcome_url = _interview_url("interviews:interview_outcome", interview)
-    add_referral_url = (
-        reverse("interviews:contact_create")
-        + "?"
-        + urlencode({"referred_by": interview.contact_id, "next": outcome_url})
-    )
     return render(
         request,
         "interviews/planning/outcome.html",
-        _interview_context(interview, "outcome", form=form, add_referral_url=add_referral_url),
+        _interview_context(interview, "outcome", form=form),
     )
 
 

@@ -1,6 +1,7 @@
 """Assignment pages through the test client: authoring, publishing, duplicating, extensions,
 and what students and staff see."""
 
+import html
 import re
 import zoneinfo
 from datetime import datetime
@@ -112,6 +113,35 @@ def test_new_assignment_form_comes_prefilled_with_default_prompts_and_questions(
     assert "checked" in behavioural
     assert "In the course time zone, America/New_York." in field_block(response, "writeup_due_at")
     assert section_heading_count(page) == 1
+
+
+def label_of(page: str, field_id: str) -> str:
+    """What a screen reader announces for the field's label: the text of the label with its
+    visually hidden parts, joined as written; the required-field asterisk left out."""
+    match = re.search(rf'<label[^>]*for="{field_id}"[^>]*>(.*?)</label>', page, re.S)
+    assert match, f"no label for {field_id}"
+    inner = re.sub(r'<span class="asteriskField">\*</span>', "", match.group(1))
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", inner)).split())
+
+
+def test_every_row_of_the_bank_and_prompts_names_its_number_to_screen_readers(
+    as_user, instructor, course
+):
+    page = as_user(instructor).get(url("assignment_create", course.pk)).content.decode()
+
+    for index in range(2):
+        number = index + 1
+        assert label_of(page, f"id_questions-{index}-text") == f"Question {number}"
+        assert label_of(page, f"id_questions-{index}-group") == f"Group of question {number}"
+        assert label_of(page, f"id_questions-{index}-is_behavioural") == (
+            "Behavioural: show STAR guidance (Situation, Task, Action, Result) for question "
+            f"{number}"
+        )
+        assert label_of(page, f"id_questions-{index}-ORDER") == f"Position of question {number}"
+        assert label_of(page, f"id_prompts-{index}-text") == f"Prompt {number}"
+        assert label_of(page, f"id_prompts-{index}-ORDER") == f"Position of prompt {number}"
+    # The template a new row is copied from says "(new)"; the page's script numbers it.
+    assert label_of(page, "id_questions-__prefix__-group") == "Group of question (new)"
 
 
 def section_heading_count(page: str) -> int:
@@ -676,10 +706,11 @@ def test_assignment_list_and_course_home_cost_the_same_queries_for_many_assignme
 
     for person in (instructor, student):
         client = as_user(person)
-        with django_assert_max_num_queries(6):
+        # The limits include the navbar's unread-reminders count (one query on every page).
+        with django_assert_max_num_queries(7):
             response = client.get(url("assignment_list", course.pk))
         assert text_of(response).count("Assignment 1") >= 3  # 1, 10, 11
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(9):
             client.get(reverse("courses:detail", args=[course.pk]))
 
 

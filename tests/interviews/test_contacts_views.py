@@ -323,36 +323,3 @@ def test_nobody_else_can_open_a_students_contact(request, as_user, student, cour
     )
     contact.refresh_from_db()
     assert contact.name == "Dana Director"
-
-
-def test_returning_to_a_plan_after_adding_a_contact_chooses_it(as_user, student, course):
-    assignment = make_assignment(course)
-    plan_url = reverse("interviews:interview_create", args=[course.pk, assignment.pk])
-
-    response = as_user(student).post(
-        reverse("interviews:contact_create") + f"?next={plan_url}", {**CONTACT, "next": plan_url}
-    )
-
-    contact = Contact.objects.get(owner=student)
-    assert response.url == f"{plan_url}?contact={contact.pk}"
-
-
-def test_next_address_off_the_site_is_ignored(as_user, student):
-    response = as_user(student).post(
-        reverse("interviews:contact_create"), {**CONTACT, "next": "https://evil.example/"}
-    )
-
-    contact = Contact.objects.get(owner=student)
-    assert response.url == reverse("interviews:contact_detail", args=[contact.pk])
-
-
-def test_referrer_can_be_preselected_from_the_address(as_user, student, classmate):
-    dana = make_contact(student)
-    theirs = make_contact(classmate, "Theo Theirs")
-    client = as_user(student)
-
-    mine = client.get(reverse("interviews:contact_create"), {"referred_by": dana.pk})
-    foreign = client.get(reverse("interviews:contact_create"), {"referred_by": theirs.pk})
-
-    assert mine.context["form"]["referred_by"].value() == dana.pk
-    assert foreign.context["form"]["referred_by"].value() is None

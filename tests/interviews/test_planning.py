@@ -272,6 +272,50 @@ def test_scheduled_needs_a_date(assignment, student, dana):
         plan(assignment, student, dana, scheduled_at=None, status=Interview.Status.SCHEDULED)
 
 
+def test_plan_with_a_new_contact_creates_the_contact_for_the_student(assignment, student):
+    interview = plan(
+        assignment, student, None, new_contact={"name": "Ravi New", "job_title": "Nurse"}
+    )
+
+    ravi = Contact.objects.get(name="Ravi New")
+    assert interview.contact == ravi
+    assert ravi.owner == student and ravi.job_title == "Nurse"
+
+
+def test_refused_plan_leaves_no_new_contact_behind(assignment, student):
+    with pytest.raises(PlanningError, match="date and time"):
+        plan(
+            assignment, student, None, new_contact={"name": "Ravi New"}, scheduled_at=None,
+            status=Interview.Status.SCHEDULED,
+        )  # fmt: skip
+
+    assert not Contact.objects.filter(name="Ravi New").exists()
+    assert not Interview.objects.exists()
+
+
+def test_plan_needs_either_a_chosen_or_a_new_contact(assignment, student, dana):
+    with pytest.raises(PlanningError, match="not both"):
+        plan(assignment, student, dana, new_contact={"name": "Ravi New"})
+    with pytest.raises(PlanningError, match="Choose the contact"):
+        plan(assignment, student, None)
+
+    assert list(Contact.objects.all()) == [dana]
+    assert not Interview.objects.exists()
+
+
+def test_updated_plan_can_switch_to_a_new_contact(assignment, student, dana):
+    interview = make_interview(assignment, student, dana)
+
+    planning.interview_update_plan(
+        interview=interview, new_contact={"name": "Ravi New"},
+        scheduled_at=interview.scheduled_at, time_zone="Europe/Berlin", duration_minutes=30,
+        mode=Interview.Mode.VIDEO, location="", status=None,
+    )  # fmt: skip
+
+    interview.refresh_from_db()
+    assert interview.contact.name == "Ravi New" and interview.contact.owner == student
+
+
 def test_plan_is_stored_in_utc_and_keeps_the_professionals_zone(assignment, student, dana):
     moment = datetime(2027, 3, 29, 9, 0, tzinfo=BERLIN)  # the first Monday of summer time
 
@@ -459,6 +503,37 @@ def test_outcome_referrals_become_the_contacts_referral_chain(assignment, studen
     assert known.referred_by == earlier  # an existing referrer is kept
     assert planning.contact_referred(dana) == [known, ravi]
     assert Interview.objects.get(pk=interview.pk).offer == "internship"
+
+
+def test_outcome_with_a_new_referral_adds_them_referred_by_the_interviews_contact(
+    assignment, student, dana
+):
+    interview = make_interview(assignment, student, dana)
+    kim = make_contact(student, "Kim Known")
+
+    added = planning.interview_save_outcome(
+        interview=interview, insights="", path_fit="", referrals=[kim], offer="",
+        new_referral={"name": "Ravi Referred", "organisation": "City Hospital"},
+    )  # fmt: skip
+
+    assert added == Contact.objects.get(name="Ravi Referred")
+    assert added.owner == student and added.organisation == "City Hospital"
+    assert added.referred_by == dana
+    assert set(interview.referrals.all()) == {kim, added}
+    assert planning.contact_referred(dana) == [kim, added]
+
+
+def test_refused_outcome_adds_no_new_referral(assignment, student, classmate, dana):
+    interview = make_interview(assignment, student, dana)
+    theirs = make_contact(classmate, "Carla")
+
+    with pytest.raises(PlanningError):
+        planning.interview_save_outcome(
+            interview=interview, insights="", path_fit="", referrals=[theirs], offer="",
+            new_referral={"name": "Ravi Referred"},
+        )  # fmt: skip
+
+    assert not Contact.objects.filter(name="Ravi Referred").exists()
 
 
 def test_outcome_refuses_a_classmates_contact_as_referral(assignment, student, classmate, dana):

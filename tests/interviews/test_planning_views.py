@@ -4,7 +4,6 @@ EU switch to summer time)."""
 
 import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -69,9 +68,10 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-def plan_data(contact, **overrides) -> dict:
+def plan_data(contact=None, **overrides) -> dict:
+    """The plan form as the browser posts it; without ``contact``, none is chosen."""
     return {
-        "contact": contact.pk,
+        "contact": contact.pk if contact else "",
         "time_zone": "Europe/Berlin",
         "scheduled_at": "2027-04-08T18:00",
         "duration_minutes": "30",
@@ -207,28 +207,101 @@ def test_contact_select_offers_only_own_contacts(as_user, student, classmate, as
     assert not Interview.objects.exists()
 
 
-def test_add_a_new_contact_mid_planning_and_come_back_with_it_chosen(as_user, student, assignment):
-    client = as_user(student)
-    plan_url = url("interview_create", assignment)
-    page = client.get(plan_url).content.decode()
-    link = re.search(r'href="([^"]*)">Add a new contact', page).group(1).replace("&amp;", "&")
+def new_contact_data(**fields) -> dict:
+    """The plan form's "…or add a new contact" fields as the browser posts them."""
+    values = {
+        "name": "Ravi New", "job_title": "Nurse", "organisation": "City Hospital",
+        "industry": "Health care", "email": "ravi@hospital.example",
+        "linkedin_url": "linkedin.com/in/ravi-new/", **fields,
+    }  # fmt: skip
+    return {f"new_contact-{name}": value for name, value in values.items()}
 
-    created = client.post(
-        link, {"name": "Ravi New", "next": parse_qs(urlsplit(link).query)["next"][0]}
+
+def test_a_new_contact_typed_into_the_plan_is_added_and_interviewed(as_user, student, assignment):
+    response = as_user(student).post(
+        url("interview_create", assignment),
+        {**plan_data(), **new_contact_data()},
+        follow=True,
     )
-    back = client.get(created.url)
 
     ravi = Contact.objects.get(name="Ravi New")
-    assert created.url == f"{plan_url}?contact={ravi.pk}"
-    assert back.context["form"]["contact"].value() == ravi.pk
+    assert (ravi.owner, ravi.job_title, ravi.organisation) == (student, "Nurse", "City Hospital")
+    assert ravi.industry == "Health care" and ravi.email == "ravi@hospital.example"
+    assert ravi.linkedin_url == "https://www.linkedin.com/in/ravi-new"  # as the contact form
+    assert Interview.objects.get(student=student).contact == ravi
+    assert messages_of(response) == [
+        "Ravi New was added to your contacts.",
+        "Your interview with Ravi New is planned.",
+    ]
 
 
-def test_a_contact_added_from_the_plan_page_is_chosen_on_return(as_user, student, interview):
-    ravi = make_contact(student, "Ravi New")
+def test_an_invalid_plan_adds_no_contact_and_keeps_everything_typed(as_user, student, assignment):
+    typed = {
+        **plan_data(scheduled_at="2027-03-19T10:00", location="Room 12"),
+        **new_contact_data(),
+    }
 
-    response = as_user(student).get(url("interview_edit", interview), {"contact": ravi.pk})
+    response = as_user(student).post(url("interview_create", assignment), typed)
 
-    assert response.context["form"]["contact"].value() == ravi.pk
+    assert response.status_code == 200
+    assert "That moment has already passed." in field_error(response, "scheduled_at")
+    assert not Contact.objects.exists() and not Interview.objects.exists()
+    form = response.context["form"]
+    for name in ("scheduled_at", "location", "time_zone", "duration_minutes", "mode", "status"):
+        assert form[name].value() == typed[name], name
+    for name in ("name", "job_title", "organisation", "industry", "email", "linkedin_url"):
+        assert form.new_contact[name].value() == typed[f"new_contact-{name}"], name
+    content = response.content.decode()
+    assert 'value="Ravi New"' in content and 'value="ravi@hospital.example"' in content
+
+
+def test_the_new_contact_is_checked_like_on_the_contact_form(as_user, student, assignment):
+    response = as_user(student).post(
+        url("interview_create", assignment),
+        {
+            **plan_data(),
+            **new_contact_data(name="", email="ravi@", linkedin_url="javascript:alert(1)"),
+        },
+    )
+
+    assert "Type the new contact’s name" in field_error(response, "new_contact-name")
+    assert "Enter an email address such as" in field_error(response, "new_contact-email")
+    assert "Enter the address of a LinkedIn profile" in field_error(
+        response, "new_contact-linkedin_url"
+    )
+    assert not Contact.objects.exists() and not Interview.objects.exists()
+
+
+def test_choosing_a_contact_and_typing_a_new_one_is_refused(as_user, student, assignment, dana):
+    response = as_user(student).post(
+        url("interview_create", assignment), {**plan_data(dana), **new_contact_data()}
+    )
+
+    assert "You chose Dana Director and also typed a new contact. Keep one" in field_error(
+        response, "contact"
+    )
+    assert list(Contact.objects.all()) == [dana] and not Interview.objects.exists()
+    assert response.context["form"].new_contact["name"].value() == "Ravi New"
+
+
+def test_a_plan_without_any_contact_is_refused(as_user, student, assignment):
+    response = as_user(student).post(url("interview_create", assignment), plan_data())
+
+    assert "Choose the contact you will interview, or add a new one below." in field_error(
+        response, "contact"
+    )
+    assert not Interview.objects.exists()
+
+
+def test_a_saved_plan_can_switch_to_a_new_contact_typed_into_it(as_user, student, interview):
+    response = as_user(student).post(
+        url("interview_edit", interview),
+        {**plan_data(), **new_contact_data()},
+    )
+
+    assert response.status_code == 302
+    interview.refresh_from_db()
+    assert interview.contact == Contact.objects.get(name="Ravi New", owner=student)
 
 
 def test_a_held_interviews_status_is_not_offered_on_the_plan(as_user, student, interview):
@@ -349,6 +422,30 @@ def test_the_move_buttons_are_plain_form_buttons_that_work_without_javascript(
     assert content.count('name="action" value="up"') == 2
     assert re.search(r'value="up" disabled>Move up', content)  # the first cannot move up
     assert re.search(r'value="down" disabled>Move down', content)  # the last cannot move down
+
+
+def button_names(response) -> list[str]:
+    """Each button's accessible name: its aria-label, else its text with the visually hidden
+    parts joined as written (a hidden ": question 2" would read "Move up: question 2")."""
+    names = []
+    for attrs, inner in re.findall(r"<button([^>]*)>(.*?)</button>", response.content.decode()):
+        label = re.search(r'aria-label="([^"]*)"', attrs)
+        names.append(label.group(1) if label else " ".join(re.sub(r"<[^>]+>", "", inner).split()))
+    return names
+
+
+def test_question_and_today_buttons_name_what_they_act_on(as_user, student, interview, bank):
+    client = as_user(student)
+    page = url("interview_questions", interview)
+    client.post(page, {"action": "pick", "bank_questions": [b.pk for b in bank]})
+
+    questions = button_names(client.get(page))
+    follow_up = button_names(client.get(url("interview_follow_up", interview)))
+
+    for number in (1, 2):
+        for action in ("Move up", "Move down", "Remove"):
+            assert f"{action} question {number}" in questions
+    assert "Today: Follow-up sent" in follow_up and "Today: Reply received" in follow_up
 
 
 def test_questions_cannot_be_ready_while_the_list_is_empty(as_user, student, interview):
@@ -509,45 +606,75 @@ def test_follow_up_days_before_the_interview_or_in_the_future_are_refused(
     assert interview.thank_you_sent_at is None and interview.follow_up_sent_at is None
 
 
+def outcome_data(**fields) -> dict:
+    return {"insights": "", "path_fit": "", "referrals": [], "offer": "", **fields}
+
+
 def test_outcome_with_a_new_referral_builds_the_chain_shown_on_the_contact(
     as_user, student, interview, dana
 ):
     client = as_user(student)
-    outcome = client.get(url("interview_outcome", interview)).content.decode()
-    link = re.search(r'href="([^"]*)">Add a new contact Dana Director referred you to', outcome)
-    link = link.group(1).replace("&amp;", "&")
+    kim = make_contact(student, "Kim Known")
 
-    form = client.get(link)
-    assert form.context["form"]["referred_by"].value() == dana.pk
-    created = client.post(
-        link,
-        {
-            "name": "Ravi Referred",
-            "referred_by": dana.pk,
-            "next": parse_qs(urlsplit(link).query)["next"][0],
-        },
-    )
-    back = client.get(created.url)
-    ravi = Contact.objects.get(name="Ravi Referred")
-    assert back.context["form"]["referrals"].value() == [ravi.pk]
-
-    client.post(
+    response = client.post(
         url("interview_outcome", interview),
-        {
-            "insights": "Learn SQL.",
-            "path_fit": "unsure",
-            "referrals": [ravi.pk],
-            "offer": "internship",
-        },
-    )
+        outcome_data(
+            insights="Learn SQL.", path_fit="unsure", offer="internship", referrals=[kim.pk],
+            **{"new_referral-name": "Ravi Referred", "new_referral-job_title": "Analyst",
+               "new_referral-organisation": "City Hospital"},
+        ),
+        follow=True,
+    )  # fmt: skip
 
+    ravi = Contact.objects.get(name="Ravi Referred")
+    assert (ravi.owner, ravi.job_title, ravi.organisation) == (student, "Analyst", "City Hospital")
+    assert ravi.referred_by == dana
     interview.refresh_from_db()
-    assert list(interview.referrals.all()) == [ravi]
+    assert set(interview.referrals.all()) == {kim, ravi}
     assert interview.path_fit == "unsure" and interview.offer == "internship"
+    assert "Ravi Referred was added to your contacts, referred by Dana Director." in (
+        messages_of(response)
+    )
     dana_page = client.get(reverse("interviews:contact_detail", args=[dana.pk]))
     ravi_page = client.get(reverse("interviews:contact_detail", args=[ravi.pk]))
-    assert "Referred you to Ravi Referred" in section(dana_page, "chain-heading")
+    assert "Referred you to Kim Known, Acme Analytics Ravi Referred, City Hospital" in section(
+        dana_page, "chain-heading"
+    )
     assert "Referred by Dana Director" in section(ravi_page, "chain-heading")
+
+
+def test_an_invalid_outcome_adds_no_referral_and_keeps_what_was_typed(
+    as_user, student, classmate, interview
+):
+    theirs = make_contact(classmate, "Theo Theirs")
+
+    response = as_user(student).post(
+        url("interview_outcome", interview),
+        outcome_data(
+            insights="Learn SQL.", referrals=[theirs.pk],
+            **{"new_referral-name": "Ravi Referred", "new_referral-organisation": "City Hospital"},
+        ),
+    )  # fmt: skip
+
+    assert "Choose among your own contacts." in field_error(response, "referrals")
+    assert not Contact.objects.filter(name="Ravi Referred").exists()
+    form = response.context["form"]
+    assert form["insights"].value() == "Learn SQL."
+    assert form.new_referral["name"].value() == "Ravi Referred"
+    assert form.new_referral["organisation"].value() == "City Hospital"
+
+
+def test_a_new_referral_needs_a_name(as_user, student, interview):
+    response = as_user(student).post(
+        url("interview_outcome", interview),
+        outcome_data(insights="Keep me", **{"new_referral-job_title": "Analyst"}),
+    )
+
+    assert "Type the name of the person they referred you to" in field_error(
+        response, "new_referral-name"
+    )
+    interview.refresh_from_db()
+    assert interview.insights == "" and Contact.objects.count() == 1
 
 
 def test_outcome_referral_of_an_existing_contact_without_referrer_links_them(

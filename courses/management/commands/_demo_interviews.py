@@ -63,9 +63,7 @@ def seed_interviews(*, course, instructor, students) -> Assignment:
     planning.interview_add_bank_questions(
         interview=held, bank_questions=list(assignment.bank_questions.all()[:3])
     )
-    planning.interview_set_questions_ready(
-        interview=held, ready=True, at=now - timedelta(days=5)
-    )
+    planning.interview_set_questions_ready(interview=held, ready=True, at=now - timedelta(days=5))
     planning.interview_mark_held(interview=held, at=now - timedelta(days=3))
     planning.interview_mark_thank_you_sent(interview=held, at=now - timedelta(days=3, hours=-4))
     held.insights = (
