@@ -15,6 +15,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from courses.models import Course
+from notifications.models import AssignmentReminderSettings
 
 from .models import (
     DATE_FIELDS,
@@ -25,7 +26,7 @@ from .models import (
     ReflectionPrompt,
     Submission,
 )
-from .reminders import replan_later
+from .reminders import Schedule, replan_later
 
 DEFAULT_PROMPTS = (
     "What did you learn about the work, the field or the path into it?",
@@ -137,6 +138,7 @@ def assignment_save(
     assignment: Assignment,
     prompts: Sequence[PromptInput],
     questions: Sequence[QuestionInput],
+    reminders: Schedule | None = None,
 ) -> Assignment:
     """Save ``assignment`` (new or edited) with exactly these prompts and bank questions, in
     the order given. Returns the saved assignment."""
@@ -158,6 +160,14 @@ def assignment_save(
             },
             ("text", "group", "is_behavioural"),
         )
+        if reminders is not None:
+            AssignmentReminderSettings.objects.update_or_create(
+                assignment=assignment,
+                defaults={
+                    "before_days": list(reminders.before_days),
+                    "disabled_kinds": sorted(reminders.disabled_kinds),
+                },
+            )
         replan_later(assignment_id=assignment.pk)
     return assignment
 

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from accounts.fields import ZonedDateTimeField
 from accounts.models import User
 from courses.models import Course, Role
+from notifications.models import STUDENT_KINDS, Kind
 
 from ..authoring import (
     MILESTONE_ORDER,
@@ -24,6 +25,7 @@ from ..authoring import (
     shift_to_due,
 )
 from ..models import DATE_FIELDS, Assignment, AttachmentType, BankQuestion
+from ..reminders import Schedule, schedule_for
 
 DATE_LABELS = {**dict(MILESTONE_ORDER), "cutoff_at": "Hard cut-off"}
 MAX_PROMPTS = 30
@@ -69,6 +71,22 @@ class AssignmentForm(forms.ModelForm):
         help_text="Files are checked by their content, not their name.",
     )
 
+    reminder_days = forms.CharField(
+        label="Remind students this many days before each milestone",
+        required=False,
+        initial="3, 1",
+        help_text="Days, separated by commas (e.g. 3, 1). Empty: no reminders before "
+        "milestones. Reminders go out at a decent hour of each student's own day.",
+    )
+    reminder_kinds = forms.MultipleChoiceField(
+        label="Reminders students get",
+        choices=[(k.value, k.label) for k in STUDENT_KINDS if k != Kind.KEEP_IN_TOUCH],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only students who have not done the step are reminded; each student can "
+        "still turn reminders off for themselves.",
+    )
+
     FIELDSETS = (
         ("The assignment", None, ("title", "instructions", "points", "required_interviews")),
         (
@@ -93,6 +111,7 @@ class AssignmentForm(forms.ModelForm):
             None,
             ("min_words", "allow_resubmission", "allow_attachments", "attachment_types"),
         ),
+        ("Reminders", None, ("reminder_days", "reminder_kinds")),
     )
 
     class Meta:
@@ -139,6 +158,12 @@ class AssignmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.course = course
         self.warnings: list[str] = []
+        schedule = schedule_for(self.instance) if self.instance.pk else Schedule()
+        self.initial.setdefault("reminder_days", ", ".join(str(d) for d in schedule.before_days))
+        self.initial.setdefault(
+            "reminder_kinds",
+            [value for value, _ in self.fields["reminder_kinds"].choices if schedule.allows(value)],
+        )
         _set_zone(
             self,
             course.time_zone,
@@ -151,6 +176,28 @@ class AssignmentForm(forms.ModelForm):
             (legend, description, [self[name] for name in names])
             for legend, description, names in self.FIELDSETS
         ]
+
+    def clean_reminder_days(self) -> list[int]:
+        text = self.cleaned_data["reminder_days"].strip()
+        parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
+        try:
+            days = sorted({int(p) for p in parts}, reverse=True)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                "Write whole numbers of days separated by commas, e.g. 3, 1."
+            ) from exc
+        if any(d < 1 or d > 30 for d in days) or len(days) > 5:
+            raise forms.ValidationError("Use up to five numbers of days between 1 and 30.")
+        return days
+
+    def reminder_schedule(self) -> Schedule:
+        """The reminder choices typed into the form (call after validation)."""
+        on = set(self.cleaned_data.get("reminder_kinds") or [])
+        off = {value for value, _ in self.fields["reminder_kinds"].choices if value not in on}
+        return Schedule(
+            before_days=tuple(self.cleaned_data.get("reminder_days") or ()),
+            disabled_kinds=frozenset(off),
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -81,6 +81,7 @@ def _authoring_page(request, assignment: Assignment, *, prompts, questions):
                 assignment=form.instance,
                 prompts=prompt_forms.inputs(),
                 questions=question_forms.inputs(),
+                reminders=form.reminder_schedule(),
             )
             messages.success(
                 request,

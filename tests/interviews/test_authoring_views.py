@@ -743,3 +743,45 @@ def test_staff_see_when_the_assignment_was_published(as_user, instructor, draft)
     )
 
     assert "Published Sun 10 Jan 2027, 10:00 EST" in visibility
+
+
+# Reminder schedule
+
+
+def test_instructor_sets_reminder_days_and_turns_a_kind_off(as_user, instructor, course):
+    data = assignment_post(
+        prompts=["What did you learn?"],
+        reminder_days="5, 2",
+        reminder_kinds=["milestone_soon", "milestone_overdue", "interview_tomorrow"],
+    )
+
+    as_user(instructor).post(url("assignment_create", course.pk), data)
+
+    settings_row = Assignment.objects.get().reminder_settings
+    assert settings_row.before_days == [5, 2]
+    assert set(settings_row.disabled_kinds) == {"thank_you", "reflection", "follow_up"}
+    edit_page = as_user(instructor).get(
+        url("assignment_edit", course.pk, settings_row.assignment_id)
+    )
+    assert 'value="5, 2"' in edit_page.content.decode()
+
+
+def test_new_assignment_form_offers_the_default_reminder_schedule(as_user, instructor, course):
+    page = as_user(instructor).get(url("assignment_create", course.pk)).content.decode()
+
+    assert 'value="3, 1"' in page
+    assert page.count('name="reminder_kinds"') == page.count('name="reminder_kinds" value=')
+    assert len(re.findall(r'name="reminder_kinds" value="[a-z_]+"[^>]*checked', page)) == 6
+
+
+def test_bad_reminder_days_are_refused_next_to_the_field_keeping_the_text(
+    as_user, instructor, course
+):
+    data = assignment_post(prompts=["What did you learn?"], reminder_days="three, 1")
+
+    response = as_user(instructor).post(url("assignment_create", course.pk), data)
+
+    assert response.status_code == 200
+    assert "Write whole numbers of days" in field_block(response, "reminder_days")
+    assert 'value="three, 1"' in response.content.decode()
+    assert not Assignment.objects.exists()
