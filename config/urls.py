@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("healthz/", healthz, name="healthz"),
+    path("notifications/", include("notifications.urls")),
     path("", include("interviews.urls")),
     path("", include("courses.urls")),
 ]

@@ -70,9 +70,9 @@ def take_due(*, now: datetime, limit: int = TICK_LIMIT) -> dict[int, list[int]]:
         # Conditional: a second tick running at once takes none of the same rows.
         due.filter(pk__in=ids).update(enqueued_at=now, claim_token=token)
     grouped: dict[int, list[int]] = defaultdict(list)
-    for pk, recipient_id in Notification.objects.filter(claim_token=token).values_list(
-        "pk", "recipient_id"
-    ):
+    # By primary key: claim_token has no index, and the tick's cost must follow due rows.
+    taken = Notification.objects.filter(pk__in=ids, claim_token=token)
+    for pk, recipient_id in taken.values_list("pk", "recipient_id"):
         grouped[recipient_id].append(pk)
     return dict(grouped)
 
@@ -114,7 +114,7 @@ def deliver(ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
     if not claimed:
         return counts
     rows = list(
-        Notification.objects.filter(claim_token=token, state=State.SENDING)
+        Notification.objects.filter(pk__in=ids, claim_token=token, state=State.SENDING)
         .select_related("recipient", "course")
         .order_by("recipient_id", "send_at", "pk")
     )
@@ -177,6 +177,9 @@ def _deliver_one(group, preference, connection_, now) -> dict[str, int]:
         message = build_digest_message(recipient=recipient, rows=wanted, connection=connection_)
         message_id = message.extra_headers["Message-ID"]
         try:
+            # Opened here, the connection stays open for the whole batch; left to the backend,
+            # every send would open and close one of its own.
+            connection_.open()
             message.send()
         except Exception as error:  # noqa: BLE001 - every SMTP failure is recorded on the rows
             connection_.close()  # the next recipient starts on a fresh connection

@@ -10,7 +10,7 @@ from django.urls import reverse
 from courses.models import Membership
 from interviews.models import Submission
 
-from .models import Kind, Notification
+from .models import Kind, Notification, Preference
 from .planner import Planned, reconcile
 
 
@@ -43,11 +43,19 @@ def plan_grading_digests(*, now: datetime) -> int:
         .annotate(last=Max("send_at"))
         .values_list("recipient_id", "last")
     )
+    # A course someone muted is left out of their digest, as every other reminder about it.
+    muted: dict[int, set[int]] = defaultdict(set)
+    for user_id, course_id in Preference.muted_courses.through.objects.filter(
+        preference__user_id__in=due_users
+    ).values_list("preference__user_id", "course_id"):
+        muted[user_id].add(course_id)
     planned = 0
     for user_id, day in due_users.items():
         key = f"digest:{user_id}:{day.isoformat()}"
         since = previous.get(user_id) or now - timedelta(days=1)
-        course_ids = [c.pk for c in courses_of[user_id]]
+        course_ids = [c.pk for c in courses_of[user_id] if c.pk not in muted[user_id]]
+        if not course_ids:
+            continue
         waiting = Submission.objects.filter(
             assignment__course_id__in=course_ids, submitted_at__gt=since
         ).values_list("assignment__course_id", "assignment__course__title")

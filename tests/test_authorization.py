@@ -5,8 +5,8 @@ fails ``test_every_project_url_has_expectations``, so nothing escapes the walk. 
 (Django's admin, allauth's accounts pages) are left to their own test suites.
 
 Each case gets a fresh database: ``course`` (instructor, assistant, student, classmate) and
-``other_course`` (other_instructor, other_student), an invitation of ``outsider`` into ``course``
-and a roster import waiting in ``course``.
+``other_course`` (other_instructor, other_student), an invitation of ``outsider`` into ``course``,
+a roster import waiting in ``course`` and an unread notification sent to ``student``.
 """
 
 from dataclasses import dataclass
@@ -36,7 +36,10 @@ from interviews.models import (
     Submission,
     SubmissionVersion,
 )
+from notifications.emails import unsubscribe_token
+from notifications.models import Kind, Notification, Preference
 from tests.interviews import samples
+from tests.notifications import notify
 
 THIRD_PARTY_MODULES = ("django.contrib.", "allauth.")
 THIRD_PARTY_NAMESPACES = ("admin",)  # the admin's own redirects use django.views.generic
@@ -247,6 +250,15 @@ EXPECTED: dict[str, dict[str, dict]] = {
         "GET": {**course_page(student=200, assistant=404, instructor=404), "classmate": 404},
         "POST": signed_in(405),
     },
+    # Notifications are their recipient's alone (the walk's one is the student's, unread);
+    # the unsubscribe link needs no sign-in because its signed token is the key (a forged
+    # token is tested for 404 in tests/notifications/test_views.py).
+    "notifications:inbox": {"GET": signed_in(200), "POST": signed_in(405)},
+    "notifications:mark_all_read": {"GET": POST_ONLY, "POST": signed_in(302)},
+    "notifications:mark_read": {"GET": POST_ONLY, "POST": signed_in(404, student=302)},
+    "notifications:open": {"GET": signed_in(404, student=302), "POST": signed_in(405)},
+    "notifications:preferences": {"GET": signed_in(200), "POST": signed_in(302)},
+    "notifications:unsubscribe": {"GET": everyone(200), "POST": everyone(200)},
 }
 
 # Who changes something by POSTing (with POST_DATA); every other POST must change nothing.
@@ -290,7 +302,14 @@ EFFECTIVE_POSTS: dict[str, set[str]] = {
     "interviews:writeup_submit": {"student"},
     "interviews:attachment_upload": {"student"},
     "interviews:attachment_remove": {"student"},
+    "notifications:mark_all_read": {"student"},
+    "notifications:mark_read": {"student"},
+    "notifications:preferences": SIGNED_IN,
+    "notifications:unsubscribe": set(ACTORS),  # the token's owner, whoever clicks
 }
+# GETs that change something: opening one's notification marks it read. Every other GET must
+# change nothing.
+EFFECTIVE_GETS: dict[str, set[str]] = {"notifications:open": {"student"}}
 
 POST_DATA = {
     "accounts:profile": lambda fx: {"full_name": "Renamed Person", "time_zone": "Asia/Tokyo"},
@@ -328,6 +347,7 @@ POST_DATA = {
     "interviews:writeup_submit": lambda fx: writeup_form_data(fx, body="What I learned, revised"),
     "interviews:attachment_upload": lambda fx: upload_form_data(fx),
     "interviews:attachment_remove": lambda fx: writeup_form_data(fx),
+    "notifications:preferences": lambda fx: {"student_kinds": [Kind.THANK_YOU]},
 }
 
 
@@ -347,6 +367,8 @@ KWARGS = {
     "contact_id": lambda fx: fx("spare_contact").pk,  # no interview: deleting it works
     "attachment_id": lambda fx: fx("student_attachment").pk,
     "number": lambda fx: 1,  # the student's submitted version
+    "notification_id": lambda fx: fx("student_notification").pk,
+    "unsubscribe_token": lambda fx: unsubscribe_token(fx("student")),
 }
 
 # The same objects in the other course, for the cross-course (IDOR) cases.
@@ -362,6 +384,7 @@ OTHER_COURSE_KWARGS = {
     "interview_id": lambda fx: fx("other_interview").pk,
     "contact_id": lambda fx: fx("other_interview").contact_id,
     "attachment_id": lambda fx: fx("other_attachment").pk,
+    "notification_id": lambda fx: notify(fx("other_student"), n=3).pk,
 }
 
 # A classmate's own objects in the same course, for the student-to-student IDOR cases.
@@ -369,6 +392,7 @@ CLASSMATE_KWARGS = {
     "interview_id": lambda fx: fx("classmate_interview").pk,
     "contact_id": lambda fx: fx("classmate_interview").contact_id,
     "attachment_id": lambda fx: fx("classmate_attachment").pk,
+    "notification_id": lambda fx: notify(fx("classmate"), n=2).pk,
 }
 
 
@@ -457,6 +481,12 @@ def other_extension(other_assignment, other_student, other_instructor):
         writeup_due_at=other_assignment.writeup_due_at + timedelta(days=3),
         granted_by=other_instructor,
     )  # fmt: skip
+
+
+@pytest.fixture
+def student_notification(student):
+    """A reminder sent to the student, unread, leading to their courses."""
+    return notify(student, n=1)
 
 
 @pytest.fixture
@@ -569,6 +599,11 @@ def state_of_everything():
         list(SubmissionVersion.objects.order_by("pk").values_list()),
         list(SubmissionVersion.attachments.through.objects.order_by("pk").values_list()),
         list(Attachment.objects.order_by("pk").values_list()),
+        list(Notification.objects.order_by("pk").values_list("pk", "state", "read_at")),
+        list(
+            Preference.objects.order_by("pk").values_list("pk", "disabled_kinds", "email_enabled")
+        ),
+        list(Preference.muted_courses.through.objects.order_by("pk").values_list()),
         list(
             User.objects.order_by("pk").values_list(
                 "pk", "email", "full_name", "time_zone", "calendar_token"
@@ -619,6 +654,7 @@ def test_every_project_url_has_expectations():
     unknown_params = {p for route in ROUTES for p in route.params} - set(KWARGS)
     assert not unknown_params, f"add builders to KWARGS for {unknown_params}"
     assert set(EFFECTIVE_POSTS) <= set(EXPECTED)
+    assert set(EFFECTIVE_GETS) <= set(EXPECTED)
     assert set(POST_DATA) <= set(EXPECTED)
 
 
@@ -629,7 +665,9 @@ def test_walk_finds_project_routes_and_leaves_out_only_third_party_ones():
     assert {"admin:index", "account_login", "account_signup"} <= {r.name for r in excluded}
     for route in excluded:
         assert route.name.startswith("admin:") or route.module.startswith(THIRD_PARTY_MODULES)
-        assert not route.module.startswith(("courses", "accounts", "config", "interviews"))
+        assert not route.module.startswith(
+            ("courses", "accounts", "config", "interviews", "notifications")
+        )
 
 
 CASES = [
@@ -647,6 +685,7 @@ def test_url_answers_each_actor_as_expected(
     as_user,
     course,
     other_course,
+    student_notification,
     route,
     method,
     actor,
@@ -664,8 +703,9 @@ def test_url_answers_each_actor_as_expected(
 
     assert_status(response, expected, url)
     changed = state_of_everything() != before
-    if method == "POST" and actor in EFFECTIVE_POSTS.get(route.name, ()):
-        assert changed, "the permitted POST should have done something"
+    effective = EFFECTIVE_POSTS if method == "POST" else EFFECTIVE_GETS
+    if actor in effective.get(route.name, ()):
+        assert changed, f"the permitted {method} should have done something"
     else:
         assert not changed, f"{method} by {actor} must not change anything"
         assert queued == [], f"{method} by {actor} must not queue any work"
@@ -768,6 +808,8 @@ def test_student_idor_cases_cover_every_route_of_a_students_own_objects():
         "interviews:interview_outcome",
         "interviews:attachment_remove",
         "interviews:attachment_download",
+        "notifications:mark_read",
+        "notifications:open",
     }
 
 

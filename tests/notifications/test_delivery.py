@@ -1,0 +1,408 @@
+"""The tick and delivery, one step at a time: which rows are handed out, claimed, sent,
+combined, deferred, retried and recovered.
+
+Email goes through Django's real SMTP backend with the socket replaced by ``FakeSMTP``, which
+counts connections and can refuse messages the way a mail server does.
+"""
+
+import email
+import email.policy
+import smtplib
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail.backends import smtp
+from django.db import connection
+
+from notifications import delivery
+from notifications.delivery import (
+    MAX_ATTEMPTS,
+    REENQUEUE_AFTER,
+    STALE_SENDING_AFTER,
+    batches,
+    deliver,
+    recover_stale,
+    take_due,
+)
+from notifications.models import Kind, Notification, Preference, message_id_for
+from notifications.tasks import tick
+
+# 11:00 UTC: midday for ``student`` (Berlin) and the UTC people, 22:00 for ``classmate``
+# (Sydney), who is in their quiet hours.
+NOW = datetime(2027, 3, 2, 11, 0, tzinfo=UTC)
+State = Notification.State
+
+
+class FakeSMTP:
+    """Stands in for ``smtplib.SMTP`` under Django's SMTP backend."""
+
+    server = None  # the ``Server`` of the running test
+
+    def __init__(self, host, port, **kwargs):
+        self.server.connections += 1
+
+    def sendmail(self, from_addr, to_addrs, msg):
+        failure = self.server.failure(to_addrs)
+        if failure is not None:
+            raise failure
+        self.server.messages.append(email.message_from_bytes(msg, policy=email.policy.default))
+        return {}
+
+    def quit(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class FakeSMTPBackend(smtp.EmailBackend):
+    connection_class = FakeSMTP
+
+
+class Server:
+    def __init__(self):
+        self.connections = 0
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse: dict[str, Exception] = {}  # recipient → what the server answers
+
+    def failure(self, to_addrs):
+        return next((self.refuse[a] for a in to_addrs if a in self.refuse), None)
+
+    def to(self, user) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == user.email]
+
+
+@pytest.fixture
+def server(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FakeSMTPBackend"
+    FakeSMTP.server = Server()
+    yield FakeSMTP.server
+    FakeSMTP.server = None
+
+
+def planned(recipient, key, *, send_at=NOW - timedelta(minutes=1), **fields) -> Notification:
+    return Notification.objects.create(
+        recipient=recipient, kind=fields.pop("kind", Kind.MILESTONE_SOON), dedupe_key=key,
+        send_at=send_at, subject=fields.pop("subject", f"Reminder {key}"),
+        body=f"Body of {key}.", url="/courses/", **fields,
+    )  # fmt: skip
+
+
+def reload(row: Notification) -> Notification:
+    return Notification.objects.get(pk=row.pk)
+
+
+def ids(grouped: dict[int, list[int]]) -> set[int]:
+    return {pk for pks in grouped.values() for pk in pks}
+
+
+# Taking due rows -------------------------------------------------------------------------
+
+
+def test_take_due_hands_out_only_due_rows_not_handed_out_recently(student, outsider):
+    due = planned(student, "due")
+    future = planned(student, "future", send_at=NOW + timedelta(minutes=1))
+    in_flight = planned(student, "in-flight", enqueued_at=NOW - timedelta(seconds=10))
+    lost = planned(outsider, "lost", enqueued_at=NOW - REENQUEUE_AFTER - timedelta(seconds=1))
+    planned(student, "cancelled", state=State.CANCELLED)
+    planned(student, "sent", state=State.SENT)
+    planned(student, "sending", state=State.SENDING, claimed_at=NOW)
+
+    grouped = take_due(now=NOW)
+
+    assert grouped == {student.pk: [due.pk], outsider.pk: [lost.pk]}
+    assert reload(due).enqueued_at == NOW
+    assert reload(future).enqueued_at is None
+    assert reload(in_flight).enqueued_at == NOW - timedelta(seconds=10)
+
+
+def test_a_second_take_gets_none_of_the_rows_the_first_took(student):
+    planned(student, "a")
+    planned(student, "b")
+
+    first = take_due(now=NOW)
+    second = take_due(now=NOW + timedelta(seconds=30))
+
+    assert len(ids(first)) == 2
+    assert second == {}
+
+
+def test_rows_whose_task_was_lost_are_handed_out_again_after_the_reenqueue_delay(student):
+    row = planned(student, "a")
+    take_due(now=NOW)
+
+    assert take_due(now=NOW + REENQUEUE_AFTER) == {}
+    assert take_due(now=NOW + REENQUEUE_AFTER + timedelta(seconds=1)) == {student.pk: [row.pk]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_ticks_taking_at_once_never_take_the_same_row(student, outsider):
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent transactions need PostgreSQL.")
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=(student, outsider)[i % 2],
+            kind=Kind.MILESTONE_SOON,
+            dedupe_key=f"k{i}",
+            send_at=NOW - timedelta(seconds=i),
+            subject="s",
+            body="b",
+        )  # fmt: skip
+        for i in range(3000)
+    )
+    start = threading.Barrier(2)
+    taken: list[set[int]] = []
+
+    def take():
+        try:
+            start.wait()
+            taken.append(ids(take_due(now=NOW, limit=2000)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    first, second = taken
+    assert first.isdisjoint(second)
+    assert len(first | second) == 3000
+
+
+def test_batches_keep_all_rows_of_a_recipient_together():
+    grouped = {1: [10, 11], 2: [20], 3: [30, 31, 32], 4: [40]}
+
+    assert batches(grouped, size=2) == [[10, 11, 20], [30, 31, 32, 40]]
+
+
+# Delivering ------------------------------------------------------------------------------
+
+
+def test_two_deliveries_of_the_same_rows_send_one_email(server, student):
+    rows = [planned(student, "a"), planned(student, "b")]
+    pks = [r.pk for r in rows]
+
+    first = deliver(pks, now=NOW)
+    second = deliver(pks, now=NOW)
+
+    assert (first["claimed"], first["sent"]) == (2, 2)
+    assert (second["claimed"], second["sent"]) == (0, 0)
+    assert len(server.messages) == 1
+    assert [reload(r).state for r in rows] == [State.SENT, State.SENT]
+
+
+def test_reminders_due_together_for_one_person_come_as_one_email(server, student, outsider):
+    rows = [planned(student, key, subject=f"Step {key}") for key in ("a", "b", "c")]
+    other = planned(outsider, "x")
+
+    deliver([*(r.pk for r in rows), other.pk], now=NOW)
+
+    [message] = server.to(student)
+    assert message["Subject"] == "[Rapport] 3 reminders: Step a"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert all(f"Step {key}" in text for key in ("a", "b", "c"))
+    assert message["Message-ID"] == message_id_for(["a", "b", "c"])
+    assert {reload(r).message_id for r in rows} == {message["Message-ID"]}
+    assert len(server.to(outsider)) == 1
+
+
+def test_the_message_id_comes_from_the_dedupe_key_so_a_resend_is_the_same_mail(server, student):
+    row = planned(student, "soon:1:2:writeup:3:20270305T0900Z")
+
+    deliver([row.pk], now=NOW)
+
+    [message] = server.messages
+    assert message["Message-ID"] == row.stable_message_id == reload(row).message_id
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_batch_sends_every_email_through_one_smtp_connection(
+    server, student, outsider, other_student, other_instructor
+):
+    people = [student, outsider, other_student, other_instructor]
+    rows = [planned(person, f"r{i}") for i, person in enumerate(people)]
+
+    deliver([r.pk for r in rows], now=NOW)
+
+    assert len(server.messages) == 4
+    assert server.connections == 1
+
+
+def test_reminders_in_the_recipients_quiet_hours_wait_for_their_morning(server, classmate):
+    row = planned(classmate, "night")  # 22:00 in Sydney
+
+    outcome = deliver([row.pk], now=NOW)
+
+    row = reload(row)
+    assert outcome["deferred"] == 1
+    assert server.messages == []
+    assert row.state == State.PENDING
+    assert row.send_at == datetime(2027, 3, 3, 8, 0, tzinfo=classmate.zoneinfo)
+    assert (row.attempts, row.enqueued_at) == (0, None)
+
+
+def test_a_transient_smtp_error_is_retried_with_growing_delays_then_fails_for_good(server, student):
+    server.refuse[student.email] = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    row = planned(student, "a")
+    delays, now = [], NOW
+
+    for _ in range(MAX_ATTEMPTS - 1):
+        deliver([row.pk], now=now)
+        row = reload(row)
+        assert row.state == State.PENDING
+        delays.append(row.send_at - now)
+        now = row.send_at
+    deliver([row.pk], now=now)
+
+    row = reload(row)
+    assert delays == [timedelta(minutes=m) for m in (2, 4, 8, 16)]
+    assert row.state == State.FAILED
+    assert row.attempts == MAX_ATTEMPTS
+    assert row.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+
+
+def test_a_transient_error_then_success_sends_once(server, student):
+    server.refuse[student.email] = smtplib.SMTPResponseException(421, b"Try again later")
+    row = planned(student, "a")
+    deliver([row.pk], now=NOW)
+    del server.refuse[student.email]
+
+    deliver([row.pk], now=reload(row).send_at)
+
+    row = reload(row)
+    assert (row.state, row.attempts) == (State.SENT, 2)
+    assert len(server.messages) == 1
+
+
+def test_a_permanent_smtp_rejection_fails_at_once_with_the_error_kept(server, student):
+    server.refuse[student.email] = smtplib.SMTPRecipientsRefused(
+        {student.email: (550, b"5.1.1 No such user")}
+    )
+    row = planned(student, "a")
+
+    outcome = deliver([row.pk], now=NOW)
+
+    row = reload(row)
+    assert outcome["failed"] == 1
+    assert (row.state, row.attempts) == (State.FAILED, 1)
+    assert "No such user" in row.last_error
+
+
+def test_one_recipients_failure_does_not_hold_back_the_others(server, student, outsider):
+    server.refuse[student.email] = smtplib.SMTPServerDisconnected("gone")
+    failing, fine = planned(student, "a"), planned(outsider, "b")
+
+    deliver([failing.pk, fine.pk], now=NOW)
+
+    assert reload(fine).state == State.SENT
+    assert reload(failing).state == State.PENDING
+    assert len(server.to(outsider)) == 1
+    assert server.connections == 2  # the broken one, then a fresh one for the rest
+
+
+def test_rows_not_yet_due_are_not_claimed(server, student):
+    row = planned(student, "a", send_at=NOW + timedelta(minutes=5))
+
+    assert deliver([row.pk], now=NOW)["claimed"] == 0
+    assert reload(row).state == State.PENDING
+    assert server.messages == []
+
+
+def test_a_muted_course_or_a_kind_turned_off_cancels_instead_of_sending(server, student, course):
+    preference = Preference.objects.create(user=student, disabled_kinds=[Kind.THANK_YOU])
+    preference.muted_courses.add(course)
+    muted = planned(student, "muted", course=course)
+    off = planned(student, "off", kind=Kind.THANK_YOU)
+    wanted = planned(student, "wanted")
+
+    deliver([muted.pk, off.pk, wanted.pk], now=NOW)
+
+    assert [reload(r).state for r in (muted, off, wanted)] == [
+        State.CANCELLED, State.CANCELLED, State.SENT,
+    ]  # fmt: skip
+    [message] = server.messages
+    assert message["Subject"] == "[Rapport] Reminder wanted"
+
+
+def test_with_email_off_the_reminder_reaches_only_the_inbox(server, student):
+    Preference.objects.create(user=student, email_enabled=False)
+    row = planned(student, "a")
+
+    deliver([row.pk], now=NOW)
+
+    assert reload(row).state == State.SENT
+    assert server.messages == []
+
+
+def test_reminders_of_a_deactivated_account_are_cancelled(server, student):
+    student.is_active = False
+    student.save()
+    row = planned(student, "a")
+
+    deliver([row.pk], now=NOW)
+
+    assert reload(row).state == State.CANCELLED
+    assert server.messages == []
+
+
+# Recovery and the tick -------------------------------------------------------------------
+
+
+def test_recover_stale_returns_rows_a_dead_worker_left_sending(student):
+    stuck = planned(
+        student, "stuck", state=State.SENDING, claim_token="dead",
+        claimed_at=NOW - STALE_SENDING_AFTER - timedelta(seconds=1),
+        enqueued_at=NOW - timedelta(minutes=10),
+    )  # fmt: skip
+    busy = planned(
+        student, "busy", state=State.SENDING, claim_token="alive",
+        claimed_at=NOW - timedelta(seconds=30),
+    )  # fmt: skip
+
+    assert recover_stale(now=NOW) == 1
+
+    stuck, busy = reload(stuck), reload(busy)
+    assert (stuck.state, stuck.enqueued_at, stuck.claim_token) == (State.PENDING, None, "")
+    assert busy.state == State.SENDING
+    assert take_due(now=NOW) == {student.pk: [stuck.pk]}
+
+
+def test_a_tick_sends_what_is_due_and_nothing_twice(server, student, outsider, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    planned(student, "a")
+    planned(student, "b")
+    planned(outsider, "c")
+    planned(outsider, "later", send_at=NOW + timedelta(hours=1))
+
+    assert tick() == 3
+    assert tick() == 0
+
+    assert sorted(m["To"] for m in server.messages) == sorted([student.email, outsider.email])
+    assert Notification.objects.filter(state=State.SENT).count() == 3
+
+
+def test_a_tick_recovers_rows_left_sending_and_sends_them(server, student, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    planned(
+        student, "stuck", state=State.SENDING, attempts=1,
+        claimed_at=NOW - STALE_SENDING_AFTER - timedelta(minutes=1),
+    )  # fmt: skip
+
+    tick()
+
+    assert Notification.objects.get().state == State.SENT
+    assert len(server.messages) == 1
+
+
+def test_delivery_uses_the_configured_backend_per_batch(settings, student, outsider):
+    # The locmem backend (as in development) still gets one combined email per person.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    rows = [planned(student, "a"), planned(student, "b"), planned(outsider, "c")]
+
+    delivery.deliver([r.pk for r in rows], now=NOW)
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([student.email, outsider.email])
