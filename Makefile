@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test ci lint format compose-check requirements clean
+.PHONY: run test reliability bench ci lint format compose-check requirements clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ run: $(VENV)/.base
 test: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The reminder engine under failure: real workers killed, Redis restarted, the database cut
+## off (about 2½ minutes; CI runs it after `make test`). Figures: test-artifacts/reliability.json.
+reliability: $(VENV)/.dev
+	./scripts/ensure-test-services.sh
+	LOG_LEVEL=WARNING $(BIN)/python -m pytest -m reliability tests/reliability -s -q $(PYTEST_ARGS)
+
+## Benchmark of the tick and of delivery on PostgreSQL (scratch database, created and dropped).
+bench: $(VENV)/.dev
+	./scripts/ensure-test-services.sh
+	LOG_LEVEL=WARNING $(BIN)/python bench/bench_notifications.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -10,7 +10,9 @@ Failure model:
 - two beat processes: the tick takes rows with a conditional update (and ``skip_locked`` on
   PostgreSQL), and delivery claims each row with ``pending → sending``, so nothing goes out
   twice;
-- the database is away: the tick and the tasks fail and are retried; nothing was claimed.
+- the database is away: the tick and the tasks fail and are retried; rows a batch had claimed
+  when it went away stay ``sending`` and come back like a dead worker's (the message the server
+  had just accepted can then go out twice, with the same Message-ID).
 """
 
 import logging

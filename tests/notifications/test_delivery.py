@@ -398,8 +398,9 @@ def test_a_tick_recovers_rows_left_sending_and_sends_them(server, student, time_
     assert len(server.messages) == 1
 
 
-def test_delivery_uses_the_configured_backend_per_batch(settings, student, outsider):
-    # The locmem backend (as in development) still gets one combined email per person.
+def test_with_the_locmem_backend_each_person_still_gets_one_combined_email(
+    settings, student, outsider
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     rows = [planned(student, "a"), planned(student, "b"), planned(outsider, "c")]
 

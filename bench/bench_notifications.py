@@ -1,0 +1,381 @@
+"""Benchmark of the reminder engine (``make bench``; not part of the test suite).
+
+1. The tick's cost over 1k, 100k and 1M planned rows, 1k of them due: it must follow the due
+   rows, not the table (the partial index ``notification_due``; its query plan is printed).
+2. Delivery throughput to a local SMTP sink (aiosmtpd, in its own process): ``deliver()`` on
+   batches, against a raw smtplib loop on one connection and against one connection per email,
+   without and with STARTTLS (what a real relay requires).
+
+Runs against PostgreSQL in a scratch database it creates and drops. ``BENCH_DATABASE_URL``
+names the server (default postgres://postgres@127.0.0.1:5432/postgres). Figures are printed and
+written to test-artifacts/bench.json.
+"""
+
+import json
+import os
+import smtplib
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+DUE = 1_000
+SIZES = (1_000, 100_000, 1_000_000)
+EMAILS = 1_000
+REPEATS = 7
+
+
+def scratch_database() -> tuple[str, str]:
+    name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
+    parts = urlsplit(ADMIN_URL)
+    return name, urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as c:
+        c.execute(sql)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 2)
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    cells = [headers, *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# Part 1: the tick over a growing table -----------------------------------------------------
+
+
+def insert_rows(cursor, *, count: int, first: int, users: list[int], kind: str, now) -> None:
+    """``count`` rows in one statement; ``kind`` is due, future (pending) or sent (history)."""
+    send_at, state, sent_at = {
+        "due": ("%(now)s - (g %% 600) * interval '1 second'", "'pending'", "NULL"),
+        "future": ("%(now)s + interval '1 minute' + (g %% 5184000) * interval '1 second'",
+                   "'pending'", "NULL"),
+        "sent": ("%(now)s - interval '1 day' - (g %% 31536000) * interval '1 second'", "'sent'",
+                 "%(now)s - interval '1 day'"),
+    }[kind]  # fmt: skip
+    cursor.execute(
+        f"""
+        INSERT INTO notifications_notification (
+            recipient_id, kind, dedupe_key, subject, body, url, send_at, state, attempts,
+            last_error, claim_token, message_id, sent_at, created_at, updated_at)
+        SELECT (%(users)s::bigint[])[1 + g %% %(n_users)s], 'milestone_soon',
+               %(kind)s || '-' || g, 'Reminder', 'Due soon.', '/courses/', {send_at}, {state},
+               0, '', '', '', {sent_at}, %(now)s, %(now)s
+        FROM generate_series(%(first)s, %(last)s) AS g
+        """,
+        {"users": users, "n_users": len(users), "kind": kind, "first": first,
+         "last": first + count - 1, "now": now},
+    )  # fmt: skip
+
+
+def bench_tick(report: dict) -> None:
+    from django.db import connection, transaction
+    from django.db.models import Q
+
+    from accounts.models import User
+    from notifications import delivery
+    from notifications.models import Notification
+
+    now = datetime.now(UTC)
+    users = [
+        u.pk
+        for u in User.objects.bulk_create(
+            User(email=f"bench{i}@bench.example", full_name=f"Bench {i}", password="!")
+            for i in range(DUE)
+        )
+    ]
+    with connection.cursor() as cursor:
+        insert_rows(cursor, count=DUE, first=1, users=users, kind="due", now=now)
+    due_ids = list(Notification.objects.filter(dedupe_key__startswith="due-").values_list("pk"))
+    due_ids = [pk for (pk,) in due_ids]
+    rows, total, plan = [], DUE, ""
+    for size in SIZES:
+        with connection.cursor() as cursor:
+            extra = size - total
+            if extra:
+                t0 = time.perf_counter()
+                insert_rows(cursor, count=extra // 2, first=total, users=users, kind="future",
+                            now=now)  # fmt: skip
+                insert_rows(cursor, count=extra - extra // 2, first=total, users=users,
+                            kind="sent", now=now)  # fmt: skip
+                print(f"  inserted {extra:,} rows in {time.perf_counter() - t0:.1f} s")
+                total = size
+            cursor.execute("VACUUM ANALYZE notifications_notification")
+        ticks, queries, by_token = [], [], []
+        for _ in range(REPEATS):
+            Notification.objects.filter(pk__in=due_ids).update(enqueued_at=None, claim_token="")
+            t0 = time.perf_counter()
+            delivery.recover_stale(now=now)
+            grouped = delivery.take_due(now=now)
+            ticks.append(time.perf_counter() - t0)
+            assert sum(len(ids) for ids in grouped.values()) == DUE
+            token = Notification.objects.filter(pk=due_ids[0]).values_list("claim_token")[0][0]
+            # How take_due found its rows before this issue's fix: by claim_token alone.
+            t0 = time.perf_counter()
+            list(Notification.objects.filter(claim_token=token).values_list("pk", "recipient_id"))
+            by_token.append(time.perf_counter() - t0)
+            Notification.objects.filter(pk__in=due_ids).update(enqueued_at=None, claim_token="")
+            due = Notification.objects.due(now).filter(
+                Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - delivery.REENQUEUE_AFTER)
+            )
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                list(due.order_by("send_at").select_for_update(skip_locked=True)
+                     .values_list("pk", flat=True)[: delivery.TICK_LIMIT])  # fmt: skip
+            queries.append(time.perf_counter() - t0)
+        rows.append([f"{size:,}", f"{DUE:,}", median_ms(ticks), median_ms(queries),
+                     median_ms(by_token)])  # fmt: skip
+        with transaction.atomic():
+            plan = (
+                Notification.objects.due(now)
+                .filter(
+                    Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - delivery.REENQUEUE_AFTER)
+                )
+                .order_by("send_at").select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[: delivery.TICK_LIMIT]
+                .explain(analyze=True, buffers=True)
+            )  # fmt: skip
+    headers = ["planned rows", "due", "tick ms (recover_stale + take_due)", "due query ms",
+               "old lookup by claim_token ms"]  # fmt: skip
+    print("\nThe tick: 1,000 due rows in a growing table (median of", REPEATS, "runs)")
+    print(table(headers, rows))
+    print(f"\nEXPLAIN ANALYZE of the due query over {SIZES[-1]:,} rows:\n{plan}")
+    report["tick"] = {"columns": headers, "rows": rows, "explain_1M": plan}
+
+
+# Part 2: delivery throughput -----------------------------------------------------------------
+
+
+def certificate(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def start_sink(port: int, tls: tuple[Path, Path] | None) -> subprocess.Popen:
+    command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+               "-c", "aiosmtpd.handlers.Sink"]  # fmt: skip
+    if tls:
+        command += ["--tlscert", str(tls[0]), "--tlskey", str(tls[1]), "--no-requiretls"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.2):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("The SMTP sink did not start")
+
+
+# (name, STARTTLS, one-way delay in seconds added by a proxy, emails)
+TRANSPORTS = [
+    ("loopback, plain", False, 0.0, EMAILS),
+    ("loopback, STARTTLS", True, 0.0, EMAILS),
+    ("2 ms each way, STARTTLS", True, 0.002, EMAILS // 5),
+]
+
+
+class CountingConnects:
+    """Counts SMTP connections opened in this process (Django's backend uses smtplib)."""
+
+    def __enter__(self):
+        self.count, self._original = 0, smtplib.SMTP.connect
+
+        def connect(smtp, *args, **kwargs):
+            self.count += 1
+            return self._original(smtp, *args, **kwargs)
+
+        smtplib.SMTP.connect = connect
+        return self
+
+    def __exit__(self, *exc):
+        smtplib.SMTP.connect = self._original
+
+
+def bench_delivery(report: dict, folder: Path) -> None:
+    from django.conf import settings
+    from django.db import connection
+
+    from accounts.models import User
+    from notifications import delivery
+    from notifications.emails import build_digest_message
+    from notifications.models import Kind, Notification
+    from tests.reliability.support import TcpProxy
+
+    cert, key = certificate(folder)
+    os.environ["SSL_CERT_FILE"] = str(cert)  # trust the sink's certificate everywhere
+    people = User.objects.bulk_create(
+        User(email=f"reader{i}@bench.example", full_name=f"Reader {i}", password="!",
+             time_zone=daytime_zone())
+        for i in range(EMAILS)
+    )  # fmt: skip
+    results = {}
+    for name, tls, delay, count in TRANSPORTS:
+        sink_port = free_port()
+        sink = start_sink(sink_port, (cert, key) if tls else None)
+        proxy = TcpProxy(("127.0.0.1", sink_port), delay=delay).start() if delay else None
+        port = proxy.port if proxy else sink_port
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, tls
+        try:
+            now = datetime.now(UTC)
+            prefix = f"t{len(results)}"
+            Notification.objects.bulk_create(
+                Notification(recipient=p, kind=Kind.MILESTONE_SOON, dedupe_key=f"{prefix}-{p.pk}",
+                             send_at=now, subject="Questions prepared by Fri 5 Mar, 17:00",
+                             body="“Questions prepared” for Interview (Careers) is due soon.",
+                             url="/courses/")
+                for p in people[:count]
+            )  # fmt: skip
+            grouped: dict[int, list[int]] = {}
+            for pk, recipient_id in Notification.objects.filter(
+                dedupe_key__startswith=f"{prefix}-"
+            ).values_list("pk", "recipient_id"):
+                grouped.setdefault(recipient_id, []).append(pk)
+            with CountingConnects() as connects:
+                t0 = time.perf_counter()
+                for batch in delivery.batches(grouped):
+                    outcome = delivery.deliver(batch, now=now)
+                    assert outcome["sent"] == len(batch), outcome
+                ours = time.perf_counter() - t0
+            connection.close()
+            rows = Notification.objects.filter(dedupe_key__startswith=f"{prefix}-")
+            messages = [
+                (m.from_email, m.to, m.message().as_bytes(linesep="\r\n"))
+                for m in (
+                    build_digest_message(recipient=r.recipient, rows=[r])
+                    for r in rows.select_related("recipient")
+                )
+            ]
+            raw = smtp_loop(port, messages, tls=tls, per_email=False)
+            per_email = smtp_loop(port, messages, tls=tls, per_email=True)
+        finally:
+            if proxy:
+                proxy.cut()
+            sink.terminate()
+            sink.wait(timeout=10)
+        results[name] = {
+            "emails": count, "ours": ours, "raw": raw, "per_email": per_email,
+            "connections": connects.count,
+        }  # fmt: skip
+    print_delivery(results, report)
+
+
+def smtp_loop(port: int, messages, *, tls: bool, per_email: bool) -> float:
+    """Seconds to send the ready-made ``messages`` with smtplib, on one connection or on one
+    connection per email (the messages are serialised beforehand: only the wire is timed)."""
+    context = ssl.create_default_context()
+
+    def connect():
+        smtp = smtplib.SMTP("127.0.0.1", port, timeout=30)
+        if tls:
+            smtp.starttls(context=context)
+        return smtp
+
+    t0 = time.perf_counter()
+    smtp = None if per_email else connect()
+    for from_email, to, data in messages:
+        if per_email:
+            smtp = connect()
+        smtp.sendmail(from_email, to, data)
+        if per_email:
+            smtp.quit()
+    if not per_email:
+        smtp.quit()
+    return time.perf_counter() - t0
+
+
+def print_delivery(results: dict, report: dict) -> None:
+    headers = ["transport", "method", "emails", "connections", "seconds", "emails/s"]
+    rows = []
+    for name, r in results.items():
+        n = r["emails"]
+        rows += [
+            [name, "ours: deliver() per batch of 50 people", n, r["connections"],
+             round(r["ours"], 2), round(n / r["ours"])],
+            [name, "raw smtplib loop, one connection", n, 1, round(r["raw"], 2),
+             round(n / r["raw"])],
+            [name, "one connection per email", n, n, round(r["per_email"], 2),
+             round(n / r["per_email"])],
+        ]  # fmt: skip
+    print("\nDelivery to an SMTP sink (aiosmtpd in its own process; the raw loops send")
+    print("ready-made bytes, ours renders, sends and records every email)")
+    print(table(headers, rows))
+    ratios = [
+        [name, f"{r['raw'] / r['ours']:.2f} (target >= 0.50)",
+         f"{r['per_email'] / r['ours']:.2f}x (target >= 5x)"]
+        for name, r in results.items()
+    ]  # fmt: skip
+    print()
+    print(table(["transport", "ours / raw one connection", "ours / one connection per email"],
+                ratios))  # fmt: skip
+    report["delivery"] = {"columns": headers, "rows": rows, "ratios": ratios}
+
+
+def daytime_zone() -> str:
+    offset = 13 - datetime.now(UTC).hour
+    return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
+def main() -> None:
+    name, url = scratch_database()
+    admin(f'CREATE DATABASE "{name}"')
+    print(f"Scratch database {name}")
+    try:
+        os.environ["TEST_DATABASE_URL"] = url
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        call_command("migrate", verbosity=0)
+        report: dict = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        with tempfile.TemporaryDirectory() as folder:
+            bench_tick(report)
+            bench_delivery(report, Path(folder))
+        artifacts = ROOT / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        (artifacts / "bench.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+        connections.close_all()
+    finally:
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        print(f"\nDropped {name}")
+
+
+if __name__ == "__main__":
+    main()
