@@ -21,12 +21,10 @@ INJECTED = """[...document.querySelectorAll('*')].filter(e =>
   || ['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED'].includes(e.tagName) && e.closest('body')
 ).map(e => e.outerHTML.slice(0, 120))"""
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "xss-payloads.txt"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "xss-payloads.txt"
 
 
 def payloads() -> list[str]:
-    if not CORPUS.exists():
-        pytest.skip("The shared XSS corpus is not next to this checkout.")
     return [line for line in CORPUS.read_text().splitlines() if line.strip()]
 
 
