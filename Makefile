@@ -25,7 +25,7 @@ run: $(VENV)/.base
 ## Install what the tests need (Python packages, Debian's chromium) and run the whole suite.
 test: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 ## The reminder engine under failure: real workers killed, Redis restarted, the database cut
 ## off (about 2½ minutes; CI runs it after `make test`). Figures: test-artifacts/reliability.json.
