@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from interviews.models import Contact
@@ -17,11 +16,7 @@ from tests.interviews.test_planning import (
     text_of,
 )
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def field_error(response, name: str) -> str:

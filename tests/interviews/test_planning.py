@@ -8,13 +8,12 @@ import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 
 from interviews import planning
 from interviews.models import Assignment, BankQuestion, Contact, Extension, Interview
 from interviews.planning import PlanningError
+from tests.interviews.conftest import NOW
 
-NOW = datetime(2027, 3, 20, 15, 0, tzinfo=UTC)
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
 
@@ -62,12 +61,6 @@ def text_of(response_or_html) -> str:
         content = content.decode()
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
     return re.sub(r" ([.,;:!?])", r"\1", text)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
 
 
 @pytest.fixture

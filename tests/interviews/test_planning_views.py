@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from interviews.models import BankQuestion, Contact, Interview
@@ -18,11 +17,7 @@ from tests.interviews.test_planning import (
     text_of,
 )
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ changes nothing. (The rules themselves are tested in tests/notifications/.)"""
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.db import transaction
 
 from courses.enrolment import member_remove
@@ -17,12 +16,6 @@ from tests.interviews.test_planning import NOW, make_assignment, make_contact, m
 def pending(student, kind=None):
     rows = Notification.objects.filter(recipient=student, state=Notification.State.PENDING)
     return rows.filter(kind=kind) if kind else rows
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
 
 
 @pytest.fixture
