@@ -7,7 +7,7 @@ at 75 octets), and a dependency for them would be larger than this module.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from courses.models import Membership, Role
 
@@ -66,24 +66,10 @@ def utc_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _path(name: str, *args, fallback: tuple[str, tuple]) -> str:
-    """A page's path; another page when ``name`` does not exist (yet)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return reverse(fallback[0], args=fallback[1])
-
-
 def _assignment_path(assignment: Assignment, *, staff: bool) -> str:
-    course_page = ("courses:detail", (assignment.course_id,))
     if staff:
         return reverse("interviews:progress", args=[assignment.course_id, assignment.pk])
-    return _path(
-        "interviews:assignment_detail",
-        assignment.course_id,
-        assignment.pk,
-        fallback=course_page,
-    )
+    return reverse("interviews:assignment_detail", args=[assignment.course_id, assignment.pk])
 
 
 def events_for(*, user, base_url: str) -> list[Event]:
@@ -127,12 +113,9 @@ def events_for(*, user, base_url: str) -> list[Event]:
     )
     for interview in interviews:
         assignment = mine[interview.assignment_id]
-        link = base_url + _path(
+        link = base_url + reverse(
             "interviews:interview_detail",
-            assignment.course_id,
-            assignment.pk,
-            interview.pk,
-            fallback=("courses:detail", (assignment.course_id,)),
+            args=[assignment.course_id, assignment.pk, interview.pk],
         )
         events.append(
             Event(
