@@ -4,7 +4,7 @@ from django import forms
 
 from courses.models import Course
 
-from .models import STUDENT_KINDS, Kind, Preference
+from .models import STAFF_KINDS, STUDENT_KINDS, Kind, Preference
 
 # One sentence per kind, shown under its checkbox.
 KIND_HELP = {
@@ -22,8 +22,13 @@ KIND_HELP = {
     "them.",
     Kind.GRADING_DIGEST: "For teachers and assistants: each morning, how much new work waits for "
     "grading, only when there is some.",
+    Kind.FEEDBACK_RELEASED: "When your teacher releases the grade and feedback on your work.",
+    Kind.FEEDBACK_MESSAGE: "When your teacher writes to you about your write-up.",
+    Kind.REGRADE_ANSWERED: "When your teacher answers a regrade request you made.",
+    Kind.STUDENT_MESSAGE: "For teachers and assistants: when a student writes about their "
+    "graded work.",
+    Kind.REGRADE_REQUESTED: "For teachers and assistants: when a student asks for a regrade.",
 }
-STAFF_KINDS = [Kind.GRADING_DIGEST]
 
 
 def _kind_choices(kinds):

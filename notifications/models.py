@@ -22,9 +22,25 @@ class Kind(models.TextChoices):
     FOLLOW_UP = "follow_up", "No reply yet: one polite follow-up"
     KEEP_IN_TOUCH = "keep_in_touch", "Keep in touch with a contact"
     GRADING_DIGEST = "grading_digest", "Daily digest of work waiting for grading"
+    FEEDBACK_RELEASED = "feedback_released", "Your grade and feedback are ready"
+    FEEDBACK_MESSAGE = "feedback_message", "A message from your teacher about your write-up"
+    REGRADE_ANSWERED = "regrade_answered", "An answer to your regrade request"
+    STUDENT_MESSAGE = "student_message", "A student replied about their write-up"
+    REGRADE_REQUESTED = "regrade_requested", "A student asked for a regrade"
 
 
-STUDENT_KINDS = [k for k in Kind if k != Kind.GRADING_DIGEST]
+# Reminders an assignment plans for its students (the instructor can turn each off).
+REMINDER_KINDS = [
+    Kind.MILESTONE_SOON, Kind.MILESTONE_OVERDUE, Kind.INTERVIEW_TOMORROW, Kind.THANK_YOU,
+    Kind.REFLECTION, Kind.FOLLOW_UP, Kind.KEEP_IN_TOUCH,
+]  # fmt: skip
+STUDENT_KINDS = [
+    *REMINDER_KINDS,
+    Kind.FEEDBACK_RELEASED,
+    Kind.FEEDBACK_MESSAGE,
+    Kind.REGRADE_ANSWERED,
+]
+STAFF_KINDS = [Kind.GRADING_DIGEST, Kind.STUDENT_MESSAGE, Kind.REGRADE_REQUESTED]
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -38,6 +38,28 @@ from interviews.models import (
 )
 from notifications.emails import unsubscribe_token
 from notifications.models import Kind, Notification, Preference
+from tests.authz import feedback, gradebook, grading, rubrics
+from tests.authz.common import *  # noqa: F403  (the grading fixtures)
+from tests.authz.common import (
+    ACTORS,
+    LOGIN,
+    POST_ONLY,
+    REFUSED,
+    SIGNED_IN,
+    course_page,
+    everyone,
+    grading_state,
+    instructor_page,
+    member_page,
+    own_page,
+    signed_in,
+    staff_page,
+    student_work_page,
+)
+from tests.authz.feedback import *  # noqa: F403  (each part's fixtures)
+from tests.authz.gradebook import *  # noqa: F403
+from tests.authz.grading import *  # noqa: F403
+from tests.authz.rubrics import *  # noqa: F403
 from tests.interviews import samples
 from tests.notifications import notify
 
@@ -89,66 +111,6 @@ ALL_ROUTES = list(_walk(get_resolver().url_patterns))
 ROUTES = [route for route in ALL_ROUTES if not is_third_party(route)]
 
 # Expectations ------------------------------------------------------------------------------
-
-ACTORS = (
-    "anonymous",
-    "outsider",
-    "student",
-    "classmate",
-    "assistant",
-    "instructor",
-    "other_instructor",
-)
-LOGIN = "login"  # a redirect to the sign-in page that comes back here
-REFUSED = {LOGIN, 403, 404, 405}
-
-
-def everyone(status) -> dict:
-    return dict.fromkeys(ACTORS, status)
-
-
-def signed_in(status, **overrides) -> dict:
-    """Anonymous visitors are sent to sign in; everyone signed in gets ``status``."""
-    return {**everyone(status), "anonymous": LOGIN, **overrides}
-
-
-def course_page(*, student, assistant, instructor) -> dict:
-    """Outsiders and other courses' staff get 404: a course's existence is not revealed."""
-    return {
-        "anonymous": LOGIN,
-        "outsider": 404,
-        "other_instructor": 404,
-        "student": student,
-        "classmate": student,
-        "assistant": assistant,
-        "instructor": instructor,
-    }
-
-
-def member_page(status) -> dict:
-    return course_page(student=status, assistant=status, instructor=status)
-
-
-def staff_page(status) -> dict:
-    return course_page(student=403, assistant=status, instructor=status)
-
-
-def instructor_page(status) -> dict:
-    return course_page(student=403, assistant=403, instructor=status)
-
-
-def own_page(status) -> dict:
-    """A student's own contact: nobody else learns it exists."""
-    return signed_in(404, student=status)
-
-
-def student_work_page(status) -> dict:
-    """The student's own interview pages: classmates and outsiders get 404; the course's staff
-    get 403 (they see interviews on the student record of their course)."""
-    return {**course_page(student=status, assistant=403, instructor=403), "classmate": 404}
-
-
-POST_ONLY = signed_in(405)  # login_required wraps require_POST, so anonymous still signs in
 
 EXPECTED: dict[str, dict[str, dict]] = {
     "healthz": {"GET": everyone(200), "POST": everyone(405)},
@@ -262,7 +224,6 @@ EXPECTED: dict[str, dict[str, dict]] = {
 }
 
 # Who changes something by POSTing (with POST_DATA); every other POST must change nothing.
-SIGNED_IN = set(ACTORS) - {"anonymous"}
 EFFECTIVE_POSTS: dict[str, set[str]] = {
     "accounts:profile": SIGNED_IN,
     "courses:create": SIGNED_IN,
@@ -394,6 +355,18 @@ CLASSMATE_KWARGS = {
     "attachment_id": lambda fx: fx("classmate_attachment").pk,
     "notification_id": lambda fx: notify(fx("classmate"), n=2).pk,
 }
+
+# The grading areas keep their expectations in tests/authz/<area>.py.
+PARTS = (rubrics, grading, feedback, gradebook)
+for _part in PARTS:
+    for _table, _own in (
+        (EXPECTED, _part.EXPECTED), (EFFECTIVE_POSTS, _part.EFFECTIVE_POSTS),
+        (POST_DATA, _part.POST_DATA), (KWARGS, _part.KWARGS),
+        (OTHER_COURSE_KWARGS, _part.OTHER_COURSE_KWARGS),
+        (CLASSMATE_KWARGS, _part.CLASSMATE_KWARGS),
+    ):  # fmt: skip
+        assert not set(_table) & set(_own) - {"student_id"}, f"{_part.__name__} redefines"
+        _table.update(_own)
 
 
 # Fixtures ----------------------------------------------------------------------------------
@@ -604,6 +577,7 @@ def state_of_everything():
             Preference.objects.order_by("pk").values_list("pk", "disabled_kinds", "email_enabled")
         ),
         list(Preference.muted_courses.through.objects.order_by("pk").values_list()),
+        *grading_state(),
         list(
             User.objects.order_by("pk").values_list(
                 "pk", "email", "full_name", "time_zone", "calendar_token"
@@ -686,6 +660,7 @@ def test_url_answers_each_actor_as_expected(
     course,
     other_course,
     student_notification,
+    grading_rows,
     route,
     method,
     actor,
@@ -741,6 +716,7 @@ def test_idor_cases_cover_every_nested_object_route():
         "interviews:assignment_duplicate",
         "interviews:extension_list",
         "interviews:extension_delete",
+        *(name for part in PARTS for name in part.IDOR_ROUTES),
     }
 
 
@@ -750,6 +726,7 @@ def test_instructor_cannot_reach_another_courses_objects_through_their_own_cours
     as_user,
     course,
     other_course,
+    grading_rows,
     route,
     method,
     direction,
@@ -810,6 +787,7 @@ def test_student_idor_cases_cover_every_route_of_a_students_own_objects():
         "interviews:attachment_download",
         "notifications:mark_read",
         "notifications:open",
+        *(name for part in PARTS for name in part.STUDENT_IDOR_ROUTES),
     }
 
 
@@ -819,6 +797,7 @@ def test_student_cannot_reach_a_classmates_or_another_courses_objects(
     as_user,
     course,
     other_course,
+    grading_rows,
     route,
     method,
     source,

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from accounts.fields import ZonedDateTimeField
 from accounts.models import User
 from courses.models import Course, Role
-from notifications.models import STUDENT_KINDS, Kind
+from notifications.models import REMINDER_KINDS, Kind
 
 from ..authoring import (
     MILESTONE_ORDER,
@@ -80,7 +80,7 @@ class AssignmentForm(forms.ModelForm):
     )
     reminder_kinds = forms.MultipleChoiceField(
         label="Reminders students get",
-        choices=[(k.value, k.label) for k in STUDENT_KINDS if k != Kind.KEEP_IN_TOUCH],
+        choices=[(k.value, k.label) for k in REMINDER_KINDS if k != Kind.KEEP_IN_TOUCH],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Only students who have not done the step are reminded; each student can "

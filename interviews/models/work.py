@@ -126,6 +126,9 @@ class Assignment(models.Model):
         "allowed file types", default=list, blank=True,
         help_text="Checked by the file's content, not its name.",
     )  # fmt: skip
+    require_review = models.BooleanField(
+        "an instructor reviews assistants' grades before they are released", default=False
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -191,7 +194,7 @@ class Assignment(models.Model):
         self._replan()
 
     def _replan(self) -> None:
-        from .reminders import replan_later
+        from interviews.reminders import replan_later
 
         replan_later(assignment_id=self.pk)
 

@@ -1,0 +1,1 @@
+"""The authorization walk, split by area; see common.py."""
