@@ -19,7 +19,10 @@ from .models import (
     Attachment,
     Contact,
     Extension,
+    Grade,
     Interview,
+    RegradeRequest,
+    SavedComment,
     Submission,
     SubmissionVersion,
 )
@@ -182,3 +185,77 @@ def get_version_for_student(user, course_id, assignment_id, number) -> Submissio
         raise Http404("No such version.") from exc
     version.submission = submission
     return version
+
+
+# Grading ----------------------------------------------------------------------------------
+
+
+def get_submission_for_grader(user, course_id, assignment_id, student_id) -> Submission:
+    """A student's submitted write-up, for the staff of its course (assistants grade too).
+
+    Withdrawn students' work stays gradable. Nothing submitted yet is not found.
+    """
+    assignment, student = get_student_for_staff(user, course_id, assignment_id, student_id)
+    submission = (
+        assignment.submissions.select_related("grade", "student")
+        .filter(student=student, submitted_at__isnull=False)
+        .first()
+    )
+    if submission is None:
+        raise Http404("Nothing submitted yet.")
+    submission.assignment = assignment
+    return submission
+
+
+def get_own_submission_for_feedback(user, course_id, assignment_id) -> Submission:
+    """``user``'s own submitted write-up with its grade; whether the grade may be shown is
+    ``grade_visible_to_student``."""
+    assignment = get_assignment_for_student(user, course_id, assignment_id)
+    submission = (
+        assignment.submissions.select_related("grade")
+        .filter(student=user, submitted_at__isnull=False)
+        .first()
+    )
+    if submission is None:
+        raise Http404("Nothing submitted yet.")
+    submission.assignment = assignment
+    return submission
+
+
+def grade_visible_to_student(submission) -> Grade | None:
+    """The grade a student may see on their own ``submission``: only a released one."""
+    grade = getattr(submission, "grade", None)
+    if grade is None or not grade.is_released:
+        return None
+    return grade
+
+
+def get_regrade_request_for_staff(
+    user, course_id, assignment_id, student_id, request_id
+) -> RegradeRequest:
+    """A regrade request on a student's grade, for the staff of the course."""
+    submission = get_submission_for_grader(user, course_id, assignment_id, student_id)
+    try:
+        request = RegradeRequest.objects.select_related("grade").get(
+            pk=request_id, grade__submission=submission
+        )
+    except RegradeRequest.DoesNotExist as exc:
+        raise Http404("No such regrade request.") from exc
+    request.grade.submission = submission
+    return request
+
+
+def get_saved_comment_for_owner(user, comment_id) -> SavedComment:
+    """One of ``user``'s own saved comments; anyone else's is not found."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return SavedComment.objects.get(pk=comment_id, owner=user)
+    except SavedComment.DoesNotExist as exc:
+        raise Http404("No such comment.") from exc
+
+
+def require_instructor_of(assignment, user) -> None:
+    """Instructor-only actions on a page assistants can open (releasing, reviewing)."""
+    if not assignment.course.viewer_membership.is_instructor:
+        raise PermissionDenied("Only the course's instructors can do this.")

@@ -18,7 +18,7 @@ from notifications.context_processors import unread_notifications
 from notifications.delivery import deliver
 from notifications.digest import plan_grading_digests
 from notifications.emails import unsubscribe_token
-from notifications.models import STUDENT_KINDS, Kind, Notification, Preference
+from notifications.models import STAFF_KINDS, STUDENT_KINDS, Kind, Notification, Preference
 from tests.conftest import make_user
 from tests.notifications import notify
 
@@ -324,7 +324,8 @@ def test_saving_settings_turns_kinds_off_mutes_a_course_and_stops_email(as_user,
 
     assert "Notification settings saved." in response.content.decode()
     preference = Preference.objects.get(user=student)
-    assert sorted(preference.disabled_kinds) == sorted([Kind.FOLLOW_UP, Kind.GRADING_DIGEST])
+    # Staff kinds were not posted (the student kinds' group only): they are off too.
+    assert sorted(preference.disabled_kinds) == sorted([Kind.FOLLOW_UP, *STAFF_KINDS])
     assert list(preference.muted_courses.all()) == [course]
     assert preference.email_enabled is False
     audit = FormAudit()
