@@ -24,9 +24,11 @@ from .models import (
     Extension,
     Interview,
     ReflectionPrompt,
+    Rubric,
     Submission,
 )
 from .reminders import Schedule, replan_later
+from .rubrics import rubric_copy
 
 DEFAULT_PROMPTS = (
     "What did you learn about the work, the field or the path into it?",
@@ -204,8 +206,8 @@ def assignment_duplicate(
     now: datetime | None = None,
 ) -> Assignment:
     """A draft copy of ``assignment`` in ``into`` with every date moved by ``shift`` (wall
-    clock, see ``shift_moment``), with the same prompts and question bank. Extensions stay
-    behind: they belong to last term's students."""
+    clock, see ``shift_moment``), with the same prompts, question bank and a copy of its
+    rubric. Extensions stay behind: they belong to last term's students."""
     source_zone = assignment.course.time_zone
     copy = Assignment(
         course=into,
@@ -239,6 +241,10 @@ def assignment_duplicate(
             )
             for q in assignment.bank_questions.all()
         )
+        source_rubric = Rubric.objects.filter(assignment=assignment).first()
+        if source_rubric is not None:
+            # A copy, never shared: editing either rubric leaves the other as it was.
+            rubric_copy(source=source_rubric, into=copy)
     return copy
 
 

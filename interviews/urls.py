@@ -1,4 +1,4 @@
-from .views import authoring, planning, progress, writeups
+from .views import authoring, feedback, gradebook, grading, planning, progress, rubrics, writeups
 
 app_name = "interviews"
 urlpatterns = [
@@ -6,4 +6,8 @@ urlpatterns = [
     *planning.urlpatterns,
     *writeups.urlpatterns,
     *progress.urlpatterns,
+    *rubrics.urlpatterns,
+    *feedback.urlpatterns,
+    *grading.urlpatterns,
+    *gradebook.urlpatterns,
 ]

@@ -24,7 +24,7 @@ from ..authoring import (
     format_in_zone,
     shift_to_due,
 )
-from ..models import DATE_FIELDS, Assignment, AttachmentType, BankQuestion
+from ..models import DATE_FIELDS, Assignment, AttachmentType, BankQuestion, Criterion
 from ..reminders import Schedule, schedule_for
 
 DATE_LABELS = {**dict(MILESTONE_ORDER), "cutoff_at": "Hard cut-off"}
@@ -169,6 +169,10 @@ class AssignmentForm(forms.ModelForm):
             course.time_zone,
             {"cutoff_at": "Nothing is accepted after this moment. Empty: late work is accepted."},
         )
+        if self.instance.pk and Criterion.objects.filter(rubric__assignment=self.instance).exists():
+            # With a rubric, the points are its total (kept in step by interviews/rubrics.py).
+            self.fields["points"].disabled = True
+            self.fields["points"].help_text = "The rubric's total: change the rubric to change it."
 
     def fieldsets(self):
         """(legend, description, bound fields) for each group of fields, in page order."""

@@ -23,7 +23,16 @@ from interviews.authoring import (
     students_with_work,
 )
 from interviews.forms.authoring import AssignmentForm, DuplicateForm, ExtensionForm
-from interviews.models import Assignment, BankQuestion, Contact, Extension, Interview, Submission
+from interviews.models import (
+    Assignment,
+    BankQuestion,
+    Contact,
+    Criterion,
+    Extension,
+    Interview,
+    Submission,
+)
+from interviews.rubrics import rubric_adopt_template
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -448,3 +457,25 @@ def test_students_with_work_counts_each_student_once(assignment, student, classm
     Submission.objects.create(assignment=assignment, student=classmate, body="Draft")
 
     assert students_with_work(assignment) == 2
+
+
+def test_duplicating_an_assignment_copies_its_rubric_without_sharing_it(
+    course, other_course, instructor
+):
+    source = Assignment.objects.create(
+        course=course, title="Interview", writeup_due_at=datetime(2030, 3, 1, 17, 0, tzinfo=UTC)
+    )
+    rubric_adopt_template(assignment=source)
+
+    copy = assignment_duplicate(
+        assignment=source, into=other_course, shift=timedelta(days=7), created_by=instructor
+    )
+
+    copied = copy.rubric
+    assert copied.pk != source.rubric.pk
+    assert [c.title for c in copied.criteria.all()] == [
+        c.title for c in source.rubric.criteria.all()
+    ]
+    assert copy.points == source.points == copied.total_points()
+    Criterion.objects.filter(rubric=copied).update(title="Changed in the copy")
+    assert not source.rubric.criteria.filter(title="Changed in the copy").exists()

@@ -1,0 +1,525 @@
+"""Grading a write-up: saving a grade against the rubric, review, release, the comment bank.
+
+A grade is saved whole (every criterion score with the comments) in one transaction, on top of
+the revision the grader's page showed. When another grader saved in between, the save is
+refused with GradeConflict and nothing is overwritten. Grades stay hidden from the student
+until released; releasing one notifies its student.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.urls import reverse
+
+from courses.models import Membership, Role
+from notifications.models import Kind
+from notifications.notify import notify
+
+from .models import (
+    Assignment,
+    Criterion,
+    CriterionScore,
+    Grade,
+    Rubric,
+    SavedComment,
+    Submission,
+)
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+
+class GradeConflict(Exception):
+    """Someone saved this grade after the revision the grader started from."""
+
+    def __init__(self, grade: Grade):
+        self.grade = grade
+        self.saved_by = grade.graded_by
+        self.saved_at = grade.graded_at or grade.updated_at
+        self.revision = grade.revision
+        who = getattr(self.saved_by, "full_name", "") or getattr(self.saved_by, "email", "")
+        super().__init__(
+            f"{who or 'Someone else'} saved this grade while you were working on it. "
+            "Your input is kept here; nothing was overwritten."
+        )
+
+
+class ReleaseRefused(Exception):
+    """The grade cannot be released yet; the message says why."""
+
+
+def criterion_field(criterion: Criterion | int) -> str:
+    """The form field (and error key) of a criterion's level or points."""
+    return f"criterion_{getattr(criterion, 'pk', criterion)}"
+
+
+def comment_field(criterion: Criterion | int) -> str:
+    return f"comment_{getattr(criterion, 'pk', criterion)}"
+
+
+def rubric_of(assignment: Assignment) -> Rubric | None:
+    """The assignment's rubric with its criteria and levels loaded (two queries), or None."""
+    return Rubric.objects.filter(assignment=assignment).prefetch_related("criteria__levels").first()
+
+
+def criteria_of(rubric: Rubric | None) -> list[Criterion]:
+    return list(rubric.criteria.all()) if rubric is not None else []
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def is_instructor(*, assignment: Assignment, user) -> bool:
+    """Whether ``user`` instructs the assignment's course now (uses the membership the
+    permission helper loaded when there is one)."""
+    membership = getattr(assignment.course, "viewer_membership", None)
+    if membership is not None and membership.user_id == user.pk:
+        return membership.is_instructor
+    return (
+        Membership.objects.instructors().filter(course_id=assignment.course_id, user=user).exists()
+    )
+
+
+@dataclass(frozen=True)
+class _Scored:
+    criterion: Criterion
+    level: object | None
+    points: Decimal | None
+    comment: str
+
+
+def _validate(
+    *,
+    criteria: list[Criterion],
+    levels: dict,
+    points: dict,
+    criterion_comments: dict,
+    score: Decimal | None,
+    penalty_override_percent: Decimal | None,
+    penalty_override_reason: str,
+    possible: Decimal,
+) -> list[_Scored]:
+    errors: dict[str, str] = {}
+    scored = []
+    for criterion in criteria:
+        key = criterion_field(criterion)
+        own_levels = {level.pk: level for level in criterion.levels.all()}
+        level, value = None, None
+        level_id = levels.get(criterion.pk)
+        given = points.get(criterion.pk)
+        if level_id not in (None, ""):
+            try:
+                level = own_levels.get(int(level_id))
+            except (TypeError, ValueError):
+                level = None
+            if level is None:
+                errors[key] = "Choose one of the levels listed for this criterion."
+            else:
+                value = level.points
+        elif given is not None:
+            if own_levels:
+                errors[key] = "Choose one of the levels listed for this criterion."
+            elif given < ZERO or given > criterion.points:
+                errors[key] = f"Give from 0 to {_number(criterion.points)} points."
+            else:
+                value = given
+        comment = (criterion_comments.get(criterion.pk) or "").strip()
+        scored.append(_Scored(criterion, level, value, comment))
+    if not criteria and score is not None and not ZERO <= score <= possible:
+        errors["score"] = f"Give a score from 0 to {_number(possible)}."
+    if penalty_override_percent is not None:
+        if not ZERO <= penalty_override_percent <= HUNDRED:
+            errors["penalty_override_percent"] = "Give a penalty from 0 to 100%."
+        if not penalty_override_reason.strip():
+            errors["penalty_override_reason"] = (
+                "Say why the late penalty differs from the policy's; the student sees this."
+            )
+    if errors:
+        raise ValidationError(errors)
+    return scored
+
+
+def grade_save(
+    *,
+    submission: Submission,
+    grader,
+    levels: dict[int, int] | None = None,
+    points: dict[int, Decimal] | None = None,
+    criterion_comments: dict[int, str] | None = None,
+    overall_comment: str = "",
+    private_note: str = "",
+    score: Decimal | None = None,
+    penalty_override_percent: Decimal | None = None,
+    penalty_override_reason: str = "",
+    expected_revision: int,
+    now: datetime,
+) -> Grade:
+    """Save the grade of ``submission`` as the grader's form has it; returns the saved Grade.
+
+    ``levels`` maps criterion ids to the chosen level id, ``points`` criterion ids to points
+    for criteria without levels; ``score`` is used only when the assignment has no rubric.
+    Raises ValidationError (keyed by form field, nothing saved) for points out of range, a
+    level of another criterion, or a penalty override out of range or without a reason; raises
+    GradeConflict when the grade was saved by someone else after ``expected_revision``.
+    A released grade stays released: the student sees the new version.
+    """
+    assignment = submission.assignment
+    rubric = rubric_of(assignment)
+    criteria = criteria_of(rubric)
+    possible = rubric.total_points() if criteria else assignment.points
+    scored = _validate(
+        criteria=criteria, levels=levels or {}, points=points or {},
+        criterion_comments=criterion_comments or {}, score=score,
+        penalty_override_percent=penalty_override_percent,
+        penalty_override_reason=penalty_override_reason, possible=possible,
+    )  # fmt: skip
+    instructor = is_instructor(assignment=assignment, user=grader)
+
+    with transaction.atomic():
+        # Lock the write-up, so two first saves of one grade cannot both create it.
+        Submission.objects.select_for_update().filter(pk=submission.pk).first()
+        grade = Grade.objects.filter(submission=submission).first()
+        if grade is None:
+            grade = Grade(submission=submission, created_at=now)
+        elif grade.revision != expected_revision:
+            raise GradeConflict(grade)
+
+        if criteria:
+            given = [s.points for s in scored if s.points is not None]
+            grade.score = sum(given, ZERO) if given else None
+            complete = len(given) == len(criteria)
+        else:
+            grade.score = score
+            complete = score is not None
+        grade.state = Grade.State.COMPLETE if complete else Grade.State.DRAFT
+        grade.points_possible = possible
+        grade.late_penalty_percent = submission.penalty_percent
+        grade.penalty_override_percent = penalty_override_percent
+        grade.penalty_override_reason = (
+            penalty_override_reason.strip() if penalty_override_percent is not None else ""
+        )
+        grade.final_score = grade.compute_final_score()
+        grade.overall_comment = overall_comment.strip()
+        grade.private_note = private_note.strip()
+        grade.graded_by, grade.graded_at = grader, now
+        if assignment.require_review and not instructor:
+            grade.needs_review = True
+            grade.reviewed_by, grade.reviewed_at = None, None
+        elif grade.needs_review:
+            grade.needs_review = False
+            grade.reviewed_by, grade.reviewed_at = grader, now
+        grade.revision += 1
+        grade.save()
+        _save_scores(grade, scored)
+    return grade
+
+
+def _save_scores(grade: Grade, scored: list[_Scored]) -> None:
+    """Keep one row per criterion that has a score or a comment; drop the rest (and rows of
+    criteria removed from the rubric since: the grader has just graded against the new one)."""
+    existing = {row.criterion_id: row for row in grade.scores.all()}
+    keep = []
+    for position, item in enumerate(scored):
+        if item.points is None and not item.comment:
+            continue
+        criterion = item.criterion
+        row = existing.get(criterion.pk) or CriterionScore(grade=grade, criterion=criterion)
+        row.position, row.title = position, criterion.title
+        row.level = item.level
+        row.level_title = item.level.title if item.level else ""
+        row.points, row.max_points, row.comment = item.points, criterion.points, item.comment
+        row.save()
+        keep.append(row.pk)
+    grade.scores.exclude(pk__in=keep).delete()
+
+
+def grade_review(*, grade: Grade, reviewer, now: datetime) -> Grade:
+    """An instructor confirms the grade: it no longer waits for review."""
+    Grade.objects.filter(pk=grade.pk).update(
+        needs_review=False, reviewed_by=reviewer, reviewed_at=now
+    )
+    grade.needs_review, grade.reviewed_by, grade.reviewed_at = False, reviewer, now
+    return grade
+
+
+def _notify_released(grade: Grade, assignment: Assignment, student_id: int, now: datetime):
+    course = assignment.course
+    notify(
+        recipient_id=student_id,
+        kind=Kind.FEEDBACK_RELEASED,
+        key=f"released:{grade.pk}:{now:%Y%m%dT%H%M%S}",
+        subject=f"Your grade and feedback are ready: {assignment.title}",
+        body=(
+            f"Your teacher has released the grade and feedback on your write-up for "
+            f"“{assignment.title}” in {course.title}."
+        ),
+        url=reverse("interviews:feedback", args=[assignment.course_id, assignment.pk]),
+        course_id=assignment.course_id,
+        assignment_id=assignment.pk,
+        now=now,
+    )
+
+
+def _active_student_ids(assignment: Assignment, student_ids) -> set[int]:
+    """Of ``student_ids``, those still in the course: withdrawn students are not notified
+    (they can no longer open the course), though their grade is released all the same."""
+    return set(
+        Membership.objects.students()
+        .filter(course_id=assignment.course_id, user_id__in=student_ids)
+        .values_list("user_id", flat=True)
+    )
+
+
+def grade_release(*, grade: Grade, by, now: datetime) -> bool:
+    """Show the grade to its student and notify them; False when it was already released.
+
+    Raises ReleaseRefused while the grade is incomplete or waits for an instructor's review.
+    """
+    if grade.is_released:
+        return False
+    if not grade.is_complete:
+        raise ReleaseRefused("This grade is not complete: score every criterion first.")
+    if grade.needs_review:
+        raise ReleaseRefused("An instructor must review this grade before it is released.")
+    submission = grade.submission
+    with transaction.atomic():
+        released = (
+            Grade.objects.releasable().filter(pk=grade.pk).update(released_at=now, released_by=by)
+        )
+        if not released:
+            return False
+        grade.released_at, grade.released_by = now, by
+        if _active_student_ids(submission.assignment, [submission.student_id]):
+            _notify_released(grade, submission.assignment, submission.student_id, now)
+    return True
+
+
+def grade_unrelease(*, grade: Grade, by, now: datetime) -> bool:
+    """Hide a released grade from its student again; False when it was not released."""
+    hidden = Grade.objects.filter(pk=grade.pk, released_at__isnull=False).update(
+        released_at=None, released_by=None
+    )
+    grade.released_at, grade.released_by = None, None
+    return bool(hidden)
+
+
+def feedback_release(*, assignment: Assignment, by, now: datetime) -> int:
+    """Release every releasable grade of ``assignment`` (complete, reviewed where review is
+    required) and notify each student; returns how many were released."""
+    with transaction.atomic():
+        # Locked, so two instructors pressing Release at once release (and notify) each once.
+        grades = list(
+            Grade.objects.releasable()
+            .filter(submission__assignment=assignment)
+            .select_related("submission")
+            .select_for_update(of=("self",))
+        )
+        if not grades:
+            return 0
+        Grade.objects.filter(pk__in=[g.pk for g in grades]).update(released_at=now, released_by=by)
+        active = _active_student_ids(assignment, [g.submission.student_id for g in grades])
+        for grade in grades:
+            grade.released_at, grade.released_by = now, by
+            if grade.submission.student_id in active:
+                _notify_released(grade, assignment, grade.submission.student_id, now)
+    return len(grades)
+
+
+def assignment_require_review(*, assignment: Assignment, required: bool) -> int:
+    """Turn instructor review of assistants' grades on or off; returns how many unreleased
+    grades changed. Turning it on puts assistants' unreleased grades up for review; turning it
+    off lets every complete grade be released."""
+    Assignment.objects.filter(pk=assignment.pk).update(require_review=required)
+    assignment.require_review = required
+    unreleased = Grade.objects.filter(submission__assignment=assignment, released_at__isnull=True)
+    if not required:
+        return unreleased.filter(needs_review=True).update(needs_review=False)
+    instructors = Membership.objects.filter(
+        course_id=assignment.course_id, role=Role.INSTRUCTOR, removed_at__isnull=True
+    ).values("user_id")
+    return (
+        unreleased.filter(needs_review=False, graded_by__isnull=False)
+        .exclude(graded_by__in=instructors)
+        .update(needs_review=True)
+    )
+
+
+def prompt_answers(prompts, answers: dict) -> list[tuple[str, str]]:
+    """(prompt, answer) for each reflection prompt; answers to prompts removed since the
+    student submitted come last, so nothing they wrote is hidden from the grader."""
+    answers = {str(key): str(value or "") for key, value in (answers or {}).items()}
+    shown = [(prompt.text, answers.pop(str(prompt.pk), "")) for prompt in prompts]
+    return shown + [
+        ("A prompt removed after submission", text) for text in answers.values() if text
+    ]
+
+
+# The queue --------------------------------------------------------------------------------
+
+FILTER_KEYS = ("all", "ungraded", "late", "mine", "review")
+
+
+class Status:
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    GRADED = "graded"
+    NEEDS_REVIEW = "needs_review"
+    RELEASED = "released"
+    LABELS = {
+        NOT_STARTED: "Not started",
+        IN_PROGRESS: "In progress",
+        GRADED: "Graded",
+        NEEDS_REVIEW: "Needs review",
+        RELEASED: "Released",
+    }
+
+
+@dataclass
+class QueueRow:
+    """One submitted write-up in the grading queue."""
+
+    submission: Submission
+    grade: Grade | None
+    is_removed: bool
+
+    @property
+    def student(self):
+        return self.submission.student
+
+    @property
+    def status(self) -> str:
+        grade = self.grade
+        if grade is None:
+            return Status.NOT_STARTED
+        if grade.is_released:
+            return Status.RELEASED
+        if grade.needs_review:
+            return Status.NEEDS_REVIEW
+        return Status.GRADED if grade.is_complete else Status.IN_PROGRESS
+
+    @property
+    def status_label(self) -> str:
+        return Status.LABELS[self.status]
+
+    def matches(self, key: str, viewer_id: int) -> bool:
+        if key == "ungraded":
+            return self.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
+        if key == "late":
+            return self.submission.is_late
+        if key == "mine":
+            return self.grade is not None and self.grade.graded_by_id == viewer_id
+        if key == "review":
+            return self.status == Status.NEEDS_REVIEW
+        return True
+
+
+@dataclass
+class Queue:
+    rows: list[QueueRow]
+    viewer_id: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.counts = {
+            key: sum(row.matches(key, self.viewer_id) for row in self.rows) for key in FILTER_KEYS
+        }
+
+    def filtered(self, key: str) -> list[QueueRow]:
+        return [row for row in self.rows if row.matches(key, self.viewer_id)]
+
+    @property
+    def releasable(self) -> int:
+        return sum(1 for row in self.rows if row.grade is not None and row.grade.is_releasable)
+
+    @property
+    def waiting_for_review(self) -> int:
+        return sum(
+            1
+            for row in self.rows
+            if row.grade is not None and row.grade.is_complete and row.status == Status.NEEDS_REVIEW
+        )
+
+    def neighbours(self, student_id: int, key: str) -> tuple[QueueRow | None, QueueRow | None]:
+        """The rows before and after ``student_id`` that match filter ``key``, in queue order
+        (the student themself need not match: the one just graded is no longer "ungraded")."""
+        index = next((i for i, row in enumerate(self.rows) if row.student.pk == student_id), None)
+        if index is None:
+            return None, None
+        before = [row for row in self.rows[:index] if row.matches(key, self.viewer_id)]
+        after = [row for row in self.rows[index + 1 :] if row.matches(key, self.viewer_id)]
+        return (before[-1] if before else None), (after[0] if after else None)
+
+
+def grading_queue(*, assignment: Assignment, viewer) -> Queue:
+    """Every submitted write-up of the course's students (withdrawn ones marked), by name,
+    with its grade: one query whatever the class size."""
+    membership = Membership.objects.filter(
+        course_id=assignment.course_id, user_id=OuterRef("student_id"), role=Role.STUDENT
+    )
+    submissions = (
+        Submission.objects.filter(assignment=assignment, submitted_at__isnull=False)
+        .filter(
+            student__memberships__course_id=assignment.course_id,
+            student__memberships__role=Role.STUDENT,
+        )
+        .annotate(member_removed_at=Subquery(membership.values("removed_at")[:1]))
+        .select_related("student", "grade", "grade__graded_by")
+        .order_by("student__full_name", "student__email", "pk")
+    )
+    rows = []
+    for submission in submissions:
+        submission.assignment = assignment
+        grade = getattr(submission, "grade", None)
+        rows.append(QueueRow(submission, grade, submission.member_removed_at is not None))
+    return Queue(rows=rows, viewer_id=viewer.pk)
+
+
+def require_grader(user) -> None:
+    """The comment bank is for people who grade: staff of at least one course."""
+    if not Membership.objects.staff().filter(user=user).exists():
+        raise PermissionDenied("The comment bank is for the staff of a course.")
+
+
+# The comment bank --------------------------------------------------------------------------
+
+MAX_COMMENT = 2000
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError({"text": "Write the comment first."})
+    if len(text) > MAX_COMMENT:
+        raise ValidationError({"text": f"Keep a saved comment under {MAX_COMMENT} characters."})
+    return text
+
+
+def saved_comment_add(*, owner, text: str, now: datetime) -> SavedComment:
+    """Add ``text`` to ``owner``'s comment bank (the same text twice is kept once)."""
+    text = _clean_text(text)
+    existing = SavedComment.objects.filter(owner=owner, text=text).first()
+    if existing is not None:
+        return existing
+    return SavedComment.objects.create(owner=owner, text=text, created_at=now)
+
+
+def saved_comment_update(*, comment: SavedComment, text: str) -> SavedComment:
+    comment.text = _clean_text(text)
+    comment.save(update_fields=["text"])
+    return comment
+
+
+def saved_comment_delete(*, comment: SavedComment) -> None:
+    comment.delete()
+
+
+def saved_comment_use(*, comment: SavedComment) -> SavedComment:
+    """Count one more use (the bank lists the most used first)."""
+    SavedComment.objects.filter(pk=comment.pk).update(use_count=F("use_count") + 1)
+    comment.use_count += 1
+    return comment

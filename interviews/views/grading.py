@@ -1,0 +1,501 @@
+"""Views: grading. The queue of submitted write-ups, the grading page of one write-up (saved in
+the background by static/js/grading.js, or posted as a plain form), review and release, and the
+grader's comment bank.
+
+The grading page answers a background save (``Accept: application/json`` or ``HX-Request``)
+with JSON: the new revision, or the errors per field (400), or who saved first (409). Each
+module lists its own URL patterns; interviews/urls.py joins them.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import grading
+from ..forms.grading import FILTERS, GradeForm, ReviewSettingForm, SavedCommentForm
+from ..grading import GradeConflict, ReleaseRefused
+from ..models import Interview, SavedComment
+from ..permissions import (
+    get_assignment_for_instructor,
+    get_assignment_for_staff,
+    get_saved_comment_for_owner,
+    get_submission_for_grader,
+    require_instructor_of,
+)
+
+STAFF_PANEL = "interviews/feedback/_staff_panel.html"
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("HX-Request") == "true" or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def _filter_of(request) -> str:
+    key = request.GET.get("filter", "all")
+    return key if key in FILTERS else "all"
+
+
+def _with_filter(url: str, key: str) -> str:
+    return f"{url}?{urlencode({'filter': key})}" if key != "all" else url
+
+
+def _grade_url(assignment, student_id, key: str) -> str:
+    url = reverse("interviews:grade", args=[assignment.course_id, assignment.pk, student_id])
+    return _with_filter(url, key)
+
+
+def _queue_url(assignment, key: str = "all") -> str:
+    url = reverse("interviews:grading", args=[assignment.course_id, assignment.pk])
+    return _with_filter(url, key)
+
+
+def _clock(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else f"{value.normalize():f}"
+
+
+def _who(user) -> str:
+    if user is None:
+        return "Someone else"
+    return user.full_name or user.email
+
+
+def _has_staff_panel() -> bool:
+    # The feedback thread lives in its own template, built separately; the page works without.
+    try:
+        get_template(STAFF_PANEL)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+# The queue ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def queue(request, course_id, assignment_id):
+    assignment = get_assignment_for_staff(request.user, course_id, assignment_id)
+    key = _filter_of(request)
+    queue = grading.grading_queue(assignment=assignment, viewer=request.user)
+    return render(
+        request,
+        "interviews/grading/queue.html",
+        {
+            "course": assignment.course,
+            "assignment": assignment,
+            "queue": queue,
+            "rows": queue.filtered(key),
+            "filter": key,
+            "filters": [(k, label, queue.counts[k]) for k, label in FILTERS.items()],
+            "filter_label": FILTERS[key],
+            "is_instructor": assignment.course.viewer_membership.is_instructor,
+            "review_form": ReviewSettingForm(initial={"require_review": assignment.require_review}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def release_all(request, course_id, assignment_id):
+    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
+    released = grading.feedback_release(assignment=assignment, by=request.user, now=timezone.now())
+    if released:
+        messages.success(
+            request,
+            f"Feedback released to {released} student{'s'[: released != 1]}. They are notified.",
+        )
+    else:
+        messages.info(request, "Nothing to release: no complete, reviewed grade is waiting.")
+    return redirect(_queue_url(assignment))
+
+
+@login_required
+@require_POST
+def review_setting(request, course_id, assignment_id):
+    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
+    form = ReviewSettingForm(request.POST)
+    form.is_valid()  # a checkbox: anything but "on" means off
+    required = form.cleaned_data.get("require_review", False)
+    grading.assignment_require_review(assignment=assignment, required=required)
+    if required:
+        messages.success(
+            request,
+            "An instructor now reviews assistants' grades before they are released.",
+        )
+    else:
+        messages.success(request, "Assistants' grades no longer wait for review.")
+    return redirect(_queue_url(assignment))
+
+
+# The grading page --------------------------------------------------------------------------
+
+
+def _form(submission, rubric, data=None, *, initial=None) -> GradeForm:
+    criteria = grading.criteria_of(rubric)
+    possible = rubric.total_points() if criteria else submission.assignment.points
+    return GradeForm(data, initial=initial, criteria=criteria, points_possible=possible)
+
+
+def _grade_of(submission):
+    return getattr(submission, "grade", None)
+
+
+def _page(request, submission, *, rubric, form, conflict=None, status=200):
+    assignment = submission.assignment
+    course = assignment.course
+    student = submission.student
+    grade = _grade_of(submission)
+    key = _filter_of(request)
+    queue = grading.grading_queue(assignment=assignment, viewer=request.user)
+    previous, following = queue.neighbours(student.pk, key)
+    row = next((r for r in queue.rows if r.student.pk == student.pk), None)
+    version = submission.versions.prefetch_related("attachments").order_by("-number").first()
+    # A write-up saved before versions were kept shows its submitted text as stored.
+    shown = version or submission
+    prompts = list(assignment.prompts.all())
+    interviews = list(
+        Interview.objects.filter(assignment=assignment, student=student)
+        .select_related("contact", "contact__referred_by")
+        .prefetch_related("referrals")
+    )
+    fields = [
+        {
+            "criterion": criterion,
+            "levels": list(criterion.levels.all()),
+            "field": form[grading.criterion_field(criterion)],
+            "comment": form[grading.comment_field(criterion)],
+        }
+        for criterion in grading.criteria_of(rubric)
+    ]
+    saved_comments = list(SavedComment.objects.filter(owner=request.user))
+    is_instructor = course.viewer_membership.is_instructor
+    context = {
+        "course": course,
+        "assignment": assignment,
+        "submission": submission,
+        "student": student,
+        "grade": grade,
+        "row": row,
+        "is_removed": row.is_removed if row else False,
+        "version": version,
+        "shown": shown,
+        "answers": grading.prompt_answers(prompts, shown.answers),
+        "attachments": list(version.attachments.all()) if version else [],
+        "interviews": interviews,
+        "rubric": rubric,
+        "criteria_fields": fields,
+        "form": form,
+        "saved_comments": saved_comments,
+        "conflict": conflict,
+        "conflict_by": _who(conflict.saved_by) if conflict else "",
+        "filter": key,
+        "filter_label": FILTERS[key],
+        "queue_url": _queue_url(assignment, key),
+        "form_action": _grade_url(assignment, student.pk, key),
+        "previous_url": _grade_url(assignment, previous.student.pk, key) if previous else "",
+        "next_url": _grade_url(assignment, following.student.pk, key) if following else "",
+        "previous_row": previous,
+        "next_row": following,
+        "is_instructor": is_instructor,
+        "has_staff_panel": _has_staff_panel(),
+    }
+    return render(request, "interviews/grading/grade.html", context, status=status)
+
+
+def _json_errors(form) -> dict:
+    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+
+
+def _invalid(request, submission, rubric, form):
+    if _wants_json(request):
+        first = next((e for errors in form.errors.values() for e in errors), "check the form")
+        return JsonResponse(
+            {
+                "status": "invalid",
+                "message": f"Not saved: {first} — your input is kept.",
+                "errors": _json_errors(form),
+            },
+            status=400,
+        )
+    return _page(request, submission, rubric=rubric, form=form, status=400)
+
+
+def _conflicted(request, submission, rubric, form, conflict: GradeConflict):
+    if _wants_json(request):
+        when = _clock(conflict.saved_at) if conflict.saved_at else ""
+        return JsonResponse(
+            {
+                "status": "conflict",
+                "message": (
+                    f"Not saved: {_who(conflict.saved_by)} saved this grade at {when} while you "
+                    "were working — your input is kept."
+                ),
+                "saved_by": _who(conflict.saved_by),
+                "saved_at": when,
+                "revision": conflict.revision,
+            },
+            status=409,
+        )
+    return _page(request, submission, rubric=rubric, form=form, conflict=conflict, status=409)
+
+
+def _after_save(request, submission, form, action: str) -> str:
+    """Do what the pressed button asked beyond saving; returns a message ("" for none)."""
+    if action.startswith("bank:"):
+        target = action.removeprefix("bank:")
+        text = form.cleaned_data.get(target, "") if target in dict(form.comment_targets()) else ""
+        try:
+            grading.saved_comment_add(owner=request.user, text=text, now=timezone.now())
+        except ValidationError:
+            return "Saved. That comment box is empty, so nothing was added to your bank."
+        return "Saved, and the comment is in your comment bank."
+    return ""
+
+
+def _insert_saved(request, form) -> bool:
+    """Without JavaScript, "Insert" puts the chosen saved comment into the chosen box before
+    the save; True when it did."""
+    comment_id = form.cleaned_data.get("insert_saved")
+    target = form.cleaned_data.get("insert_into") or "overall_comment"
+    if comment_id is None:
+        form.add_error("insert_saved", "Choose a saved comment to insert.")
+        return False
+    comment = SavedComment.objects.filter(pk=comment_id, owner=request.user).first()
+    if comment is None:
+        form.add_error("insert_saved", "Choose one of your saved comments.")
+        return False
+    form.append_to(target, comment.text)
+    grading.saved_comment_use(comment=comment)
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grade(request, course_id, assignment_id, student_id):
+    submission = get_submission_for_grader(request.user, course_id, assignment_id, student_id)
+    assignment = submission.assignment
+    rubric = grading.rubric_of(assignment)
+    grade = _grade_of(submission)
+    if request.method == "GET":
+        scores = list(grade.scores.all()) if grade else []
+        form = _form(submission, rubric, initial=GradeForm.initial_for(grade, scores))
+        return _page(request, submission, rubric=rubric, form=form)
+
+    form = _form(submission, rubric, request.POST)
+    if not form.is_valid():
+        return _invalid(request, submission, rubric, form)
+    action = request.POST.get("action", "save")
+    if action == "insert" and not _insert_saved(request, form):
+        return _invalid(request, submission, rubric, form)
+    data = form.cleaned_data
+    now = timezone.now()
+    try:
+        grade = grading.grade_save(
+            submission=submission, grader=request.user, levels=form.levels(),
+            points=form.points(), criterion_comments=form.comments(),
+            overall_comment=data["overall_comment"], private_note=data["private_note"],
+            score=data.get("score"), penalty_override_percent=data["penalty_override_percent"],
+            penalty_override_reason=data["penalty_override_reason"],
+            expected_revision=form.expected_revision, now=now,
+        )  # fmt: skip
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _invalid(request, submission, rubric, form)
+    except GradeConflict as conflict:
+        return _conflicted(request, submission, rubric, form, conflict)
+
+    key = _filter_of(request)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "status": "saved",
+                "message": f"Saved at {_clock(now)}",
+                "revision": grade.revision,
+                "state": grade.get_state_display(),
+                "score": _decimal(grade.score),
+                "final_score": _decimal(grade.final_score),
+                "points_possible": _decimal(grade.points_possible),
+                "penalty_percent": _decimal(grade.penalty_percent),
+            }
+        )
+    note = _after_save(request, submission, form, action)
+    if action == "next":
+        queue = grading.grading_queue(assignment=assignment, viewer=request.user)
+        _, following = queue.neighbours(submission.student_id, key)
+        messages.success(request, f"Saved the grade of {_who(submission.student)}.")
+        if following is None:
+            messages.info(request, "That was the last write-up in this list.")
+            return redirect(_queue_url(assignment, key))
+        return redirect(_grade_url(assignment, following.student.pk, key))
+    messages.success(request, note or f"Saved at {_clock(now)}.")
+    return redirect(_grade_url(assignment, submission.student_id, key))
+
+
+def _graded_submission(request, course_id, assignment_id, student_id):
+    """(submission, grade) for an instructor-only action on one student's grade."""
+    submission = get_submission_for_grader(request.user, course_id, assignment_id, student_id)
+    require_instructor_of(submission.assignment, request.user)
+    grade = _grade_of(submission)
+    if grade is None:
+        raise Http404("Not graded yet.")
+    grade.submission = submission
+    return submission, grade
+
+
+@login_required
+@require_POST
+def grade_release(request, course_id, assignment_id, student_id):
+    submission, grade = _graded_submission(request, course_id, assignment_id, student_id)
+    try:
+        released = grading.grade_release(grade=grade, by=request.user, now=timezone.now())
+    except ReleaseRefused as exc:
+        messages.error(request, f"Not released. {exc}")
+    else:
+        if released:
+            messages.success(
+                request, f"Feedback released to {_who(submission.student)}. They are notified."
+            )
+        else:
+            messages.info(request, "This feedback was already released.")
+    return redirect(_grade_url(submission.assignment, submission.student_id, _filter_of(request)))
+
+
+@login_required
+@require_POST
+def grade_unrelease(request, course_id, assignment_id, student_id):
+    submission, grade = _graded_submission(request, course_id, assignment_id, student_id)
+    if grading.grade_unrelease(grade=grade, by=request.user, now=timezone.now()):
+        messages.success(request, f"The feedback is hidden from {_who(submission.student)} again.")
+    else:
+        messages.info(request, "This feedback was not released.")
+    return redirect(_grade_url(submission.assignment, submission.student_id, _filter_of(request)))
+
+
+@login_required
+@require_POST
+def grade_review(request, course_id, assignment_id, student_id):
+    submission, grade = _graded_submission(request, course_id, assignment_id, student_id)
+    grading.grade_review(grade=grade, reviewer=request.user, now=timezone.now())
+    messages.success(request, "Reviewed: this grade can be released.")
+    return redirect(_grade_url(submission.assignment, submission.student_id, _filter_of(request)))
+
+
+# The comment bank --------------------------------------------------------------------------
+
+
+def _comment_json(comment: SavedComment, status=200) -> JsonResponse:
+    return JsonResponse(
+        {
+            "id": comment.pk,
+            "text": comment.text,
+            "use_count": comment.use_count,
+            "use_url": reverse("interviews:saved_comment_use", args=[comment.pk]),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_bank(request):
+    grading.require_grader(request.user)
+    form = SavedCommentForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                comment = grading.saved_comment_add(
+                    owner=request.user, text=form.cleaned_data["text"], now=timezone.now()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if _wants_json(request):
+                    return _comment_json(comment, status=201)
+                messages.success(request, "Added to your comment bank.")
+                return redirect("interviews:comment_bank")
+        if _wants_json(request):
+            return JsonResponse({"status": "invalid", "errors": _json_errors(form)}, status=400)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "interviews/grading/comment_bank.html",
+        {"form": form, "comments": SavedComment.objects.filter(owner=request.user)},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def saved_comment_edit(request, comment_id):
+    comment = get_saved_comment_for_owner(request.user, comment_id)
+    form = SavedCommentForm(request.POST or None, initial={"text": comment.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            grading.saved_comment_update(comment=comment, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Comment updated.")
+            return redirect("interviews:comment_bank")
+    return render(
+        request,
+        "interviews/grading/comment_edit.html",
+        {"form": form, "comment": comment},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def saved_comment_delete(request, comment_id):
+    comment = get_saved_comment_for_owner(request.user, comment_id)
+    grading.saved_comment_delete(comment=comment)
+    messages.success(request, "Comment deleted from your bank.")
+    return redirect("interviews:comment_bank")
+
+
+@login_required
+@require_POST
+def saved_comment_use(request, comment_id):
+    """Counts a use when the grading page's script inserts the comment."""
+    comment = get_saved_comment_for_owner(request.user, comment_id)
+    return _comment_json(grading.saved_comment_use(comment=comment))
+
+
+GRADING = "courses/<int:course_id>/assignments/<int:assignment_id>/grading/"
+STUDENT = f"{GRADING}<int:student_id>/"
+
+urlpatterns = [
+    path(GRADING, queue, name="grading"),
+    path(f"{GRADING}release/", release_all, name="grading_release"),
+    path(f"{GRADING}review-setting/", review_setting, name="grading_review_setting"),
+    path(STUDENT, grade, name="grade"),
+    path(f"{STUDENT}release/", grade_release, name="grade_release"),
+    path(f"{STUDENT}unrelease/", grade_unrelease, name="grade_unrelease"),
+    path(f"{STUDENT}review/", grade_review, name="grade_review"),
+    path("grading/comments/", comment_bank, name="comment_bank"),
+    path("grading/comments/<int:comment_id>/", saved_comment_edit, name="saved_comment_edit"),
+    path(
+        "grading/comments/<int:comment_id>/delete/",
+        saved_comment_delete,
+        name="saved_comment_delete",
+    ),
+    path("grading/comments/<int:comment_id>/use/", saved_comment_use, name="saved_comment_use"),
+]

@@ -1,0 +1,411 @@
+"""The grading workflow (interviews/grading.py): saving against the rubric, conflicts between
+graders, late penalties, review, release with notifications, the queue and the comment bank."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from courses.enrolment import member_enrol
+from courses.models import Membership, Role
+from interviews import grading
+from interviews.grading import GradeConflict, ReleaseRefused
+from interviews.models import (
+    Criterion,
+    CriterionScore,
+    Grade,
+    Level,
+    Rubric,
+    SavedComment,
+    Submission,
+)
+from notifications.models import Kind, Notification
+from tests.interviews.conftest import NOW
+from tests.interviews.test_progress import local, make_assignment, submit
+
+D = Decimal
+
+
+def make_rubric(assignment) -> Rubric:
+    """Two criteria with levels (5 points each) and one scored in points (up to 10): 20 in
+    all, which the assignment is worth."""
+    rubric = Rubric.objects.create(assignment=assignment, title="Interview rubric")
+    for position, title in enumerate(("Preparation", "Reflection")):
+        criterion = Criterion.objects.create(
+            rubric=rubric, position=position, title=title, points=D("5"),
+            description=f"How good the {title.lower()} is.",
+        )  # fmt: skip
+        for rank, (name, points) in enumerate((("Strong", 5), ("Fair", 3), ("Weak", 1))):
+            Level.objects.create(
+                criterion=criterion, position=rank, title=name, points=D(points),
+                description=f"{name} {title.lower()}",
+            )  # fmt: skip
+    Criterion.objects.create(rubric=rubric, position=2, title="Follow-up", points=D("10"))
+    assignment.points = D("20")
+    assignment.save(update_fields=["points"])
+    return rubric
+
+
+def criteria(rubric):
+    preparation, reflection, follow_up = rubric.criteria.order_by("position")
+    return preparation, reflection, follow_up
+
+
+def level(criterion, title):
+    return criterion.levels.get(title=title)
+
+
+@pytest.fixture
+def assignment(course):
+    return make_assignment(course)
+
+
+@pytest.fixture
+def rubric(assignment):
+    return make_rubric(assignment)
+
+
+@pytest.fixture
+def writeup(assignment, student):
+    return submit(assignment, student, at=local(2027, 3, 14, 9, 0), body="What I learned")
+
+
+@pytest.fixture
+def late_writeup(assignment, classmate):
+    return submit(
+        assignment, classmate, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20",
+        body="Late but thoughtful",
+    )  # fmt: skip
+
+
+def save(submission, grader, rubric=None, *, strong=True, follow_up="8", revision=0, **kw):
+    """Save a full grade: Strong/Fair and ``follow_up`` points unless told otherwise."""
+    levels, points = {}, {}
+    if rubric is not None:
+        preparation, reflection, follow = criteria(rubric)
+        levels = {
+            preparation.pk: level(preparation, "Strong" if strong else "Weak").pk,
+            reflection.pk: level(reflection, "Fair").pk,
+        }
+        if follow_up is not None:
+            points = {follow.pk: D(follow_up)}
+    values = {"levels": levels, "points": points, "now": NOW, **kw}
+    return grading.grade_save(
+        submission=submission, grader=grader, expected_revision=revision, **values
+    )
+
+
+# Saving
+
+
+def test_a_full_rubric_grade_is_complete_with_snapshots_of_each_criterion(
+    rubric, writeup, instructor
+):
+    preparation, _, follow = criteria(rubric)
+
+    grade = save(
+        writeup, instructor, rubric, criterion_comments={preparation.pk: "Great questions."},
+        overall_comment="Well done.", private_note="Compare with last term.",
+    )  # fmt: skip
+
+    assert grade.state == Grade.State.COMPLETE
+    assert (grade.score, grade.points_possible, grade.final_score) == (D(16), D(20), D(16))
+    assert grade.revision == 1 and grade.graded_by == instructor
+    rows = list(grade.scores.order_by("position"))
+    assert [(r.title, r.level_title, r.points, r.max_points) for r in rows] == [
+        ("Preparation", "Strong", D(5), D(5)),
+        ("Reflection", "Fair", D(3), D(5)),
+        ("Follow-up", "", D(8), D(10)),
+    ]
+    assert rows[0].comment == "Great questions."
+    assert grade.private_note == "Compare with last term."
+    assert not grade.is_released
+
+
+def test_a_partial_grade_is_a_draft_with_the_points_so_far(rubric, writeup, assistant):
+    grade = save(writeup, assistant, rubric, follow_up=None)
+
+    assert grade.state == Grade.State.DRAFT
+    assert grade.score == D(8)
+    assert grade.scores.count() == 2
+
+
+def test_saving_again_updates_the_same_rows_and_raises_the_revision(rubric, writeup, instructor):
+    first = save(writeup, instructor, rubric)
+    second = save(writeup, instructor, rubric, strong=False, follow_up="10", revision=1)
+
+    assert second.pk == first.pk and second.revision == 2
+    assert second.score == D(14)
+    assert CriterionScore.objects.filter(grade=second).count() == 3
+
+
+@pytest.mark.parametrize("points", ["-1", "10.01"])
+def test_points_outside_the_criterion_range_are_refused_and_nothing_is_saved(
+    rubric, writeup, instructor, points
+):
+    follow = criteria(rubric)[2]
+
+    with pytest.raises(ValidationError) as refused:
+        save(writeup, instructor, rubric, follow_up=points)
+
+    assert refused.value.message_dict == {f"criterion_{follow.pk}": ["Give from 0 to 10 points."]}
+    assert not Grade.objects.exists() and not CriterionScore.objects.exists()
+
+
+def test_a_level_of_another_criterion_is_refused(rubric, writeup, instructor):
+    preparation, reflection, _ = criteria(rubric)
+
+    with pytest.raises(ValidationError) as refused:
+        grading.grade_save(
+            submission=writeup, grader=instructor,
+            levels={preparation.pk: level(reflection, "Strong").pk},
+            expected_revision=0, now=NOW,
+        )  # fmt: skip
+
+    assert refused.value.message_dict == {
+        f"criterion_{preparation.pk}": ["Choose one of the levels listed for this criterion."]
+    }
+    assert not Grade.objects.exists()
+
+
+def test_without_a_rubric_the_grader_gives_one_score_up_to_the_assignments_points(
+    assignment, writeup, instructor
+):
+    grade = grading.grade_save(
+        submission=writeup, grader=instructor, score=D("87.5"), expected_revision=0, now=NOW
+    )
+    assert (grade.state, grade.score, grade.points_possible) == ("complete", D("87.5"), D(100))
+
+    with pytest.raises(ValidationError) as refused:
+        grading.grade_save(
+            submission=writeup, grader=instructor, score=D("101"), expected_revision=1, now=NOW
+        )
+    assert refused.value.message_dict == {"score": ["Give a score from 0 to 100."]}
+    assert Grade.objects.get().score == D("87.5")
+
+
+# Two graders at once
+
+
+def test_the_second_grader_is_told_who_saved_first_and_nothing_is_overwritten(
+    rubric, writeup, instructor, assistant
+):
+    save(writeup, instructor, rubric, overall_comment="Instructor's words")
+
+    with pytest.raises(GradeConflict) as conflict:
+        # The assistant opened the page before the instructor's save: revision 0.
+        save(writeup, assistant, rubric, strong=False, overall_comment="Assistant's words")
+
+    assert conflict.value.saved_by == instructor
+    assert conflict.value.saved_at == NOW and conflict.value.revision == 1
+    assert "Ines Instructor saved this grade" in str(conflict.value)
+    grade = Grade.objects.get()
+    assert grade.overall_comment == "Instructor's words" and grade.score == D(16)
+    assert grade.revision == 1
+
+
+# Late penalties
+
+
+def test_the_late_policy_penalty_comes_off_the_final_score(rubric, late_writeup, instructor):
+    grade = save(late_writeup, instructor, rubric)
+
+    assert grade.late_penalty_percent == D(20)
+    assert (grade.score, grade.final_score) == (D(16), D("12.80"))
+
+
+def test_an_override_with_a_reason_replaces_the_policy_penalty(rubric, late_writeup, instructor):
+    grade = save(
+        late_writeup, instructor, rubric, penalty_override_percent=D(5),
+        penalty_override_reason="Documented illness",
+    )  # fmt: skip
+
+    assert grade.penalty_percent == D(5) and grade.final_score == D("15.20")
+    assert grade.penalty_override_reason == "Documented illness"
+
+
+def test_an_override_without_a_reason_or_out_of_range_is_refused(rubric, late_writeup, instructor):
+    with pytest.raises(ValidationError) as refused:
+        save(late_writeup, instructor, rubric, penalty_override_percent=D(0))
+    assert list(refused.value.message_dict) == ["penalty_override_reason"]
+
+    with pytest.raises(ValidationError) as refused:
+        save(
+            late_writeup, instructor, rubric, penalty_override_percent=D(120),
+            penalty_override_reason="Typo",
+        )  # fmt: skip
+    assert refused.value.message_dict == {
+        "penalty_override_percent": ["Give a penalty from 0 to 100%."]
+    }
+    assert not Grade.objects.exists()
+
+
+# Review and release
+
+
+def test_an_assistants_grade_waits_for_review_when_review_is_required(
+    rubric, writeup, assistant, instructor
+):
+    grading.assignment_require_review(assignment=writeup.assignment, required=True)
+    grade = save(writeup, assistant, rubric)
+
+    assert grade.needs_review and not grade.is_releasable
+    with pytest.raises(ReleaseRefused):
+        grading.grade_release(grade=grade, by=instructor, now=NOW)
+    assert grading.feedback_release(assignment=writeup.assignment, by=instructor, now=NOW) == 0
+
+    grading.grade_review(grade=grade, reviewer=instructor, now=NOW)
+
+    assert grading.feedback_release(assignment=writeup.assignment, by=instructor, now=NOW) == 1
+    assert Grade.objects.get().released_by == instructor
+
+
+def test_an_instructor_saving_clears_the_review(rubric, writeup, assistant, instructor):
+    writeup.assignment.require_review = True
+    writeup.assignment.save()
+    save(writeup, assistant, rubric)
+
+    grade = save(writeup, instructor, rubric, revision=1)
+
+    assert not grade.needs_review and grade.reviewed_by == instructor
+    assert save(writeup, instructor, rubric, revision=2).needs_review is False
+
+
+def test_turning_review_on_puts_assistants_unreleased_grades_up_for_review(
+    rubric, writeup, late_writeup, assistant, instructor
+):
+    save(writeup, assistant, rubric)
+    save(late_writeup, instructor, rubric)
+
+    grading.assignment_require_review(assignment=writeup.assignment, required=True)
+
+    assert Grade.objects.get(submission=writeup).needs_review
+    assert not Grade.objects.get(submission=late_writeup).needs_review
+    grading.assignment_require_review(assignment=writeup.assignment, required=False)
+    assert not Grade.objects.filter(needs_review=True).exists()
+
+
+def test_releasing_one_grade_notifies_its_student(rubric, writeup, instructor, student):
+    grade = save(writeup, instructor, rubric)
+
+    assert grading.grade_release(grade=grade, by=instructor, now=NOW) is True
+
+    grade.refresh_from_db()
+    assert grade.released_at == NOW and grade.released_by == instructor
+    note = Notification.objects.get()
+    assert (note.recipient_id, note.kind) == (student.pk, Kind.FEEDBACK_RELEASED)
+    assert note.dedupe_key == f"released:{grade.pk}:20270320T150000"
+    assert note.url.endswith(f"/assignments/{writeup.assignment_id}/feedback/")
+    assert grading.grade_release(grade=grade, by=instructor, now=NOW) is False
+    assert Notification.objects.count() == 1
+
+
+def test_an_incomplete_grade_is_not_released(rubric, writeup, instructor):
+    grade = save(writeup, instructor, rubric, follow_up=None)
+
+    with pytest.raises(ReleaseRefused, match="not complete"):
+        grading.grade_release(grade=grade, by=instructor, now=NOW)
+    assert not Notification.objects.exists()
+
+
+def test_releasing_the_assignment_releases_every_complete_reviewed_grade_once(
+    rubric, writeup, late_writeup, instructor, student, classmate
+):
+    save(writeup, instructor, rubric)
+    save(late_writeup, instructor, rubric, follow_up=None)  # a draft: stays hidden
+
+    assert grading.feedback_release(assignment=writeup.assignment, by=instructor, now=NOW) == 1
+    assert grading.feedback_release(assignment=writeup.assignment, by=instructor, now=NOW) == 0
+
+    assert list(Grade.objects.released().values_list("submission", flat=True)) == [writeup.pk]
+    assert list(Notification.objects.values_list("recipient", "kind")) == [
+        (student.pk, Kind.FEEDBACK_RELEASED)
+    ]
+
+
+def test_a_released_grade_edited_stays_released(rubric, writeup, instructor):
+    grade = save(writeup, instructor, rubric)
+    grading.grade_release(grade=grade, by=instructor, now=NOW)
+
+    edited = save(writeup, instructor, rubric, strong=False, revision=1)
+
+    assert edited.is_released and edited.score == D(12)
+
+
+def test_hiding_a_released_grade_again(rubric, writeup, instructor):
+    grade = save(writeup, instructor, rubric)
+    grading.grade_release(grade=grade, by=instructor, now=NOW)
+
+    assert grading.grade_unrelease(grade=grade, by=instructor, now=NOW) is True
+    assert not Grade.objects.released().exists()
+    assert grading.grade_unrelease(grade=grade, by=instructor, now=NOW) is False
+
+
+def test_a_withdrawn_students_writeup_is_graded_and_released_without_a_notification(
+    rubric, writeup, course, student, instructor
+):
+    Membership.objects.filter(course=course, user=student).update(removed_at=NOW)
+
+    grade = save(writeup, instructor, rubric)
+    released = grading.feedback_release(assignment=writeup.assignment, by=instructor, now=NOW)
+
+    assert grade.is_complete and released == 1
+    assert Submission.objects.filter(pk=writeup.pk).exists()
+    assert not Notification.objects.exists()
+
+
+# The queue
+
+
+def test_the_queue_lists_submitted_writeups_with_their_state(
+    rubric, assignment, writeup, late_writeup, instructor, assistant, course, outsider
+):
+    member_enrol(course=course, user=outsider, role=Role.STUDENT)
+    Submission.objects.create(assignment=assignment, student=outsider, body="draft only")
+    save(writeup, assistant, rubric)
+
+    queue = grading.grading_queue(assignment=assignment, viewer=assistant)
+
+    assert [(row.student.full_name, row.status_label) for row in queue.rows] == [
+        ("Carl Classmate", "Not started"),
+        ("Stella Student", "Graded"),
+    ]
+    assert queue.counts == {"all": 2, "ungraded": 1, "late": 1, "mine": 1, "review": 0}
+    assert queue.releasable == 1
+    prev_row, next_row = queue.neighbours(late_writeup.student_id, "all")
+    assert prev_row is None and next_row.student.full_name == "Stella Student"
+    assert queue.neighbours(late_writeup.student_id, "ungraded") == (None, None)
+
+
+def test_the_queue_marks_removed_students_and_leaves_out_staff(
+    assignment, writeup, course, student, assistant
+):
+    submit(assignment, assistant, at=local(2027, 3, 14, 9, 0), body="not a student")
+    Membership.objects.filter(course=course, user=student).update(
+        removed_at=NOW - timedelta(days=1)
+    )
+
+    rows = grading.grading_queue(assignment=assignment, viewer=assistant).rows
+
+    assert [(row.student.full_name, row.is_removed) for row in rows] == [("Stella Student", True)]
+
+
+# The comment bank
+
+
+def test_saved_comments_are_added_once_edited_used_and_deleted(instructor):
+    comment = grading.saved_comment_add(owner=instructor, text="  Great questions.\r\n", now=NOW)
+    again = grading.saved_comment_add(owner=instructor, text="Great questions.", now=NOW)
+    assert again.pk == comment.pk and comment.text == "Great questions."
+
+    grading.saved_comment_update(comment=comment, text="Great, open questions.")
+    grading.saved_comment_use(comment=comment)
+    grading.saved_comment_use(comment=comment)
+    comment.refresh_from_db()
+    assert (comment.text, comment.use_count) == ("Great, open questions.", 2)
+
+    with pytest.raises(ValidationError):
+        grading.saved_comment_update(comment=comment, text="   ")
+    grading.saved_comment_delete(comment=comment)
+    assert not SavedComment.objects.exists()

@@ -1,0 +1,712 @@
+"""The grading pages: the queue, one write-up's grading page (plain form and background save),
+review and release, and the comment bank."""
+
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from accounts.models import User
+from courses.models import Membership, Role
+from interviews import grading
+from interviews.models import (
+    Attachment,
+    Contact,
+    Grade,
+    Interview,
+    ReflectionPrompt,
+    SavedComment,
+    Submission,
+)
+from notifications.models import Kind, Notification
+from tests.courses.test_views import section, text_of
+from tests.interviews import samples
+from tests.interviews.conftest import NOW
+from tests.interviews.test_grading import criteria, level, make_rubric
+from tests.interviews.test_progress import local, make_assignment, submit
+
+D = Decimal
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def assignment(course):
+    return make_assignment(course, late_percent_per_day=D(10), late_max_percent=D(50))
+
+
+@pytest.fixture
+def rubric(assignment):
+    return make_rubric(assignment)
+
+
+@pytest.fixture
+def writeup(assignment, student):
+    return submit(assignment, student, at=local(2027, 3, 14, 9, 0), body="What I learned")
+
+
+@pytest.fixture
+def late_writeup(assignment, classmate):
+    return submit(
+        assignment, classmate, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20",
+        body="Late but thoughtful",
+    )  # fmt: skip
+
+
+def queue_url(assignment, **query) -> str:
+    url = reverse("interviews:grading", args=[assignment.course_id, assignment.pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def grade_url(assignment, student, name="grade", **query) -> str:
+    url = reverse(f"interviews:{name}", args=[assignment.course_id, assignment.pk, student.pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def form_data(rubric, *, revision=0, prep="Strong", refl="Fair", follow="8", **fields) -> dict:
+    """The grading form as the page posts it."""
+    preparation, reflection, follow_up = criteria(rubric)
+    data = {
+        "revision": revision,
+        f"criterion_{preparation.pk}": level(preparation, prep).pk if prep else "",
+        f"criterion_{reflection.pk}": level(reflection, refl).pk if refl else "",
+        f"criterion_{follow_up.pk}": follow,
+        f"comment_{preparation.pk}": "",
+        f"comment_{reflection.pk}": "",
+        f"comment_{follow_up.pk}": "",
+        "overall_comment": "",
+        "private_note": "",
+        "penalty_override_percent": "",
+        "penalty_override_reason": "",
+        "insert_saved": "",
+        "insert_into": "overall_comment",
+        "action": "save",
+    }
+    data.update(fields)
+    return data
+
+
+def queue_rows(response) -> list[str]:
+    content = response.content.decode()
+    table = re.search(
+        r'<table class="table align-middle" id="grading-queue">.*?</table>', content, re.S
+    )
+    if not table:
+        return []
+    return [
+        text_of(row)
+        for row in re.findall(r"<tr>\s*<th scope=\"row\">.*?</tr>", table.group(0), re.S)
+    ]
+
+
+def error_next_to(response, name: str) -> str:
+    match = re.search(
+        rf'<div class="invalid-feedback d-block" id="id_{name}_error"[^>]*>(.*?)</div>',
+        response.content.decode(),
+        re.S,
+    )
+    assert match, f"no message box for {name}"
+    return text_of(match.group(1))
+
+
+def checked_levels(response) -> list[str]:
+    return re.findall(
+        r'<input class="form-check-input" type="radio"[^>]*value="(\d*)"[^>]*checked',
+        response.content.decode(),
+    )
+
+
+# The queue
+
+
+def test_queue_lists_every_submitted_writeup_with_state_lateness_score_and_grader(
+    as_user, instructor, assistant, rubric, writeup, late_writeup
+):
+    as_user(assistant).post(grade_url(rubric.assignment, writeup.student), form_data(rubric))
+
+    response = as_user(instructor).get(queue_url(rubric.assignment))
+
+    assert response.status_code == 200
+    rows = queue_rows(response)
+    assert len(rows) == 2
+    assert rows[0].startswith("Carl Classmate")
+    assert "Late 2 days · −20%" in rows[0] and "Not started" in rows[0]
+    assert rows[1].startswith("Stella Student")
+    assert "On time" in rows[1] and "Graded" in rows[1] and "16 / 20" in rows[1]
+    assert "Aaron Assistant" in rows[1] and "Grade Stella Student" in rows[1]
+    assert "Sun 14 Mar 2027" in rows[1]  # the submitted time
+
+
+def test_queue_filters_show_their_counts(
+    as_user, instructor, assistant, rubric, writeup, late_writeup
+):
+    as_user(assistant).post(grade_url(rubric.assignment, writeup.student), form_data(rubric))
+    client = as_user(assistant)
+
+    nav = text_of(
+        re.search(
+            r'<nav aria-label="Filter write-ups".*?</nav>',
+            client.get(queue_url(rubric.assignment)).content.decode(),
+            re.S,
+        ).group(0)
+    )
+    assert nav == "All 2 Ungraded 1 Late 1 Graded by me 1 Needs review 0"
+    assert [
+        r.split(" ")[0]
+        for r in queue_rows(client.get(queue_url(rubric.assignment, filter="ungraded")))
+    ] == ["Carl"]
+    assert [
+        r.split(" ")[0] for r in queue_rows(client.get(queue_url(rubric.assignment, filter="late")))
+    ] == ["Carl"]
+    assert [
+        r.split(" ")[0] for r in queue_rows(client.get(queue_url(rubric.assignment, filter="mine")))
+    ] == ["Stella"]
+    assert queue_rows(as_user(instructor).get(queue_url(rubric.assignment, filter="mine"))) == []
+    assert "Nothing matches this filter" in text_of(
+        client.get(queue_url(rubric.assignment, filter="review"))
+    )
+
+
+def test_queue_shows_withdrawn_students_marked(
+    as_user, instructor, rubric, writeup, course, student
+):
+    Membership.objects.filter(course=course, user=student).update(removed_at=NOW)
+
+    rows = queue_rows(as_user(instructor).get(queue_url(rubric.assignment)))
+
+    assert rows == [next(r for r in rows if r.startswith("Stella Student Removed"))]
+
+
+def test_release_button_counts_graded_work_and_explains_review(
+    as_user, instructor, assistant, rubric, writeup, late_writeup
+):
+    assignment = rubric.assignment
+    grading.assignment_require_review(assignment=assignment, required=True)
+    as_user(assistant).post(grade_url(assignment, writeup.student), form_data(rubric))
+    as_user(instructor).post(grade_url(assignment, late_writeup.student), form_data(rubric))
+
+    release = section(as_user(instructor).get(queue_url(assignment)), "release-heading")
+
+    assert "Release feedback (1 graded)" in release
+    assert (
+        "1 grade by assistants waits for an instructor's review and will not be released yet"
+        in release
+    )
+    assistant_page = as_user(assistant).get(queue_url(assignment)).content.decode()
+    assert "Release feedback (" not in assistant_page and "release-heading" not in assistant_page
+
+
+def test_instructor_turns_review_on_from_the_queue_and_assistants_cannot(
+    as_user, instructor, assistant, assignment
+):
+    url = reverse("interviews:grading_review_setting", args=[assignment.course_id, assignment.pk])
+
+    assert as_user(assistant).post(url, {"require_review": "on"}).status_code == 403
+    response = as_user(instructor).post(url, {"require_review": "on"})
+
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.require_review
+    as_user(instructor).post(url, {})
+    assignment.refresh_from_db()
+    assert not assignment.require_review
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_queue_queries_do_not_grow_with_class_size(
+    as_user, instructor, rubric, size, django_assert_max_num_queries
+):
+    _class_of(rubric.assignment, size)
+    client = as_user(instructor)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(queue_url(rubric.assignment))
+
+    assert len(queue_rows(response)) == size
+
+
+# The grading page
+
+
+def test_grading_page_shows_the_writeup_interview_record_and_rubric(
+    as_user, assistant, rubric, assignment, student, classmate
+):
+    prompt = ReflectionPrompt.objects.create(assignment=assignment, text="What surprised you?")
+    writeup = submit(
+        assignment, student, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20",
+        answers={str(prompt.pk): "How much they read."}, body="More thoughts here",
+    )  # fmt: skip
+    attachment = Attachment(
+        submission=writeup, original_name="notes.pdf", kind="pdf",
+        content_type="application/pdf", size=len(samples.PDF),
+    )  # fmt: skip
+    attachment.file.save("notes.pdf", ContentFile(samples.PDF), save=True)
+    writeup.versions.get().attachments.add(attachment)
+    referrer = Contact.objects.create(owner=student, name="Rita Referrer")
+    contact = Contact.objects.create(
+        owner=student, name="Priya Patel", job_title="Nurse manager", organisation="Acme Health",
+        industry="Healthcare", how_met="Alumni night", referred_by=referrer,
+    )  # fmt: skip
+    interview = Interview.objects.create(
+        assignment=assignment, student=student, contact=contact, status="held",
+        scheduled_at=local(2027, 3, 5, 10, 0), held_at=local(2027, 3, 5, 10, 0),
+        thank_you_sent_at=local(2027, 3, 6, 9, 0), insights="Night shifts are hard.",
+        path_fit="yes", offer="internship",
+    )  # fmt: skip
+    interview.referrals.add(Contact.objects.create(owner=student, name="Nia New"))
+
+    response = as_user(assistant).get(grade_url(assignment, student))
+
+    assert response.status_code == 200
+    writeup_text = section(response, "writeup-heading")
+    assert "What surprised you? How much they read." in writeup_text
+    assert "More thoughts here" in writeup_text and "7 words" in writeup_text
+    assert "2 days late: the late policy gives a penalty of 20%" in writeup_text
+    assert (
+        reverse("interviews:attachment_download", args=[attachment.pk]) in response.content.decode()
+    )
+    record = section(response, "interviews-heading")
+    for text in (
+        "Priya Patel", "Nurse manager", "Acme Health", "Healthcare", "Alumni night",
+        "Rita Referrer", "Fri 5 Mar 2027", "Thank-you note sent Sat 6 Mar 2027",
+        "Night shifts are hard.", "Yes, the path still fits", "Nia New", "Internship offer",
+    ):  # fmt: skip
+        assert text in record, text
+    content = response.content.decode()
+    legend = re.search(r"<legend[^>]*>(.*?)</legend>", content, re.S).group(1)
+    assert text_of(legend) == "Preparation (5 points)"
+    assert "How good the preparation is." in content
+    assert re.search(
+        r'for="level-\d+"><span class="fw-semibold">Strong</span> · 5 points',
+        content,
+    )
+    assert "Points for Follow-up (out of 10)" in content
+    assert "Never shown to the student" in content
+    assert 'autocomplete="off"' in content and 'name="revision" value="0"' in content
+    grade_box = section(response, "grade-heading")
+    assert "The late policy (10% a day, at most 50%) gives 20%." in grade_box
+    for label in (
+        "Save",
+        "Save and next",
+        "Keyboard shortcuts",
+        "Insert a saved comment",
+        "Save this comment to my bank",
+    ):
+        assert label in grade_box
+    main = content.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "style=" not in main and "<script" not in main and "onclick" not in main
+
+
+def test_saving_without_javascript_stores_the_grade_and_comes_back(
+    as_user, assistant, rubric, writeup
+):
+    preparation = criteria(rubric)[0]
+    url = grade_url(rubric.assignment, writeup.student)
+    client = as_user(assistant)
+
+    response = client.post(
+        url, form_data(rubric, overall_comment="Well done.", private_note="Staff only",
+                       **{f"comment_{preparation.pk}": "Great questions."}),
+    )  # fmt: skip
+
+    assert response.status_code == 302 and response.url == url
+    grade = Grade.objects.get()
+    assert (grade.score, grade.state, grade.revision) == (D(16), "complete", 1)
+    assert grade.scores.get(criterion=preparation).comment == "Great questions."
+    page = client.get(url)
+    assert "Saved at 10:00." in text_of(page)  # in the grader's zone (Chicago)
+    assert sorted(checked_levels(page)) == sorted(
+        [str(level(criteria(rubric)[0], "Strong").pk), str(level(criteria(rubric)[1], "Fair").pk)]
+    )
+    assert 'name="revision" value="1"' in page.content.decode()
+
+
+def test_save_and_next_goes_to_the_next_student_of_the_same_filter(
+    as_user, instructor, rubric, writeup, late_writeup, course, outsider
+):
+    from courses.enrolment import member_enrol
+
+    member_enrol(course=course, user=outsider, role=Role.STUDENT)
+    outsider.full_name = "Ada Early"
+    outsider.save()
+    submit(rubric.assignment, outsider, at=local(2027, 3, 14, 8, 0), body="First")
+    client = as_user(instructor)
+    client.post(grade_url(rubric.assignment, late_writeup.student), form_data(rubric))
+
+    # Ada, then Carl (already graded: not "ungraded"), then Stella.
+    response = client.post(
+        grade_url(rubric.assignment, outsider, filter="ungraded"),
+        form_data(rubric, action="next"),
+    )
+
+    assert response.status_code == 302
+    assert response.url == grade_url(rubric.assignment, writeup.student, filter="ungraded")
+    page = client.get(response.url)
+    assert "Previous student" not in text_of(page)  # Ada and Carl are graded now
+    last = client.post(response.url, form_data(rubric, action="next"))
+    assert last.url == queue_url(rubric.assignment, filter="ungraded")
+
+
+def test_next_and_previous_links_carry_the_filter(
+    as_user, instructor, rubric, writeup, late_writeup
+):
+    content = (
+        as_user(instructor)
+        .get(grade_url(rubric.assignment, late_writeup.student, filter="late"))
+        .content.decode()
+    )
+    assert "Next student" not in content  # Stella is on time
+
+    content = (
+        as_user(instructor).get(grade_url(rubric.assignment, late_writeup.student)).content.decode()
+    )
+    link = f'href="{grade_url(rubric.assignment, writeup.student)}" rel="next" data-nav="next">'
+    assert f"{link}Next student: Stella Student" in content
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("follow", "11", "Give from 0 to 10 points."),
+        ("follow", "-2", "Give from 0 to 10 points."),
+        ("prep", "wrong", "Choose one of the levels listed for this criterion."),
+    ],
+)
+def test_bad_scores_are_refused_next_to_the_field_and_nothing_is_saved(
+    as_user, instructor, rubric, writeup, field, value, message
+):
+    preparation, reflection, follow_up = criteria(rubric)
+    name = {"follow": f"criterion_{follow_up.pk}", "prep": f"criterion_{preparation.pk}"}[field]
+    data = form_data(rubric, overall_comment="Typed and kept")
+    data[name] = level(reflection, "Strong").pk if value == "wrong" else value
+
+    response = as_user(instructor).post(grade_url(rubric.assignment, writeup.student), data)
+
+    assert response.status_code == 400
+    assert error_next_to(response, name) == message
+    assert "Typed and kept" in response.content.decode()
+    assert not Grade.objects.exists()
+
+
+def test_background_save_answers_with_json(as_user, assistant, rubric, writeup):
+    url = grade_url(rubric.assignment, writeup.student)
+    client = as_user(assistant)
+    follow_up = criteria(rubric)[2]
+
+    saved = client.post(url, form_data(rubric, follow=""), **JSON)
+    assert saved.status_code == 200
+    assert saved.json() == {
+        "status": "saved", "message": "Saved at 10:00", "revision": 1, "state": "In progress",
+        "score": "8", "final_score": "8", "points_possible": "20", "penalty_percent": "0",
+    }  # fmt: skip
+
+    refused = client.post(url, form_data(rubric, revision=1, follow="12"), **JSON)
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["errors"] == {f"criterion_{follow_up.pk}": ["Give from 0 to 10 points."]}
+    assert body["message"] == "Not saved: Give from 0 to 10 points. — your input is kept."
+
+    htmx = client.post(url, form_data(rubric, revision=1), HTTP_HX_REQUEST="true")
+    assert htmx.json()["revision"] == 2 and htmx.json()["state"] == "Graded"
+
+
+def test_two_graders_at_once_the_second_gets_409_and_the_first_grade_stands(
+    as_user, instructor, assistant, rubric, writeup
+):
+    url = grade_url(rubric.assignment, writeup.student)
+    # Both opened the page at revision 0; the instructor saves first.
+    as_user(instructor).post(url, form_data(rubric, overall_comment="Instructor's words"))
+
+    background = as_user(assistant).post(
+        url, form_data(rubric, prep="Weak", overall_comment="Mine"), **JSON
+    )
+    plain = as_user(assistant).post(url, form_data(rubric, prep="Weak", overall_comment="Mine"))
+
+    assert background.status_code == 409
+    assert background.json() == {
+        "status": "conflict",
+        "message": "Not saved: Ines Instructor saved this grade at 10:00 while you were "
+        "working — your input is kept.",
+        "saved_by": "Ines Instructor", "saved_at": "10:00", "revision": 1,
+    }  # fmt: skip
+    assert plain.status_code == 409
+    alert = text_of(
+        re.search(r'<div id="conflict".*?</div>', plain.content.decode(), re.S).group(0)
+    )
+    assert "Ines Instructor saved this grade Sat 20 Mar 2027, 10:00 CDT" in alert
+    assert "Load their version" in alert and "Save mine over theirs" in alert
+    assert re.search(r">\s*Mine</textarea>", plain.content.decode())  # the input is kept
+    assert 'name="revision" value="0"' in plain.content.decode()
+    grade = Grade.objects.get()
+    assert grade.overall_comment == "Instructor's words" and grade.graded_by == instructor
+
+
+def test_save_mine_over_theirs_after_being_told(as_user, instructor, assistant, rubric, writeup):
+    url = grade_url(rubric.assignment, writeup.student)
+    as_user(instructor).post(url, form_data(rubric, overall_comment="Instructor's words"))
+
+    response = as_user(assistant).post(
+        url, form_data(rubric, overall_comment="Mine", overwrite_revision="1")
+    )
+
+    assert response.status_code == 302
+    assert Grade.objects.get().overall_comment == "Mine"
+
+
+def test_late_penalty_is_applied_and_an_override_needs_a_reason(
+    as_user, instructor, rubric, late_writeup
+):
+    url = grade_url(rubric.assignment, late_writeup.student)
+    client = as_user(instructor)
+
+    refused = client.post(url, form_data(rubric, penalty_override_percent="5"))
+    assert refused.status_code == 400
+    assert error_next_to(refused, "penalty_override_reason").startswith("Say why the late penalty")
+    assert not Grade.objects.exists()
+
+    client.post(url, form_data(rubric))
+    assert Grade.objects.get().final_score == D("12.80")
+    client.post(
+        url,
+        form_data(
+            rubric, revision=1, penalty_override_percent="5", penalty_override_reason="Illness"
+        ),
+    )
+    grade = Grade.objects.get()
+    assert (grade.penalty_percent, grade.final_score) == (D(5), D("15.20"))
+    assert "after the 5% late penalty: 15.2" in text_of(client.get(url))
+
+
+def test_an_assistants_grade_is_released_only_after_an_instructor_reviews_it(
+    as_user, instructor, assistant, rubric, writeup, student
+):
+    assignment = rubric.assignment
+    grading.assignment_require_review(assignment=assignment, required=True)
+    as_user(assistant).post(grade_url(assignment, writeup.student), form_data(rubric))
+    release_all = reverse("interviews:grading_release", args=[assignment.course_id, assignment.pk])
+
+    as_user(instructor).post(release_all)
+    assert not Grade.objects.released().exists()
+    page = as_user(instructor).get(grade_url(assignment, student))
+    assert "Mark as reviewed" in text_of(
+        page
+    ) and "Release feedback to this student" not in text_of(page)
+    assert (
+        as_user(assistant).post(grade_url(assignment, student, "grade_review")).status_code == 403
+    )
+
+    as_user(instructor).post(grade_url(assignment, student, "grade_review"))
+    response = as_user(instructor).post(release_all)
+
+    assert response.status_code == 302
+    assert Grade.objects.released().count() == 1
+    assert Notification.objects.filter(recipient=student, kind=Kind.FEEDBACK_RELEASED).count() == 1
+
+
+def test_instructor_releases_one_student_and_can_hide_it_again(
+    as_user, instructor, assistant, rubric, writeup, late_writeup, student
+):
+    assignment = rubric.assignment
+    for submission in (writeup, late_writeup):
+        as_user(assistant).post(grade_url(assignment, submission.student), form_data(rubric))
+
+    assert (
+        as_user(assistant).post(grade_url(assignment, student, "grade_release")).status_code == 403
+    )
+    response = as_user(instructor).post(grade_url(assignment, student, "grade_release"))
+
+    assert response.status_code == 302
+    assert list(Grade.objects.released().values_list("submission", flat=True)) == [writeup.pk]
+    note = Notification.objects.get()
+    assert (note.recipient, note.kind) == (student, Kind.FEEDBACK_RELEASED)
+    assert "Hide feedback again" in text_of(as_user(instructor).get(grade_url(assignment, student)))
+    as_user(instructor).post(grade_url(assignment, student, "grade_unrelease"))
+    assert not Grade.objects.released().exists()
+
+
+def test_a_withdrawn_students_writeup_can_still_be_graded(
+    as_user, instructor, rubric, writeup, course, student
+):
+    Membership.objects.filter(course=course, user=student).update(removed_at=NOW)
+    url = grade_url(rubric.assignment, student)
+
+    page = as_user(instructor).get(url)
+    response = as_user(instructor).post(url, form_data(rubric))
+
+    assert "Removed from the course" in text_of(page)
+    assert response.status_code == 302 and Grade.objects.get().score == D(16)
+
+
+def test_scores_never_carry_over_to_the_next_students_form(
+    as_user, instructor, rubric, writeup, late_writeup, student, classmate
+):
+    client = as_user(instructor)
+    client.post(
+        grade_url(rubric.assignment, student),
+        form_data(rubric, overall_comment="Only for Stella", private_note="Stella's note"),
+    )
+
+    page = client.get(grade_url(rubric.assignment, classmate))
+    content = page.content.decode()
+
+    assert checked_levels(page) == ["", ""]  # "Not scored yet" on both level criteria
+    assert "Only for Stella" not in content and "Stella's note" not in content
+    assert 'name="revision" value="0"' in content
+    follow_up = criteria(rubric)[2]
+    assert re.search(
+        rf'<input type="number" name="criterion_{follow_up.pk}"(?![^>]*value=)', content
+    )
+
+
+def test_students_are_refused_every_grading_page(as_user, student, classmate, rubric, writeup):
+    assignment = rubric.assignment
+    urls = [
+        queue_url(assignment),
+        grade_url(assignment, student),
+        grade_url(assignment, classmate),
+    ]
+    for url in urls:
+        assert as_user(student).get(url).status_code == 403
+    assert (
+        as_user(student).post(grade_url(assignment, student), form_data(rubric)).status_code == 403
+    )
+    assert as_user(student).get(reverse("interviews:comment_bank")).status_code == 403
+    assert not Grade.objects.exists()
+
+
+def test_nothing_submitted_yet_is_not_found(as_user, instructor, rubric, classmate):
+    Submission.objects.create(assignment=rubric.assignment, student=classmate, body="draft")
+
+    assert as_user(instructor).get(grade_url(rubric.assignment, classmate)).status_code == 404
+
+
+def test_without_a_rubric_the_page_asks_for_one_score(as_user, instructor, assignment, writeup):
+    url = grade_url(assignment, writeup.student)
+
+    assert "Score (out of 100)" in text_of(as_user(instructor).get(url))
+    as_user(instructor).post(url, {"revision": 0, "score": "72.5", "overall_comment": "Good"})
+
+    assert Grade.objects.get().score == D("72.5")
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_grading_page_queries_do_not_grow_with_class_size(
+    as_user, instructor, rubric, size, django_assert_max_num_queries
+):
+    students = _class_of(rubric.assignment, size)
+    client = as_user(instructor)
+    url = grade_url(rubric.assignment, students[size // 2])
+
+    with django_assert_max_num_queries(25):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert "Next student" in text_of(response) and "Previous student" in text_of(response)
+
+
+def _class_of(assignment, size) -> list[User]:
+    users = User.objects.bulk_create(
+        User(email=f"s{i}@example.edu", full_name=f"Student {i:03}", password="!")
+        for i in range(size)
+    )
+    Membership.objects.bulk_create(
+        Membership(course_id=assignment.course_id, user=u, role=Role.STUDENT) for u in users
+    )
+    submissions = Submission.objects.bulk_create(
+        Submission(
+            assignment=assignment,
+            student=u,
+            body="Words",
+            word_count=1,
+            revision=1,
+            submitted_revision=1,
+            submitted_at=NOW,
+            is_late=i % 3 == 0,
+        )  # fmt: skip
+        for i, u in enumerate(users)
+    )
+    Grade.objects.bulk_create(
+        Grade(submission=s, state="complete", score=D(10), final_score=D(10), points_possible=D(20))
+        for s in submissions[::2]
+    )
+    return users
+
+
+# The comment bank
+
+
+def test_graders_keep_a_comment_bank_of_their_own(as_user, instructor, assistant, course):
+    client = as_user(instructor)
+    bank = reverse("interviews:comment_bank")
+
+    assert client.post(bank, {"text": "   "}).status_code == 400
+    client.post(bank, {"text": "Great open questions."})
+    comment = SavedComment.objects.get()
+    assert comment.owner == instructor and "Great open questions." in text_of(client.get(bank))
+
+    edit = reverse("interviews:saved_comment_edit", args=[comment.pk])
+    assert as_user(assistant).get(edit).status_code == 404
+    assert client.post(edit, {"text": "Great, open questions."}).status_code == 302
+    used = client.post(reverse("interviews:saved_comment_use", args=[comment.pk]))
+    assert used.json()["use_count"] == 1
+    assert "Used 1 time" in text_of(client.get(bank))
+    assert "Great, open questions." not in text_of(as_user(assistant).get(bank))
+
+    delete = reverse("interviews:saved_comment_delete", args=[comment.pk])
+    assert as_user(assistant).post(delete).status_code == 404
+    client.post(delete)
+    assert not SavedComment.objects.exists()
+
+
+def test_comment_bank_answers_the_grading_page_script_with_json(as_user, instructor, course):
+    response = as_user(instructor).post(
+        reverse("interviews:comment_bank"), {"text": "Cite the interview."}, **JSON
+    )
+
+    assert response.status_code == 201
+    comment = SavedComment.objects.get()
+    assert response.json() == {
+        "id": comment.pk, "text": "Cite the interview.", "use_count": 0,
+        "use_url": reverse("interviews:saved_comment_use", args=[comment.pk]),
+    }  # fmt: skip
+
+
+def test_without_javascript_a_saved_comment_is_inserted_and_a_comment_banked(
+    as_user, instructor, rubric, writeup
+):
+    comment = SavedComment.objects.create(owner=instructor, text="Cite the interview.")
+    reflection = criteria(rubric)[1]
+    url = grade_url(rubric.assignment, writeup.student)
+    client = as_user(instructor)
+
+    client.post(url, form_data(
+        rubric, action="insert", insert_saved=comment.pk, insert_into=f"comment_{reflection.pk}",
+        **{f"comment_{reflection.pk}": "Thoughtful."},
+    ))  # fmt: skip
+
+    grade = Grade.objects.get()
+    assert grade.scores.get(criterion=reflection).comment == "Thoughtful.\n\nCite the interview."
+    comment.refresh_from_db()
+    assert comment.use_count == 1
+    assert "Cite the interview." in client.get(url).content.decode()
+
+    client.post(url, form_data(
+        rubric, revision=1, action="bank:overall_comment", overall_comment="Keep interviewing.",
+    ))  # fmt: skip
+    assert SavedComment.objects.filter(owner=instructor, text="Keep interviewing.").exists()
+
+
+def test_the_comment_bank_is_for_staff(as_user, student, outsider, course):
+    assert as_user(student).get(reverse("interviews:comment_bank")).status_code == 403
+    assert (
+        as_user(outsider).post(reverse("interviews:comment_bank"), {"text": "x"}).status_code == 403
+    )
+    assert not SavedComment.objects.exists()
