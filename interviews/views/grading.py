@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -331,6 +331,18 @@ def grade(request, course_id, assignment_id, student_id):
                 "final_score": _decimal(grade.final_score),
                 "points_possible": _decimal(grade.points_possible),
                 "penalty_percent": _decimal(grade.penalty_percent),
+                "release_html": render_to_string(
+                    "interviews/grading/_release.html",
+                    {
+                        "grade": grade,
+                        "course": assignment.course,
+                        "assignment": assignment,
+                        "student": submission.student,
+                        "filter": key,
+                        "is_instructor": assignment.course.viewer_membership.is_instructor,
+                    },
+                    request=request,
+                ),  # fmt: skip
             }
         )
     note = _after_save(request, submission, form, action)

@@ -240,6 +240,9 @@
       conflictBox.hidden = true;
       clearErrors();
       showSummary(body);
+      // Review and release follow the grade just saved (e.g. "Release" once it is complete).
+      const releasePanel = document.getElementById("release-panel");
+      if (releasePanel && body.release_html) releasePanel.outerHTML = body.release_html;
       say(body.message, "saved");
       if (same(snapshot(), sent)) dropCopies();
       else {

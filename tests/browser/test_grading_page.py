@@ -1,0 +1,211 @@
+"""The grading page in a real browser: background save, keyboard shortcuts, a live conflict
+between two graders, input kept across a failed save and a reload, and the page without
+JavaScript."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from interviews.models import Assignment, Grade, SavedComment, Submission
+from tests.browser.conftest import sign_in
+from tests.browser.test_enrolment_journey import _serious_violations
+from tests.interviews.test_grading import make_rubric
+
+pytestmark = pytest.mark.browser
+SAVED = re.compile(r"^Saved at \d\d:\d\d$")
+
+
+@pytest.fixture
+def assignment(course, instructor, student, classmate):
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        course=course, title="Informational interview", writeup_due_at=now - timedelta(days=1),
+        created_by=instructor, state="published",
+    )  # fmt: skip
+    make_rubric(assignment)
+    for user, late in ((student, False), (classmate, True)):
+        Submission.objects.create(
+            assignment=assignment, student=user, body=f"Write-up of {user.full_name}",
+            word_count=4, revision=1, submitted_revision=1, submitted_at=now,
+            is_late=late, late_days=2 if late else 0, penalty_percent=Decimal(20 if late else 0),
+        )  # fmt: skip
+    return assignment
+
+
+def grade_url(site_url, assignment, user):
+    return site_url + reverse(
+        "interviews:grade", args=[assignment.course_id, assignment.pk, user.pk]
+    )
+
+
+def test_background_save_shortcuts_and_next(
+    page, site_url, assignment, instructor, classmate, student
+):
+    sign_in(page, site_url, instructor.email)
+    page.goto(grade_url(site_url, assignment, classmate))
+    status = page.locator("#save-status")
+
+    prep = page.get_by_role("group", name="Preparation")
+    prep.get_by_label("Strong").check()
+    expect(status).to_have_text(SAVED)
+    assert Grade.objects.get().revision == 1
+
+    page.locator("body").click()
+    page.keyboard.press("2")  # the first unscored criterion: Reflection → Fair
+    expect(page.get_by_role("group", name="Reflection").get_by_label("Fair")).to_be_checked()
+    page.get_by_label("Points for Follow-up (out of 10)").fill("12")
+    expect(status).to_contain_text("Not saved: Give from 0 to 10 points. — your input is kept.")
+    expect(
+        page.locator("[data-error-for^=criterion_]").filter(has_text="Give from 0")
+    ).to_be_visible()
+    page.get_by_label("Points for Follow-up (out of 10)").fill("9")
+    expect(status).to_have_text(SAVED)
+    expect(page.locator("[data-score-summary]")).to_contain_text(
+        "Score: 17 / 20, after the 20% late penalty: 13.6"
+    )
+
+    page.get_by_label("Overall comment").fill("Thoughtful work.")
+    page.get_by_role("button", name="Save this comment to my bank").last.click()
+    expect(status).to_have_text("Added to your comment bank.")
+    assert SavedComment.objects.get().text == "Thoughtful work."
+
+    page.locator("body").click()
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts-help")).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    page.locator("body").click()
+    page.keyboard.press("n")
+    expect(page).to_have_url(re.compile(rf"/grading/{student.pk}/$"))
+    # The next student's form starts empty.
+    expect(page.get_by_role("group", name="Preparation").get_by_label("Strong")).not_to_be_checked()
+    expect(page.get_by_label("Overall comment")).to_have_value("")
+    grade = Grade.objects.get(submission__student=classmate)
+    assert (grade.score, grade.final_score, grade.overall_comment) == (
+        17,
+        Decimal("13.60"),
+        "Thoughtful work.",
+    )
+
+    # Insert the saved comment into the overall comment.
+    page.get_by_label("Saved comment").select_option(label="Thoughtful work.")
+    page.get_by_role("button", name="Insert", exact=True).click()
+    expect(page.get_by_label("Overall comment")).to_have_value("Thoughtful work.")
+    expect(status).to_have_text(SAVED)
+    assert SavedComment.objects.get().use_count == 1
+
+
+def test_a_conflict_keeps_input_and_offers_their_version(
+    new_context, site_url, assignment, instructor, assistant, classmate
+):
+    mine = new_context().new_page()
+    theirs = new_context().new_page()
+    sign_in(mine, site_url, assistant.email)
+    sign_in(theirs, site_url, instructor.email)
+    url = grade_url(site_url, assignment, classmate)
+    mine.goto(url)
+    theirs.goto(url)
+
+    theirs.get_by_label("Overall comment").fill("Instructor was here")
+    expect(theirs.locator("#save-status")).to_have_text(SAVED)
+    mine.get_by_label("Overall comment").fill("Assistant typing")
+
+    expect(mine.locator("#save-status")).to_contain_text(
+        "Not saved: Ines Instructor saved this grade at"
+    )
+    expect(mine.locator("#conflict")).to_be_visible()
+    expect(mine.get_by_label("Overall comment")).to_have_value("Assistant typing")
+    assert Grade.objects.get().overall_comment == "Instructor was here"
+
+    mine.get_by_role("link", name="Load their version").click()
+    expect(mine.get_by_label("Overall comment")).to_have_value("Instructor was here")
+    expect(mine.locator("#restore")).to_be_visible()
+    mine.get_by_role("button", name="Restore my input").click()
+    expect(mine.get_by_label("Overall comment")).to_have_value("Assistant typing")
+    expect(mine.locator("#save-status")).to_have_text(SAVED)
+    assert Grade.objects.get().overall_comment == "Assistant typing"
+
+
+def test_unsaved_input_is_offered_back_after_a_reload(
+    page, site_url, assignment, instructor, classmate
+):
+    sign_in(page, site_url, instructor.email)
+    url = grade_url(site_url, assignment, classmate)
+    page.goto(url)
+    page.route(
+        "**/grading/*/",
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.get_by_label("Overall comment").fill("Never reached the server")
+    expect(page.locator("#save-status")).to_contain_text(
+        "Not saved: the connection failed — your input is kept."
+    )
+    page.unroute("**/grading/*/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    expect(page.locator("#restore")).to_be_visible()
+    page.get_by_role("button", name="Restore my input").click()
+    expect(page.get_by_label("Overall comment")).to_have_value("Never reached the server")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+
+
+@pytest.mark.browser_context_args(bypass_csp=True)
+def test_grading_pages_have_no_serious_accessibility_violations(
+    page, site_url, assignment, instructor, classmate
+):
+    sign_in(page, site_url, instructor.email)
+    found = {}
+    page.goto(grade_url(site_url, assignment, classmate))
+    found["grade"] = _serious_violations(page)
+    page.goto(site_url + reverse("interviews:grading", args=[assignment.course_id, assignment.pk]))
+    found["queue"] = _serious_violations(page)
+    page.goto(site_url + reverse("interviews:comment_bank"))
+    found["bank"] = _serious_violations(page)
+    assert found == {"grade": [], "queue": [], "bank": []}
+
+
+def test_more_keys(page, site_url, assignment, instructor, classmate, student):
+    sign_in(page, site_url, instructor.email)
+    page.goto(grade_url(site_url, assignment, student))  # Stella: after Carl
+    status = page.locator("#save-status")
+    page.locator("body").click()
+    page.keyboard.press("]")
+    page.keyboard.press("]")  # Reflection
+    page.keyboard.press("3")
+    expect(page.get_by_role("group", name="Reflection").get_by_label("Weak")).to_be_checked()
+    expect(page.get_by_role("group", name="Reflection")).to_have_class(re.compile("border-primary"))
+    page.keyboard.press("[")
+    page.keyboard.press("1")
+    expect(page.get_by_role("group", name="Preparation").get_by_label("Strong")).to_be_checked()
+    page.get_by_label("Comment on Preparation").fill("typing 1 n p s")
+    expect(page.get_by_role("group", name="Preparation").get_by_label("Strong")).to_be_checked()
+    page.keyboard.press("Control+Enter")
+    expect(status).to_have_text(SAVED)
+    assert Grade.objects.get().scores.get(title="Preparation").comment == "typing 1 n p s"
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(status).to_have_text(SAVED)
+    assert page.url.endswith(f"/grading/{student.pk}/")
+    page.locator("body").click()
+    page.keyboard.press("p")
+    expect(page).to_have_url(re.compile(rf"/grading/{classmate.pk}/$"))
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_without_javascript(page, site_url, assignment, instructor, classmate, student):
+    sign_in(page, site_url, instructor.email)
+    page.goto(grade_url(site_url, assignment, classmate) + "?filter=ungraded")
+    page.get_by_role("group", name="Preparation").get_by_label("Strong").check()
+    page.get_by_role("group", name="Reflection").get_by_label("Fair").check()
+    page.get_by_label("Points for Follow-up (out of 10)").fill("7")
+    page.get_by_role("button", name="Save and next").click()
+    expect(page).to_have_url(re.compile(rf"/grading/{student.pk}/\?filter=ungraded$"))
+    expect(page.get_by_text("Saved the grade of Carl Classmate.")).to_be_visible()
+    page.get_by_label("Overall comment").fill("Typed")
+    page.get_by_label("Points for Follow-up (out of 10)").fill("70")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Give from 0 to 10 points.")).to_be_visible()
+    expect(page.get_by_label("Overall comment")).to_have_value("Typed")
