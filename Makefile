@@ -33,10 +33,12 @@ reliability: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
 	LOG_LEVEL=WARNING $(BIN)/python -m pytest -m reliability tests/reliability -s -q $(PYTEST_ARGS)
 
-## Benchmark of the tick and of delivery on PostgreSQL (scratch database, created and dropped).
+## Benchmarks on PostgreSQL (scratch databases, created and dropped): the reminder tick and
+## delivery, then the gradebook at 1,000 students × 10 assignments against a one-query view.
 bench: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
 	LOG_LEVEL=WARNING $(BIN)/python bench/bench_notifications.py
+	LOG_LEVEL=WARNING $(BIN)/python bench/bench_gradebook.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -18,10 +18,13 @@ from .models import (
     Assignment,
     Attachment,
     Contact,
+    Criterion,
     Extension,
     Grade,
     Interview,
+    Level,
     RegradeRequest,
+    Rubric,
     SavedComment,
     Submission,
     SubmissionVersion,
@@ -259,3 +262,40 @@ def require_instructor_of(assignment, user) -> None:
     """Instructor-only actions on a page assistants can open (releasing, reviewing)."""
     if not assignment.course.viewer_membership.is_instructor:
         raise PermissionDenied("Only the course's instructors can do this.")
+
+
+# Rubrics ----------------------------------------------------------------------------------
+
+
+def get_rubric_for_instructor(user, course_id, assignment_id) -> Rubric:
+    """The rubric of an assignment of a course ``user`` instructs (none yet: 404)."""
+    assignment = get_assignment_for_instructor(user, course_id, assignment_id)
+    rubric = Rubric.objects.filter(assignment=assignment).first()
+    if rubric is None:
+        raise Http404("This assignment has no rubric.")
+    rubric.assignment = assignment
+    return rubric
+
+
+def get_criterion_for_instructor(user, course_id, assignment_id, criterion_id) -> Criterion:
+    """A criterion of that rubric; one of another assignment (or course) is not found."""
+    rubric = get_rubric_for_instructor(user, course_id, assignment_id)
+    criterion = rubric.criteria.filter(pk=criterion_id).first()
+    if criterion is None:
+        raise Http404("No such criterion.")
+    criterion.rubric = rubric
+    return criterion
+
+
+def get_level_for_instructor(user, course_id, assignment_id, level_id) -> Level:
+    """A level of one of that rubric's criteria; any other level is not found."""
+    rubric = get_rubric_for_instructor(user, course_id, assignment_id)
+    level = (
+        Level.objects.select_related("criterion")
+        .filter(pk=level_id, criterion__rubric=rubric)
+        .first()
+    )
+    if level is None:
+        raise Http404("No such level.")
+    level.criterion.rubric = rubric
+    return level

@@ -20,13 +20,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.http import Http404
 
 from courses.models import Membership
 
 from .models import Assignment, Criterion, Grade, Level, Rubric
 from .models.grading import CENT, ZERO
-from .permissions import get_assignment_for_instructor
 
 MAX_POINTS = Decimal("1000")  # one criterion or level
 MAX_TOTAL = Decimal("9999.99")  # the most Assignment.points holds
@@ -148,43 +146,6 @@ TEMPLATE: tuple[CriterionInput, ...] = (
         "Disorganised or very short; errors make it hard to understand.",
     ),
 )
-
-
-# Finding a rubric and its parts (built on interviews.permissions) ---------------------------
-
-
-def get_rubric_for_instructor(user, course_id, assignment_id) -> Rubric:
-    """The rubric of an assignment of a course ``user`` instructs (none yet: 404)."""
-    assignment = get_assignment_for_instructor(user, course_id, assignment_id)
-    rubric = Rubric.objects.filter(assignment=assignment).first()
-    if rubric is None:
-        raise Http404("This assignment has no rubric.")
-    rubric.assignment = assignment
-    return rubric
-
-
-def get_criterion_for_instructor(user, course_id, assignment_id, criterion_id) -> Criterion:
-    """A criterion of that rubric; one of another assignment (or course) is not found."""
-    rubric = get_rubric_for_instructor(user, course_id, assignment_id)
-    criterion = rubric.criteria.filter(pk=criterion_id).first()
-    if criterion is None:
-        raise Http404("No such criterion.")
-    criterion.rubric = rubric
-    return criterion
-
-
-def get_level_for_instructor(user, course_id, assignment_id, level_id) -> Level:
-    """A level of one of that rubric's criteria; any other level is not found."""
-    rubric = get_rubric_for_instructor(user, course_id, assignment_id)
-    level = (
-        Level.objects.select_related("criterion")
-        .filter(pk=level_id, criterion__rubric=rubric)
-        .first()
-    )
-    if level is None:
-        raise Http404("No such level.")
-    level.criterion.rubric = rubric
-    return level
 
 
 def rubric_sources_for(*, user, exclude: Assignment) -> QuerySet[Assignment]:

@@ -14,8 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,8 +30,6 @@ from ..permissions import (
     get_submission_for_grader,
     require_instructor_of,
 )
-
-STAFF_PANEL = "interviews/feedback/_staff_panel.html"
 
 
 def _wants_json(request) -> bool:
@@ -72,15 +69,6 @@ def _who(user) -> str:
     if user is None:
         return "Someone else"
     return user.full_name or user.email
-
-
-def _has_staff_panel() -> bool:
-    # The feedback thread lives in its own template, built separately; the page works without.
-    try:
-        get_template(STAFF_PANEL)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 # The queue ---------------------------------------------------------------------------------
@@ -212,7 +200,6 @@ def _page(request, submission, *, rubric, form, conflict=None, status=200):
         "previous_row": previous,
         "next_row": following,
         "is_instructor": is_instructor,
-        "has_staff_panel": _has_staff_panel(),
     }
     return render(request, "interviews/grading/grade.html", context, status=status)
 

@@ -33,6 +33,9 @@ from ..permissions import (
     get_assignment_for_instructor,
     get_assignment_for_member,
     get_assignment_for_staff,
+    get_criterion_for_instructor,
+    get_level_for_instructor,
+    get_rubric_for_instructor,
 )
 from ..rubrics import (
     IMPORT_MAX_BYTES,
@@ -40,9 +43,6 @@ from ..rubrics import (
     TEMPLATE,
     RubricImportError,
     format_points,
-    get_criterion_for_instructor,
-    get_level_for_instructor,
-    get_rubric_for_instructor,
     graded_count,
     rubric_room,
     rubric_sources_for,

@@ -403,7 +403,10 @@ def test_background_save_answers_with_json(as_user, assistant, rubric, writeup):
 
     saved = client.post(url, form_data(rubric, follow=""), **JSON)
     assert saved.status_code == 200
-    assert saved.json() == {
+    body = saved.json()
+    # The assistant's review-and-release panel, sent again so the page follows the grade.
+    assert "An instructor releases feedback" in body.pop("release_html")
+    assert body == {
         "status": "saved", "message": "Saved at 10:00", "revision": 1, "state": "In progress",
         "score": "8", "final_score": "8", "points_possible": "20", "penalty_percent": "0",
     }  # fmt: skip
@@ -710,3 +713,18 @@ def test_the_comment_bank_is_for_staff(as_user, student, outsider, course):
         as_user(outsider).post(reverse("interviews:comment_bank"), {"text": "x"}).status_code == 403
     )
     assert not SavedComment.objects.exists()
+
+
+def test_a_background_save_that_completes_the_grade_offers_the_instructor_the_release(
+    as_user, instructor, rubric, writeup
+):
+    url = grade_url(rubric.assignment, writeup.student)
+    client = as_user(instructor)
+
+    partial = client.post(url, form_data(rubric, follow=""), **JSON).json()
+    complete = client.post(url, form_data(rubric, revision=1), **JSON).json()
+
+    assert "Score every criterion and save before releasing" in partial["release_html"]
+    assert "Release feedback to this student" not in partial["release_html"]
+    assert "Release feedback to this student" in complete["release_html"]
+    assert 'name="csrfmiddlewaretoken"' in complete["release_html"]

@@ -1,0 +1,84 @@
+"""Views: the course gradebook and its CSV exports, for the course's staff (assistants too).
+
+Each module lists its own URL patterns; interviews/urls.py joins them.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from courses.permissions import get_course_for_staff
+
+from ..forms.gradebook import ExportForm
+from ..gradebook import ExportFormat, criteria_rows, csv_bytes, gradebook_csv, gradebook_for
+from ..permissions import get_assignment_for_staff
+
+
+def csv_download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def file_stem(course) -> str:
+    return slugify(course.code or course.title)[:40] or "course"
+
+
+@login_required
+@require_GET
+def gradebook(request, course_id):
+    course = get_course_for_staff(request.user, course_id)
+    return render(
+        request,
+        "interviews/gradebook/gradebook.html",
+        {"course": course, "book": gradebook_for(course=course), "form": ExportForm()},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def gradebook_export(request, course_id):
+    course = get_course_for_staff(request.user, course_id)
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "Unknown export: use format=canvas or format=moodle, and released=all or "
+            "released=only.",
+            content_type="text/plain; charset=utf-8",
+        )
+    export_format, released_only = form.cleaned_data["format"], form.cleaned_data["released"]
+    book = gradebook_for(
+        course=course,
+        released_only=released_only,
+        with_comments=export_format == ExportFormat.MOODLE,
+    )
+    which = "released" if released_only else "graded"
+    filename = f"{file_stem(course)}-{export_format}-{which}-{timezone.localdate():%Y-%m-%d}.csv"
+    return csv_download(gradebook_csv(book, export_format), filename)
+
+
+@never_cache
+@login_required
+@require_GET
+def criteria_export(request, course_id, assignment_id):
+    assignment = get_assignment_for_staff(request.user, course_id, assignment_id)
+    title = slugify(assignment.title)[:40] or f"assignment-{assignment.pk}"
+    filename = f"{file_stem(assignment.course)}-{title}-criteria.csv"
+    return csv_download(csv_bytes(criteria_rows(assignment=assignment)), filename)
+
+
+urlpatterns = [
+    path("courses/<int:course_id>/gradebook/", gradebook, name="gradebook"),
+    path("courses/<int:course_id>/gradebook/export.csv", gradebook_export, name="gradebook_export"),
+    path(
+        "courses/<int:course_id>/assignments/<int:assignment_id>/grading/criteria.csv",
+        criteria_export,
+        name="criteria_export",
+    ),
+]

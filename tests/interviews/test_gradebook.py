@@ -1,0 +1,289 @@
+"""The read model and CSV writers of ``interviews/gradebook.py``."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from courses.enrolment import member_enrol, member_remove
+from courses.models import Membership
+from interviews.gradebook import (
+    CellState,
+    canvas_titles,
+    criteria_rows,
+    csv_bytes,
+    gradebook_for,
+    number,
+    spreadsheet_text,
+)
+from interviews.models import (
+    Assignment,
+    Criterion,
+    CriterionScore,
+    Grade,
+    Level,
+    Rubric,
+    Submission,
+)
+
+DUE = datetime(2027, 3, 15, 14, 0, tzinfo=UTC)
+
+
+def make_assignment(course, title="Informational interview", *, due=DUE, **fields) -> Assignment:
+    values = {"state": Assignment.State.PUBLISHED, "points": Decimal("20"), **fields}
+    return Assignment.objects.create(course=course, title=title, writeup_due_at=due, **values)
+
+
+def submitted(assignment, student, *, late=False) -> Submission:
+    return Submission.objects.create(
+        assignment=assignment, student=student, revision=1, submitted_revision=1,
+        submitted_at=assignment.writeup_due_at + timedelta(days=2 if late else -1),
+        is_late=late, late_days=2 if late else 0,
+    )  # fmt: skip
+
+
+def graded(
+    assignment, student, final, *, released=False, complete=True, late=False, **fields
+) -> Grade:
+    """A submitted write-up with a grade whose final score is ``final``."""
+    final = Decimal(final) if final is not None else None
+    return Grade.objects.create(
+        submission=submitted(assignment, student, late=late),
+        state=Grade.State.COMPLETE if complete else Grade.State.DRAFT,
+        score=final, final_score=final, points_possible=fields.pop("points_possible", None)
+        or assignment.points, released_at=DUE if released else None, **fields,
+    )  # fmt: skip
+
+
+def enrol(course, email, name) -> User:
+    user = User.objects.create_user(email=email, full_name=name)
+    member_enrol(course=course, user=user)
+    return user
+
+
+def row_of(book, user):
+    return next(row for row in book.rows if row.student_id == user.pk)
+
+
+# Who and what is in the book
+
+
+def test_columns_are_published_assignments_by_due_date(course):
+    later = make_assignment(course, "Second interview", due=DUE + timedelta(days=20))
+    first = make_assignment(course, "First interview", due=DUE)
+    make_assignment(course, "Draft idea", state=Assignment.State.DRAFT)
+
+    book = gradebook_for(course=course)
+
+    assert [c.assignment_id for c in book.columns] == [first.pk, later.pk]
+    assert book.total_points == Decimal("40")
+    assert book.columns[0].grading_url == reverse("interviews:grading", args=[course.pk, first.pk])
+
+
+def test_rows_are_active_students_and_removed_students_with_graded_work(
+    course, student, classmate, instructor
+):
+    assignment = make_assignment(course)
+    ada = enrol(course, "ada@example.edu", "Ada Ångström")
+    left_early = enrol(course, "gone@example.edu", "Gone Early")
+    graded(assignment, classmate, "15")
+    member_remove(membership=Membership.objects.get(course=course, user=classmate))
+    member_remove(membership=Membership.objects.get(course=course, user=left_early))
+
+    book = gradebook_for(course=course)
+
+    assert [row.name for row in book.rows] == ["Ada Ångström", "Carl Classmate", "Stella Student"]
+    assert [row.is_removed for row in book.rows] == [False, True, False]
+    assert book.removed == 1
+    assert instructor.pk not in {row.student_id for row in book.rows}
+    assert ada.pk in {row.student_id for row in book.rows}
+
+
+def test_each_cell_says_where_the_work_stands(course, student):
+    states = {}
+    for state in CellState:
+        states[state] = make_assignment(course, state.value)
+    Submission.objects.create(assignment=states[CellState.NOT_SUBMITTED], student=student)  # draft
+    submitted(states[CellState.SUBMITTED], student)
+    graded(states[CellState.IN_PROGRESS], student, "5", complete=False)
+    graded(states[CellState.UNRELEASED], student, "12", late=True, needs_review=True)
+    graded(states[CellState.RELEASED], student, "18", released=True)
+
+    book = gradebook_for(course=course)
+
+    cells = {
+        c.assignment_id: cell
+        for c, cell in zip(book.columns, row_of(book, student).cells, strict=True)
+    }
+    for state, assignment in states.items():
+        cell = cells[assignment.pk]
+        assert cell.state == state
+        expected_url = (
+            ""
+            if state == CellState.NOT_SUBMITTED
+            else reverse("interviews:grade", args=[course.pk, assignment.pk, student.pk])
+        )
+        assert cell.url == expected_url
+    assert cells[states[CellState.IN_PROGRESS].pk].final_score is None
+    assert cells[states[CellState.UNRELEASED].pk].final_score == Decimal("12")
+    assert cells[states[CellState.UNRELEASED].pk].is_late
+    assert cells[states[CellState.UNRELEASED].pk].needs_review
+    assert not cells[states[CellState.RELEASED].pk].is_late
+    assert book.unreleased == 1 and book.awaiting_review == 1
+
+
+# Totals and statistics
+
+
+def test_current_counts_graded_work_and_overall_counts_everything_published(course, student):
+    first, second, third = (make_assignment(course, f"A{i}") for i in range(3))
+    graded(first, student, "18", released=True)
+    graded(second, student, "12")  # complete, not released: counts for staff
+    graded(third, student, "19", complete=False)  # in progress: never counts
+
+    row = row_of(gradebook_for(course=course), student)
+
+    assert (row.earned, row.graded_points, row.graded) == (Decimal("30"), Decimal("40"), 2)
+    assert row.current == Decimal("75.00")  # 30 of the 40 points graded
+    assert row.overall == Decimal("50.00")  # 30 of all 60 points
+
+
+def test_released_only_counts_only_what_students_already_see(course, student):
+    first, second = make_assignment(course, "A"), make_assignment(course, "B")
+    graded(first, student, "18", released=True)
+    graded(second, student, "12")
+
+    row = row_of(gradebook_for(course=course, released_only=True), student)
+
+    assert [cell.counts for cell in row.cells] == [True, False]
+    assert (row.earned, row.current, row.overall) == (
+        Decimal("18"),
+        Decimal("90.00"),
+        Decimal("45.00"),
+    )
+
+
+def test_a_student_with_nothing_graded_has_no_current_percentage(course, student):
+    make_assignment(course)
+
+    row = row_of(gradebook_for(course=course), student)
+
+    assert row.current is None and row.overall == Decimal("0.00")
+
+
+def test_columns_carry_average_median_and_distribution(course, student, classmate):
+    assignment = make_assignment(course)
+    others = [enrol(course, f"s{i}@example.edu", f"Student {i}") for i in range(3)]
+    for user, final in zip(
+        [student, classmate, *others], ["20", "19.5", "15", "9", "3"], strict=True
+    ):
+        graded(assignment, user, final)
+
+    column = gradebook_for(course=course).columns[0]
+
+    assert column.graded == 5
+    assert column.average == Decimal("13.30")
+    assert column.median == Decimal("15.00")
+    assert (column.lowest, column.highest) == (Decimal("3"), Decimal("20"))
+    # 15 %, 45 %, 75 %, 97.5 % and 100 % of 20 points
+    assert column.bins == [0, 1, 0, 0, 1, 0, 0, 1, 0, 2]
+    bars = column.bars()
+    assert [bar.count for bar in bars] == column.bins
+    assert bars[9].label == "90–100 %" and bars[9].height == "60.0"
+    assert "5 graded" in column.summary() and "90–100 %: 2" in column.summary()
+
+
+def test_a_grade_given_out_of_other_points_is_shown_on_the_assignments_scale(course, student):
+    assignment = make_assignment(course)  # 20 points now; the rubric was worth 10 then
+    graded(assignment, student, "8", points_possible=Decimal("10"))
+
+    cell = row_of(gradebook_for(course=course), student).cells[0]
+
+    assert cell.final_score == Decimal("16.00")
+    assert cell.graded_as == "8 / 10"
+
+
+# CSV writing
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1 555", "'+1 555"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Zoë O'Neil", "Zoë O'Neil"),
+    ],
+)
+def test_text_that_a_spreadsheet_would_run_is_kept_as_text(text, written):
+    assert spreadsheet_text(text) == written
+
+
+def test_numbers_stay_numbers_in_csv():
+    content = csv_bytes([["Name", "Score"], ["-Minus", Decimal("8.50")], ["Z", 10], ["N", None]])
+
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows == [["Name", "Score"], ["'-Minus", "8.5"], ["Z", "10"], ["N", ""]]
+    assert number(Decimal("12.345")) == "12.35" and number(Decimal("100.00")) == "100"
+
+
+def test_canvas_titles_are_unique_and_never_read_as_a_canvas_id_or_a_student_column():
+    assert canvas_titles(["Interview", "Interview", "Part (2)", "interview", "Section"]) == [
+        "Interview",
+        "Interview [2]",
+        "Part [2]",
+        "interview [3]",
+        "Section [2]",
+    ]
+
+
+# One assignment by criterion
+
+
+def test_criteria_rows_list_each_criterion_in_rubric_order(course, student, classmate):
+    assignment = make_assignment(course, points=Decimal("10"))
+    rubric = Rubric.objects.create(assignment=assignment, title="Rubric")
+    second = Criterion.objects.create(rubric=rubric, position=1, title="Reflection", points=5)
+    first = Criterion.objects.create(rubric=rubric, position=0, title="Preparation", points=5)
+    strong = Level.objects.create(criterion=first, title="Strong", points=5)
+    grade = graded(assignment, student, None, late=True, late_penalty_percent=Decimal("10"))
+    grade.score, grade.final_score = Decimal("8"), Decimal("7.2")
+    grade.save()
+    CriterionScore.objects.create(
+        grade=grade, criterion=first, title="Preparation", level=strong, level_title="Strong",
+        points=Decimal("5"), max_points=5, position=0,
+    )  # fmt: skip
+    CriterionScore.objects.create(
+        grade=grade, criterion=second, title="Reflection", points=Decimal("3"), max_points=5,
+        position=1,
+    )  # fmt: skip
+    CriterionScore.objects.create(
+        grade=grade, criterion=None, title="Punctuality", points=Decimal("0"), max_points=1,
+        position=2,
+    )  # fmt: skip
+    submitted(assignment, classmate)
+
+    rows = criteria_rows(assignment=assignment)
+
+    assert rows[0] == [
+        "Student", "Email", "Preparation: points", "Preparation: level", "Reflection: points",
+        "Reflection: level", "Punctuality (removed): points", "Punctuality (removed): level",
+        "Score", "Points possible", "Late", "Late penalty (%)", "Late penalty (points)",
+        "Final score", "Status",
+    ]  # fmt: skip
+    assert rows[1] == ["Carl Classmate", "carl.classmate@example.edu", None, None, None, None,
+                       None, None, None, Decimal("10"), "no", None, None, None,
+                       "Not graded yet"]  # fmt: skip
+    assert rows[2] == [
+        "Stella Student", "stella.student@example.edu", Decimal("5.00"), "Strong",
+        Decimal("3.00"), "", Decimal("0.00"), "", Decimal("8.00"), Decimal("10.00"), "yes",
+        Decimal("10.00"), Decimal("0.80"), Decimal("7.20"), "Graded, not released",
+    ]  # fmt: skip
