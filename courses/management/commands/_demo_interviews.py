@@ -6,9 +6,10 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from interviews import planning, writeups
+from interviews import feedback, grading, planning, writeups
 from interviews.authoring import DEFAULT_PROMPTS, DEFAULT_QUESTIONS, PromptInput, assignment_save
 from interviews.models import Assignment, Extension, Interview
+from interviews.rubrics import rubric_adopt_template
 
 TITLE = "Informational interview: explore a career"
 INSTRUCTIONS = """Find a professional in a field you are exploring and hold a 20–30 minute
@@ -103,6 +104,35 @@ def seed_interviews(*, course, instructor, students) -> Assignment:
     Interview.objects.create(
         assignment=assignment, student=chloe, contact=sophie, time_zone="Europe/Paris",
         created_at=now - timedelta(days=1),
+    )  # fmt: skip
+
+    # Eun-ji: submitted too, waiting in the grading queue.
+    short = {str(p.pk): "A nurse manager showed me how much of care is coordination. " * 5
+             for p in assignment.prompts.all()}  # fmt: skip
+    draft = writeups.writeup_save(
+        assignment=assignment, student=students[4], answers=short, body="", revision=0, now=now
+    )
+    writeups.writeup_submit(
+        assignment=assignment, student=students[4], revision=draft.revision, now=now
+    )
+
+    # The ready-made rubric; Amara's write-up graded, released, and a word from her teacher.
+    rubric = rubric_adopt_template(assignment=assignment)
+    criteria = list(rubric.criteria.prefetch_related("levels"))
+    submission = assignment.submissions.get(student=amara)
+    grade = grading.grade_save(
+        submission=submission, grader=instructor,
+        levels={c.pk: list(c.levels.all())[0 if i % 2 == 0 else 1].pk
+                for i, c in enumerate(criteria)},
+        criterion_comments={criteria[2].pk: "You connected what surprised you to your own plans."},
+        overall_comment="A well-prepared interview and a thoughtful reflection. Next time, "
+        "follow up on the referral she offered.",
+        expected_revision=0, now=now,
+    )  # fmt: skip
+    grading.grade_release(grade=grade, by=instructor, now=now)
+    feedback.message_post(
+        submission=submission, author=instructor, now=now,
+        body="Let me know if you would like help reaching the epidemiologist she mentioned.",
     )  # fmt: skip
 
     # Diego: an extension.
