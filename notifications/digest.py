@@ -8,7 +8,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 
 from courses.models import Membership
-from interviews.models import Submission
+from interviews.models import Grade, Submission
 
 from .models import Kind, Notification, Preference
 from .planner import Planned, reconcile
@@ -56,12 +56,17 @@ def plan_grading_digests(*, now: datetime) -> int:
         course_ids = [c.pk for c in courses_of[user_id] if c.pk not in muted[user_id]]
         if not course_ids:
             continue
-        waiting = Submission.objects.filter(
-            assignment__course_id__in=course_ids, submitted_at__gt=since
-        ).values_list("assignment__course_id", "assignment__course__title")
+        # New since the last digest and still waiting: work graded in the meantime is left out.
+        waiting = (
+            Submission.objects.filter(assignment__course_id__in=course_ids, submitted_at__gt=since)
+            .exclude(grade__state=Grade.State.COMPLETE)
+            .values_list("assignment__course_id", "assignment__course__title", "assignment_id")
+        )
         counts: dict[tuple[int, str], int] = defaultdict(int)
-        for course_id, title in waiting:
+        assignments = set()
+        for course_id, title, assignment_id in waiting:
             counts[(course_id, title)] += 1
+            assignments.add((course_id, assignment_id))
         if not counts:
             continue
         user = users[user_id]
@@ -75,8 +80,16 @@ def plan_grading_digests(*, now: datetime) -> int:
             recipient_id=user_id, kind=Kind.GRADING_DIGEST, dedupe_key=key,
             send_at=max(now, datetime.combine(day, time(digest_hour), tzinfo=user.zoneinfo)),
             subject=f"{total} new submission{'s' if total != 1 else ''} waiting for grading",
-            body="\n".join(lines), url=reverse("courses:mine"),
+            body="\n".join(lines), url=_where_to_grade(assignments),
         )  # fmt: skip
         result = reconcile(scope=Q(dedupe_key=key), planned=[plan], now=now)
         planned += result.created
     return planned
+
+
+def _where_to_grade(assignments: set[tuple[int, int]]) -> str:
+    """The grading queue when all the work is for one assignment, else the teacher's courses."""
+    if len(assignments) == 1:
+        course_id, assignment_id = next(iter(assignments))
+        return reverse("interviews:grading", args=[course_id, assignment_id]) + "?filter=ungraded"
+    return reverse("courses:mine")

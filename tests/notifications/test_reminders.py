@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from courses.models import Membership
-from interviews.models import Assignment, Contact, Extension, Interview, Submission
+from interviews.models import Assignment, Contact, Extension, Grade, Interview, Submission
 from interviews.reminders import replan_assignment, replan_contact, replan_student
 from notifications.digest import plan_grading_digests
 from notifications.models import AssignmentReminderSettings, Kind, Notification
@@ -424,7 +424,24 @@ def test_each_teacher_gets_one_digest_per_local_day_naming_the_course(
     [digest] = digests(instructor)
     assert digest.subject == "2 new submissions waiting for grading"
     assert digest.body == "Career Exploration: 2 new submissions"
+    assert (
+        digest.url
+        == f"/courses/{assignment.course_id}/assignments/{assignment.pk}/grading/?filter=ungraded"
+    )
     assert len(digests(assistant)) == 1
+
+
+def test_work_graded_before_the_digest_is_not_counted_as_waiting(
+    assignment, instructor, student, classmate
+):
+    graded = submit(assignment, student, ny(2027, 3, 3, 20, 0))
+    submit(assignment, classmate, ny(2027, 3, 3, 21, 0))
+    Grade.objects.create(submission=graded, state=Grade.State.COMPLETE, score=5, points_possible=10)
+
+    plan_grading_digests(now=ny(2027, 3, 4, 9, 0))
+
+    [digest] = digests(instructor)
+    assert digest.subject == "1 new submission waiting for grading"
 
 
 def test_the_digest_waits_for_the_teachers_local_morning(assignment, assistant, student):
