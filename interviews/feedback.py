@@ -107,14 +107,25 @@ def _staff_ids(submission: Submission) -> list[int]:
 # The conversation --------------------------------------------------------------------------
 
 
+def _clean_text(
+    text: str, *, field: str, max_chars: int, too_long: str, too_short: str, min_chars: int = 1
+) -> str:
+    """``text`` without surrounding white space; raises FeedbackRefused for ``field`` when it
+    is shorter than ``min_chars`` (by default: empty) or longer than ``max_chars``."""
+    text = (text or "").strip()
+    if len(text) < min_chars:
+        raise FeedbackRefused(too_short, field=field)
+    if len(text) > max_chars:
+        raise FeedbackRefused(too_long, field=field)
+    return text
+
+
 def clean_message_body(body: str) -> str:
     """The body as it will be stored; raises FeedbackRefused when empty or too long."""
-    body = (body or "").strip()
-    if not body:
-        raise FeedbackRefused(MESSAGE_REQUIRED, field="body")
-    if len(body) > MESSAGE_MAX_CHARS:
-        raise FeedbackRefused(MESSAGE_TOO_LONG, field="body")
-    return body
+    return _clean_text(
+        body, field="body", too_short=MESSAGE_REQUIRED,
+        max_chars=MESSAGE_MAX_CHARS, too_long=MESSAGE_TOO_LONG,
+    )  # fmt: skip
 
 
 def thread_for(submission: Submission) -> list[FeedbackMessage]:
@@ -162,12 +173,10 @@ def message_post(*, submission: Submission, author, body: str, now: datetime) ->
 
 
 def clean_regrade_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < REASON_MIN_CHARS:
-        raise FeedbackRefused(REASON_TOO_SHORT, field="reason")
-    if len(reason) > REASON_MAX_CHARS:
-        raise FeedbackRefused(REASON_TOO_LONG, field="reason")
-    return reason
+    return _clean_text(
+        reason, field="reason", min_chars=REASON_MIN_CHARS, too_short=REASON_TOO_SHORT,
+        max_chars=REASON_MAX_CHARS, too_long=REASON_TOO_LONG,
+    )  # fmt: skip
 
 
 def regrade_requests_for(grade: Grade | None) -> list[RegradeRequest]:
@@ -217,12 +226,10 @@ def regrade_request_create(*, grade: Grade, student, reason: str, now: datetime)
 
 
 def clean_regrade_response(response: str) -> str:
-    response = (response or "").strip()
-    if not response:
-        raise FeedbackRefused(RESPONSE_REQUIRED, field="response")
-    if len(response) > RESPONSE_MAX_CHARS:
-        raise FeedbackRefused(RESPONSE_TOO_LONG, field="response")
-    return response
+    return _clean_text(
+        response, field="response", too_short=RESPONSE_REQUIRED,
+        max_chars=RESPONSE_MAX_CHARS, too_long=RESPONSE_TOO_LONG,
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django import forms
 
 from ..grading import MAX_COMMENT, comment_field, criterion_field
 from ..models import Criterion, Grade
+from .text import unix_newlines
 
 MAX_TEXT = 10_000
 WRONG_LEVEL = "Choose one of the levels listed for this criterion."
@@ -133,12 +134,7 @@ class GradeForm(forms.Form):
         return initial
 
     def clean(self):
-        cleaned = super().clean()
-        # Browsers send \r\n; store one form so saving the same text twice changes nothing.
-        for name, value in cleaned.items():
-            if isinstance(value, str):
-                cleaned[name] = value.replace("\r\n", "\n")
-        return cleaned
+        return unix_newlines(super().clean())
 
     @property
     def expected_revision(self) -> int:

@@ -6,6 +6,7 @@ from django.conf import settings
 
 from ..models import AttachmentType, ReflectionPrompt, Submission
 from ..uploads import accepted, human_size, types_text
+from .text import unix_newlines
 
 MAX_CHARS = 100_000
 ACCEPT = {
@@ -56,12 +57,7 @@ class WriteupForm(forms.Form):
         return initial
 
     def clean(self):
-        cleaned = super().clean()
-        # Browsers send \r\n; store one form so "nothing changed" compares equal.
-        for name, value in cleaned.items():
-            if isinstance(value, str):
-                cleaned[name] = value.replace("\r\n", "\n")
-        return cleaned
+        return unix_newlines(super().clean())
 
     @property
     def answers(self) -> dict[str, str]:

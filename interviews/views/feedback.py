@@ -93,6 +93,20 @@ def _thread_fragment(request, submission, *, viewer, form, post_url, sent=False)
     return render(request, "interviews/feedback/_thread.html", context)
 
 
+def _message_send(request, submission, form) -> bool:
+    """Post the message in ``form`` from the signed-in user; False (nothing posted) when the
+    form has errors. Either side: the caller has checked who may write on ``submission``."""
+    if not form.is_valid():
+        return False
+    feedback.message_post(
+        submission=submission,
+        author=request.user,
+        body=form.cleaned_data["body"],
+        now=timezone.now(),
+    )
+    return True
+
+
 @login_required
 @require_GET
 def feedback_page(request, course_id, assignment_id):
@@ -106,23 +120,14 @@ def feedback_message(request, course_id, assignment_id):
     submission = get_own_submission_for_feedback(request.user, course_id, assignment_id)
     form = MessageForm(request.POST)
     post_url = reverse("interviews:feedback_message", args=[course_id, assignment_id])
-    if not form.is_valid():
-        if _is_htmx(request):
-            return _thread_fragment(
-                request, submission, viewer="student", form=form, post_url=post_url
-            )
-        return _student_page(request, submission, message_form=form, status=400)
-    feedback.message_post(
-        submission=submission,
-        author=request.user,
-        body=form.cleaned_data["body"],
-        now=timezone.now(),
-    )
+    sent = _message_send(request, submission, form)
     if _is_htmx(request):
         return _thread_fragment(
-            request, submission, viewer="student", form=MessageForm(), post_url=post_url,
-            sent=True,
+            request, submission, viewer="student", form=MessageForm() if sent else form,
+            post_url=post_url, sent=sent,
         )  # fmt: skip
+    if not sent:
+        return _student_page(request, submission, message_form=form, status=400)
     messages.success(request, "Message sent to your teacher.")
     return redirect(feedback.feedback_path(submission, "conversation"))
 
@@ -185,23 +190,15 @@ def grade_message(request, course_id, assignment_id, student_id):
     post_url = reverse(
         "interviews:grade_message", args=[course_id, assignment_id, submission.student_id]
     )
-    if not form.is_valid():
-        if _is_htmx(request):
-            return _thread_fragment(
-                request, submission, viewer="staff", form=form, post_url=post_url
-            )
-        return _staff_page(request, submission, message_form=form)
-    feedback.message_post(
-        submission=submission,
-        author=request.user,
-        body=form.cleaned_data["body"],
-        now=timezone.now(),
-    )
+    sent = _message_send(request, submission, form)
     if _is_htmx(request):
         return _thread_fragment(
-            request, submission, viewer="staff", form=MessageForm(auto_id=STAFF_MESSAGE_ID),
-            post_url=post_url, sent=True,
+            request, submission, viewer="staff",
+            form=MessageForm(auto_id=STAFF_MESSAGE_ID) if sent else form, post_url=post_url,
+            sent=sent,
         )  # fmt: skip
+    if not sent:
+        return _staff_page(request, submission, message_form=form)
     messages.success(request, f"Message sent to {feedback.student_name(submission)}.")
     return redirect(feedback.grading_path(submission, "conversation"))
 

@@ -4,7 +4,7 @@ Each module lists its own URL patterns; interviews/urls.py joins them.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -14,15 +14,10 @@ from django.views.decorators.http import require_GET
 
 from courses.permissions import get_course_for_staff
 
+from ..downloads import csv_download
 from ..forms.gradebook import ExportForm
 from ..gradebook import ExportFormat, criteria_rows, csv_bytes, gradebook_csv, gradebook_for
 from ..permissions import get_assignment_for_staff
-
-
-def csv_download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def file_stem(course) -> str:

@@ -356,6 +356,11 @@ def _graded_submission(request, course_id, assignment_id, student_id):
     return submission, grade
 
 
+def _back_to_grade(request, submission):
+    """Back to the grading page of ``submission``, in the queue filter the action came from."""
+    return redirect(_grade_url(submission.assignment, submission.student_id, _filter_of(request)))
+
+
 @login_required
 @require_POST
 def grade_release(request, course_id, assignment_id, student_id):
@@ -371,7 +376,7 @@ def grade_release(request, course_id, assignment_id, student_id):
             )
         else:
             messages.info(request, "This feedback was already released.")
-    return redirect(_grade_url(submission.assignment, submission.student_id, _filter_of(request)))
+    return _back_to_grade(request, submission)
 
 
 @login_required
@@ -382,7 +387,7 @@ def grade_unrelease(request, course_id, assignment_id, student_id):
         messages.success(request, f"The feedback is hidden from {_who(submission.student)} again.")
     else:
         messages.info(request, "This feedback was not released.")
-    return redirect(_grade_url(submission.assignment, submission.student_id, _filter_of(request)))
+    return _back_to_grade(request, submission)
 
 
 @login_required
@@ -391,7 +396,7 @@ def grade_review(request, course_id, assignment_id, student_id):
     submission, grade = _graded_submission(request, course_id, assignment_id, student_id)
     grading.grade_review(grade=grade, reviewer=request.user, now=timezone.now())
     messages.success(request, "Reviewed: this grade can be released.")
-    return redirect(_grade_url(submission.assignment, submission.student_id, _filter_of(request)))
+    return _back_to_grade(request, submission)
 
 
 # The comment bank --------------------------------------------------------------------------

@@ -12,13 +12,14 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import rubrics
+from ..downloads import csv_download
 from ..forms.rubrics import (
     CopyForm,
     CriterionForm,
@@ -300,10 +301,8 @@ def rubric_export(request, course_id, assignment_id):
         raise Http404("This assignment has no rubric.")
     # The byte-order mark lets Excel open the file as UTF-8 (names with accents stay right).
     body = "\ufeff" + rubrics.rubric_export_csv(rubric=rubric)
-    response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
     filename = f"{slugify(assignment.title) or 'assignment'}-rubric.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(body.encode("utf-8"), filename)
 
 
 @login_required

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from interviews.models import Assignment, Grade, SavedComment, Submission
 from tests.browser.conftest import sign_in
 from tests.browser.test_enrolment_journey import _serious_violations
-from tests.interviews.test_grading import make_rubric
+from tests.interviews.grading_samples import make_rubric
 
 pytestmark = pytest.mark.browser
 SAVED = re.compile(r"^Saved at \d\d:\d\d$")

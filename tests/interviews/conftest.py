@@ -1,9 +1,13 @@
-"""Shared by the interviews tests: the frozen moment most of them run at."""
+"""Shared by the interviews tests: the frozen moment most of them run at, and the write-ups and
+grades that the grading and feedback tests share. Those build on the test file's own
+``assignment`` fixture; the helpers are in grading_samples.py."""
 
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+
+from tests.interviews.test_progress import local, submit
 
 # Two weeks after the US and before the EU switch to summer time in 2027.
 NOW = datetime(2027, 3, 20, 15, 0, tzinfo=UTC)
@@ -14,3 +18,37 @@ def frozen():
     """Time stands still at NOW (test files with another moment define their own)."""
     with time_machine.travel(NOW, tick=False):
         yield NOW
+
+
+# Grading (test_grading, test_grading_views)
+
+
+@pytest.fixture
+def writeup(assignment, student):
+    return submit(assignment, student, at=local(2027, 3, 14, 9, 0), body="What I learned")
+
+
+@pytest.fixture
+def late_writeup(assignment, classmate):
+    return submit(
+        assignment, classmate, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20",
+        body="Late but thoughtful",
+    )  # fmt: skip
+
+
+# Feedback (test_feedback, test_feedback_views)
+
+
+@pytest.fixture
+def submission(assignment, student):
+    # Imported here: grading_samples reads NOW from this module.
+    from tests.interviews.grading_samples import feedback_submission
+
+    return feedback_submission(assignment, student)
+
+
+@pytest.fixture
+def released(submission, instructor):
+    from tests.interviews.grading_samples import make_grade
+
+    return make_grade(submission, instructor, released=True)

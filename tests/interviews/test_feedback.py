@@ -1,7 +1,7 @@
 """The workflow of ``interviews/feedback.py``: the conversation on a write-up, regrade requests
 and what a student may see of their grade."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,98 +22,21 @@ from interviews.feedback import (
     student_feedback,
 )
 from interviews.models import (
-    Assignment,
     Criterion,
-    CriterionScore,
     FeedbackMessage,
-    Grade,
     Level,
     RegradeRequest,
-    Rubric,
     Submission,
 )
 from notifications.models import Kind, Notification
 from notifications.tasks import tick
-
-NOW = datetime(2027, 3, 20, 15, 0, tzinfo=UTC)
-REASON = "The preparation criterion says Fair, but I sent my questions two days ahead."
-PRIVATE = "Staff only: the student copied last year's structure"
-
-
-# Helpers shared with the view tests
-
-
-def make_assignment(course, instructor, **fields) -> Assignment:
-    return Assignment.objects.create(
-        course=course, title="Meet a professional", state=Assignment.State.PUBLISHED,
-        writeup_due_at=NOW - timedelta(days=5), points=Decimal("20"), created_by=instructor,
-        **fields,
-    )  # fmt: skip
-
-
-def make_rubric(assignment) -> Rubric:
-    """Preparation (10) and Reflection (10), each with Strong / Fair / Weak levels."""
-    rubric = Rubric.objects.create(assignment=assignment, title="Interview rubric")
-    for position, title in enumerate(("Preparation", "Reflection")):
-        criterion = Criterion.objects.create(
-            rubric=rubric, position=position, title=title, points=Decimal("10"),
-            description=f"How well the {title.lower()} went.",
-        )  # fmt: skip
-        for rank, (name, points) in enumerate((("Strong", 10), ("Fair", 6), ("Weak", 2))):
-            Level.objects.create(
-                criterion=criterion, position=rank, title=name, points=Decimal(points),
-                description=f"{name} {title.lower()}.",
-            )  # fmt: skip
-    return rubric
-
-
-def submit(assignment, student, *, at=NOW - timedelta(days=4)) -> Submission:
-    return Submission.objects.create(
-        assignment=assignment, student=student, body="What I learned", word_count=3,
-        revision=1, submitted_revision=1, submitted_at=at,
-    )  # fmt: skip
-
-
-def make_grade(submission, grader, *, released=False, levels=("Strong", "Fair"), **fields):
-    """A complete grade of 16/20 with a 10% late penalty (final 14.40), one comment per
-    criterion, an overall comment and a private note."""
-    values = {
-        "state": Grade.State.COMPLETE, "score": Decimal("16"), "points_possible": Decimal("20"),
-        "late_penalty_percent": Decimal("10"), "final_score": Decimal("14.40"),
-        "overall_comment": "A **thoughtful** reflection.", "private_note": PRIVATE,
-        "graded_by": grader, "graded_at": NOW - timedelta(days=2),
-        "released_at": NOW - timedelta(days=1) if released else None,
-        "released_by": grader if released else None, **fields,
-    }  # fmt: skip
-    grade = Grade.objects.create(submission=submission, **values)
-    rubric = getattr(submission.assignment, "rubric", None)
-    if rubric is not None:
-        for criterion, level_title in zip(rubric.criteria.all(), levels, strict=False):
-            level = criterion.levels.get(title=level_title)
-            CriterionScore.objects.create(
-                grade=grade, criterion=criterion, position=criterion.position,
-                title=criterion.title, level=level, level_title=level.title,
-                points=level.points, max_points=criterion.points,
-                comment=f"About {criterion.title.lower()}: see the notes.",
-            )  # fmt: skip
-    return grade
+from tests.interviews.conftest import NOW
+from tests.interviews.grading_samples import PRIVATE, REASON, feedback_assignment, make_grade
 
 
 @pytest.fixture
 def assignment(course, instructor):
-    assignment = make_assignment(course, instructor)
-    make_rubric(assignment)
-    return assignment
-
-
-@pytest.fixture
-def submission(assignment, student):
-    return submit(assignment, student)
-
-
-@pytest.fixture
-def released(submission, instructor):
-    return make_grade(submission, instructor, released=True)
+    return feedback_assignment(course, instructor)
 
 
 @pytest.fixture

@@ -16,14 +16,13 @@ from interviews.models import FeedbackMessage, Grade, RegradeRequest
 from interviews.permissions import get_submission_for_grader
 from notifications.models import Kind, Notification
 from tests.courses.test_views import messages_of, text_of
-from tests.interviews.test_feedback import (
-    NOW,
+from tests.interviews.conftest import NOW
+from tests.interviews.grading_samples import (
     PRIVATE,
     REASON,
-    make_assignment,
+    feedback_assignment,
+    feedback_submission,
     make_grade,
-    make_rubric,
-    submit,
 )
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -34,14 +33,7 @@ GRADE_TEXT = ("14.4", "16 out of", "thoughtful", "About preparation", "Strong", 
 
 @pytest.fixture
 def assignment(course, instructor):
-    assignment = make_assignment(course, instructor)
-    make_rubric(assignment)
-    return assignment
-
-
-@pytest.fixture
-def submission(assignment, student):
-    return submit(assignment, student)
+    return feedback_assignment(course, instructor)
 
 
 def url(name, assignment, *extra):
@@ -186,7 +178,7 @@ def test_a_waived_penalty_and_an_on_time_write_up_say_none(
         submission, instructor, released=True, penalty_override_percent=Decimal("0"),
         penalty_override_reason="Extension granted late.", final_score=Decimal("16"),
     )  # fmt: skip
-    on_time = submit(submission.assignment, classmate)
+    on_time = feedback_submission(submission.assignment, classmate)
     make_grade(
         on_time, instructor, released=True, late_penalty_percent=Decimal("0"),
         final_score=Decimal("16"),
@@ -325,7 +317,7 @@ def test_a_classmate_never_sees_or_posts_on_the_students_thread(
 ):
     make_grade(submission, instructor, released=True)
     message_post(submission=submission, author=student, body="Stella's question", now=NOW)
-    classmates = submit(submission.assignment, classmate)
+    classmates = feedback_submission(submission.assignment, classmate)
     client = as_user(classmate)
 
     page = client.get(url("feedback", submission.assignment))
@@ -342,11 +334,6 @@ def test_a_classmate_never_sees_or_posts_on_the_students_thread(
 
 
 # Regrade requests, student side
-
-
-@pytest.fixture
-def released(submission, instructor):
-    return make_grade(submission, instructor, released=True)
 
 
 def test_the_student_asks_for_a_regrade_and_sees_it_waiting(as_user, student, released):
@@ -525,7 +512,7 @@ def test_a_request_is_only_reached_through_its_own_students_grading_url(
     as_user, instructor, student, classmate, open_request
 ):
     assignment = open_request.grade.submission.assignment
-    submit(assignment, classmate)
+    feedback_submission(assignment, classmate)
 
     response = as_user(instructor).post(
         url("regrade_resolve", assignment, classmate.pk, open_request.pk),

@@ -2,14 +2,13 @@
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from accounts.models import User
-from courses.enrolment import member_enrol, member_remove
+from courses.enrolment import member_remove
 from courses.models import Membership
 from interviews.gradebook import (
     CellState,
@@ -24,45 +23,11 @@ from interviews.models import (
     Assignment,
     Criterion,
     CriterionScore,
-    Grade,
     Level,
     Rubric,
     Submission,
 )
-
-DUE = datetime(2027, 3, 15, 14, 0, tzinfo=UTC)
-
-
-def make_assignment(course, title="Informational interview", *, due=DUE, **fields) -> Assignment:
-    values = {"state": Assignment.State.PUBLISHED, "points": Decimal("20"), **fields}
-    return Assignment.objects.create(course=course, title=title, writeup_due_at=due, **values)
-
-
-def submitted(assignment, student, *, late=False) -> Submission:
-    return Submission.objects.create(
-        assignment=assignment, student=student, revision=1, submitted_revision=1,
-        submitted_at=assignment.writeup_due_at + timedelta(days=2 if late else -1),
-        is_late=late, late_days=2 if late else 0,
-    )  # fmt: skip
-
-
-def graded(
-    assignment, student, final, *, released=False, complete=True, late=False, **fields
-) -> Grade:
-    """A submitted write-up with a grade whose final score is ``final``."""
-    final = Decimal(final) if final is not None else None
-    return Grade.objects.create(
-        submission=submitted(assignment, student, late=late),
-        state=Grade.State.COMPLETE if complete else Grade.State.DRAFT,
-        score=final, final_score=final, points_possible=fields.pop("points_possible", None)
-        or assignment.points, released_at=DUE if released else None, **fields,
-    )  # fmt: skip
-
-
-def enrol(course, email, name) -> User:
-    user = User.objects.create_user(email=email, full_name=name)
-    member_enrol(course=course, user=user)
-    return user
+from tests.interviews.grading_samples import DUE, enrol, gradebook_assignment, graded, submitted
 
 
 def row_of(book, user):
@@ -73,9 +38,9 @@ def row_of(book, user):
 
 
 def test_columns_are_published_assignments_by_due_date(course):
-    later = make_assignment(course, "Second interview", due=DUE + timedelta(days=20))
-    first = make_assignment(course, "First interview", due=DUE)
-    make_assignment(course, "Draft idea", state=Assignment.State.DRAFT)
+    later = gradebook_assignment(course, "Second interview", due=DUE + timedelta(days=20))
+    first = gradebook_assignment(course, "First interview", due=DUE)
+    gradebook_assignment(course, "Draft idea", state=Assignment.State.DRAFT)
 
     book = gradebook_for(course=course)
 
@@ -87,7 +52,7 @@ def test_columns_are_published_assignments_by_due_date(course):
 def test_rows_are_active_students_and_removed_students_with_graded_work(
     course, student, classmate, instructor
 ):
-    assignment = make_assignment(course)
+    assignment = gradebook_assignment(course)
     ada = enrol(course, "ada@example.edu", "Ada Ångström")
     left_early = enrol(course, "gone@example.edu", "Gone Early")
     graded(assignment, classmate, "15")
@@ -106,7 +71,7 @@ def test_rows_are_active_students_and_removed_students_with_graded_work(
 def test_each_cell_says_where_the_work_stands(course, student):
     states = {}
     for state in CellState:
-        states[state] = make_assignment(course, state.value)
+        states[state] = gradebook_assignment(course, state.value)
     Submission.objects.create(assignment=states[CellState.NOT_SUBMITTED], student=student)  # draft
     submitted(states[CellState.SUBMITTED], student)
     graded(states[CellState.IN_PROGRESS], student, "5", complete=False)
@@ -140,7 +105,7 @@ def test_each_cell_says_where_the_work_stands(course, student):
 
 
 def test_current_counts_graded_work_and_overall_counts_everything_published(course, student):
-    first, second, third = (make_assignment(course, f"A{i}") for i in range(3))
+    first, second, third = (gradebook_assignment(course, f"A{i}") for i in range(3))
     graded(first, student, "18", released=True)
     graded(second, student, "12")  # complete, not released: counts for staff
     graded(third, student, "19", complete=False)  # in progress: never counts
@@ -153,7 +118,7 @@ def test_current_counts_graded_work_and_overall_counts_everything_published(cour
 
 
 def test_released_only_counts_only_what_students_already_see(course, student):
-    first, second = make_assignment(course, "A"), make_assignment(course, "B")
+    first, second = gradebook_assignment(course, "A"), gradebook_assignment(course, "B")
     graded(first, student, "18", released=True)
     graded(second, student, "12")
 
@@ -168,7 +133,7 @@ def test_released_only_counts_only_what_students_already_see(course, student):
 
 
 def test_a_student_with_nothing_graded_has_no_current_percentage(course, student):
-    make_assignment(course)
+    gradebook_assignment(course)
 
     row = row_of(gradebook_for(course=course), student)
 
@@ -176,7 +141,7 @@ def test_a_student_with_nothing_graded_has_no_current_percentage(course, student
 
 
 def test_columns_carry_average_median_and_distribution(course, student, classmate):
-    assignment = make_assignment(course)
+    assignment = gradebook_assignment(course)
     others = [enrol(course, f"s{i}@example.edu", f"Student {i}") for i in range(3)]
     for user, final in zip(
         [student, classmate, *others], ["20", "19.5", "15", "9", "3"], strict=True
@@ -198,7 +163,7 @@ def test_columns_carry_average_median_and_distribution(course, student, classmat
 
 
 def test_a_grade_given_out_of_other_points_is_shown_on_the_assignments_scale(course, student):
-    assignment = make_assignment(course)  # 20 points now; the rubric was worth 10 then
+    assignment = gradebook_assignment(course)  # 20 points now; the rubric was worth 10 then
     graded(assignment, student, "8", points_possible=Decimal("10"))
 
     cell = row_of(gradebook_for(course=course), student).cells[0]
@@ -249,7 +214,7 @@ def test_canvas_titles_are_unique_and_never_read_as_a_canvas_id_or_a_student_col
 
 
 def test_criteria_rows_list_each_criterion_in_rubric_order(course, student, classmate):
-    assignment = make_assignment(course, points=Decimal("10"))
+    assignment = gradebook_assignment(course, points=Decimal("10"))
     rubric = Rubric.objects.create(assignment=assignment, title="Rubric")
     second = Criterion.objects.create(rubric=rubric, position=1, title="Reflection", points=5)
     first = Criterion.objects.create(rubric=rubric, position=0, title="Preparation", points=5)

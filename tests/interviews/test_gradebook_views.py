@@ -23,7 +23,7 @@ from accounts.models import User
 from courses.models import Membership, Role
 from interviews.models import Criterion, CriterionScore, Grade, Level, Rubric, Submission
 from tests.courses.test_views import section, text_of
-from tests.interviews.test_gradebook import DUE, enrol, graded, make_assignment, submitted
+from tests.interviews.grading_samples import DUE, enrol, gradebook_assignment, graded, submitted
 
 CANVAS_ID_HEADER = re.compile(r"\A(.*)\s\((\d+)\)\Z")
 CANVAS_READ_ONLY = re.compile(
@@ -122,8 +122,10 @@ def moodle_import(rows) -> dict:
 @pytest.fixture
 def assignments(course):
     return [
-        make_assignment(course, "Informational interview"),
-        make_assignment(course, "Follow-up", due=DUE + timedelta(days=14), points=Decimal("10")),
+        gradebook_assignment(course, "Informational interview"),
+        gradebook_assignment(
+            course, "Follow-up", due=DUE + timedelta(days=14), points=Decimal("10")
+        ),
     ]
 
 
@@ -249,7 +251,7 @@ def test_released_only_leaves_unreleased_grades_out(as_user, instructor, course,
 
 
 def test_export_guards_against_formulas_and_keeps_accents(as_user, instructor, course):
-    make_assignment(course, "=cmd|' /C calc'!A0")
+    gradebook_assignment(course, "=cmd|' /C calc'!A0")
     enrol(course, "zoe@example.edu", "Zoë Ñúñez-Ødegård")
     sneaky = enrol(course, "=sneaky@example.edu", '=HYPERLINK("http://evil.example","x")')
     graded(course.assignments.get(), sneaky, "20")
@@ -270,7 +272,9 @@ def test_repeated_titles_get_columns_canvas_and_moodle_tell_apart(
     as_user, instructor, course, student
 ):
     for days in (0, 7):
-        graded(make_assignment(course, "Interview", due=DUE + timedelta(days=days)), student, "9")
+        graded(
+            gradebook_assignment(course, "Interview", due=DUE + timedelta(days=days)), student, "9"
+        )
 
     canvas = read_csv(as_user(instructor).get(export_url(course)))
     moodle = read_csv(as_user(instructor).get(export_url(course, format="moodle")))
@@ -349,7 +353,7 @@ def test_criteria_export_lists_each_submitted_student_by_criterion(
 def test_criteria_export_of_another_courses_assignment_is_not_found(
     as_user, instructor, course, other_course, other_instructor
 ):
-    theirs = make_assignment(other_course)
+    theirs = gradebook_assignment(other_course)
     url = reverse("interviews:criteria_export", args=[course.pk, theirs.pk])
 
     assert as_user(instructor).get(url).status_code == 404
@@ -395,7 +399,10 @@ def big_class(course, size: int, assignments) -> None:
 def test_queries_stay_flat_from_10_to_500_students(
     size, as_user, instructor, course, assignments, django_assert_max_num_queries
 ):
-    assignments = [*assignments, make_assignment(course, "Third", due=DUE + timedelta(days=30))]
+    assignments = [
+        *assignments,
+        gradebook_assignment(course, "Third", due=DUE + timedelta(days=30)),
+    ]
     big_class(course, size, assignments)
     client = as_user(instructor)
 

@@ -12,48 +12,17 @@ from courses.models import Membership, Role
 from interviews import grading
 from interviews.grading import GradeConflict, ReleaseRefused
 from interviews.models import (
-    Criterion,
     CriterionScore,
     Grade,
-    Level,
-    Rubric,
     SavedComment,
     Submission,
 )
 from notifications.models import Kind, Notification
 from tests.interviews.conftest import NOW
+from tests.interviews.grading_samples import criteria, level, make_rubric
 from tests.interviews.test_progress import local, make_assignment, submit
 
 D = Decimal
-
-
-def make_rubric(assignment) -> Rubric:
-    """Two criteria with levels (5 points each) and one scored in points (up to 10): 20 in
-    all, which the assignment is worth."""
-    rubric = Rubric.objects.create(assignment=assignment, title="Interview rubric")
-    for position, title in enumerate(("Preparation", "Reflection")):
-        criterion = Criterion.objects.create(
-            rubric=rubric, position=position, title=title, points=D("5"),
-            description=f"How good the {title.lower()} is.",
-        )  # fmt: skip
-        for rank, (name, points) in enumerate((("Strong", 5), ("Fair", 3), ("Weak", 1))):
-            Level.objects.create(
-                criterion=criterion, position=rank, title=name, points=D(points),
-                description=f"{name} {title.lower()}",
-            )  # fmt: skip
-    Criterion.objects.create(rubric=rubric, position=2, title="Follow-up", points=D("10"))
-    assignment.points = D("20")
-    assignment.save(update_fields=["points"])
-    return rubric
-
-
-def criteria(rubric):
-    preparation, reflection, follow_up = rubric.criteria.order_by("position")
-    return preparation, reflection, follow_up
-
-
-def level(criterion, title):
-    return criterion.levels.get(title=title)
 
 
 @pytest.fixture
@@ -64,19 +33,6 @@ def assignment(course):
 @pytest.fixture
 def rubric(assignment):
     return make_rubric(assignment)
-
-
-@pytest.fixture
-def writeup(assignment, student):
-    return submit(assignment, student, at=local(2027, 3, 14, 9, 0), body="What I learned")
-
-
-@pytest.fixture
-def late_writeup(assignment, classmate):
-    return submit(
-        assignment, classmate, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20",
-        body="Late but thoughtful",
-    )  # fmt: skip
 
 
 def save(submission, grader, rubric=None, *, strong=True, follow_up="8", revision=0, **kw):

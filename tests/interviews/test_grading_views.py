@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
@@ -25,17 +24,14 @@ from notifications.models import Kind, Notification
 from tests.courses.test_views import section, text_of
 from tests.interviews import samples
 from tests.interviews.conftest import NOW
-from tests.interviews.test_grading import criteria, level, make_rubric
+from tests.interviews.grading_samples import criteria, level, make_rubric
 from tests.interviews.test_progress import local, make_assignment, submit
 
 D = Decimal
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture
@@ -46,19 +42,6 @@ def assignment(course):
 @pytest.fixture
 def rubric(assignment):
     return make_rubric(assignment)
-
-
-@pytest.fixture
-def writeup(assignment, student):
-    return submit(assignment, student, at=local(2027, 3, 14, 9, 0), body="What I learned")
-
-
-@pytest.fixture
-def late_writeup(assignment, classmate):
-    return submit(
-        assignment, classmate, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20",
-        body="Late but thoughtful",
-    )  # fmt: skip
 
 
 def queue_url(assignment, **query) -> str:

@@ -4,63 +4,37 @@ rubric, copying, CSV download and upload, and who may do what."""
 import csv
 import io
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from courses.enrolment import course_create, member_enrol
 from courses.models import Role
 from interviews import rubrics
 from interviews.models import Assignment, Criterion, CriterionScore, Rubric
-from interviews.rubrics import CriterionInput, LevelInput, criteria_of
+from interviews.rubrics import criteria_of
 from tests.authz.common import make_grade, submitted
 from tests.courses.test_views import messages_of, section, text_of
+from tests.interviews.grading_samples import (
+    HEADER,
+    nine_point_rubric,
+    points_of,
+    rubric_assignment,
+)
 
 D = Decimal
-HEADER = "criterion,criterion_description,criterion_points,level,level_description,level_points"
-
-
-def make_assignment(course, title="Meet a professional", published=True) -> Assignment:
-    return Assignment.objects.create(
-        course=course,
-        title=title,
-        writeup_due_at=timezone.now() + timedelta(days=10),
-        state=Assignment.State.PUBLISHED if published else Assignment.State.DRAFT,
-    )
-
-
-def make_rubric(assignment) -> Rubric:
-    """Preparation (levels 5/3/1) and Writing (points only, 4): 9 points."""
-    return rubrics.rubric_replace(
-        assignment=assignment,
-        title="Interview rubric",
-        criteria=[
-            CriterionInput(
-                "Preparation",
-                description="Research and questions.",
-                levels=(
-                    LevelInput("Strong", D(5), "Open-ended questions."),
-                    LevelInput("Fair", D(3)),
-                    LevelInput("Weak", D(1)),
-                ),
-            ),
-            CriterionInput("Writing", D(4), "Clear and organised."),
-        ],
-    )
 
 
 @pytest.fixture
 def assignment(course):
-    return make_assignment(course)
+    return rubric_assignment(course)
 
 
 @pytest.fixture
 def rubric(assignment):
-    return make_rubric(assignment)
+    return nine_point_rubric(assignment)
 
 
 def url(name, assignment, *args):
@@ -80,10 +54,6 @@ def table_rows(response) -> list[str]:
     content = response.content.decode()
     body = re.search(r"<tbody>(.*?)</tbody>", content, re.S).group(1)
     return [text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
-
-
-def points_of(assignment) -> Decimal:
-    return Assignment.objects.get(pk=assignment.pk).points
 
 
 # Reading the rubric ---------------------------------------------------------------------------
@@ -116,8 +86,8 @@ def test_assistant_reads_the_rubric_and_may_download_it_but_not_edit(as_user, as
 
 
 def test_students_do_not_see_the_rubric_of_a_draft(as_user, student, instructor, course):
-    draft = make_assignment(course, published=False)
-    make_rubric(draft)
+    draft = rubric_assignment(course, state=Assignment.State.DRAFT)
+    nine_point_rubric(draft)
 
     assert as_user(student).get(url("rubric", draft)).status_code == 404
     assert as_user(instructor).get(url("rubric", draft)).status_code == 200
@@ -452,7 +422,7 @@ def test_deleting_the_rubric_asks_first_and_keeps_the_assignment_points(
 
 
 def test_criteria_of_another_assignment_are_not_found(as_user, instructor, course, rubric):
-    other = make_rubric(make_assignment(course, title="Second"))
+    other = nine_point_rubric(rubric_assignment(course, title="Second"))
     criterion = other.criteria.first()
     level = criterion.levels.first()
     client = as_user(instructor)
@@ -512,12 +482,12 @@ def last_term(instructor):
 def test_copy_page_lists_rubrics_of_every_course_the_instructor_teaches(
     as_user, instructor, other_instructor, assignment, last_term
 ):
-    make_rubric(make_assignment(last_term, title="Interview a professional"))
+    nine_point_rubric(rubric_assignment(last_term, title="Interview a professional"))
     theirs = course_create(creator=other_instructor, title="Not mine")
-    make_rubric(make_assignment(theirs, title="Their interview"))
+    nine_point_rubric(rubric_assignment(theirs, title="Their interview"))
     taking = course_create(creator=other_instructor, title="Taking it")
     member_enrol(course=taking, user=instructor, role=Role.STUDENT)
-    make_rubric(make_assignment(taking, title="As a student"))
+    nine_point_rubric(rubric_assignment(taking, title="As a student"))
 
     page = text_of(as_user(instructor).get(url("rubric_copy", assignment)))
 
@@ -531,8 +501,8 @@ def test_copy_page_lists_rubrics_of_every_course_the_instructor_teaches(
 def test_copying_a_rubric_from_another_course_makes_an_independent_copy(
     as_user, instructor, student, assignment, last_term
 ):
-    source = make_assignment(last_term, title="Interview a professional")
-    original = make_rubric(source)
+    source = rubric_assignment(last_term, title="Interview a professional")
+    original = nine_point_rubric(source)
     member_enrol(course=last_term, user=student, role=Role.STUDENT)
     old_score = make_grade(submitted(source, student), instructor).scores.get()
     snapshot = CriterionScore.objects.values().get(pk=old_score.pk)
@@ -568,7 +538,7 @@ def test_copying_a_rubric_from_another_course_makes_an_independent_copy(
 
 
 def test_copying_over_a_rubric_asks_to_confirm(as_user, instructor, course, rubric):
-    source = make_assignment(course, title="Second")
+    source = rubric_assignment(course, title="Second")
     rubrics.rubric_adopt_template(assignment=source)
     client = as_user(instructor)
 
@@ -584,10 +554,10 @@ def test_copying_over_a_rubric_asks_to_confirm(as_user, instructor, course, rubr
 def test_a_rubric_the_instructor_does_not_teach_cannot_be_copied(
     as_user, instructor, other_instructor, course, assignment
 ):
-    make_rubric(make_assignment(course, title="Second"))  # one they may copy
+    nine_point_rubric(rubric_assignment(course, title="Second"))  # one they may copy
     theirs = course_create(creator=other_instructor, title="Not mine")
-    source = make_assignment(theirs, title="Their interview")
-    make_rubric(source)
+    source = rubric_assignment(theirs, title="Their interview")
+    nine_point_rubric(source)
 
     response = as_user(instructor).post(url("rubric_copy", assignment), {"source": source.pk})
 
@@ -640,7 +610,7 @@ def upload(content: bytes | str, name="rubric.csv") -> SimpleUploadedFile:
 def test_a_downloaded_rubric_uploads_back_unchanged(as_user, instructor, course, rubric):
     client = as_user(instructor)
     downloaded = client.get(url("rubric_export", rubric.assignment)).content
-    other = make_assignment(course, title="Second")
+    other = rubric_assignment(course, title="Second")
 
     response = client.post(url("rubric_import", other), {"file": upload(downloaded)})
 

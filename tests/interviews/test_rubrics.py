@@ -3,16 +3,14 @@ the ready-made rubric, copies that share nothing, and CSV export and import."""
 
 import csv
 import io
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from courses.enrolment import course_create, member_enrol
 from courses.models import Role
 from interviews import rubrics
-from interviews.models import Assignment, Criterion, CriterionScore, Grade, Rubric
+from interviews.models import Criterion, CriterionScore, Grade, Rubric
 from interviews.rubrics import (
     IMPORT_MAX_BYTES,
     IMPORT_MAX_ROWS,
@@ -24,28 +22,19 @@ from interviews.rubrics import (
 )
 from tests.authz.common import make_grade, submitted
 from tests.conftest import make_user
+from tests.interviews.grading_samples import (
+    HEADER,
+    nine_point_rubric,
+    points_of,
+    rubric_assignment,
+)
 
 D = Decimal
-HEADER = "criterion,criterion_description,criterion_points,level,level_description,level_points"
-
-
-def make_assignment(course, title="Meet a professional", **fields) -> Assignment:
-    return Assignment.objects.create(
-        course=course,
-        title=title,
-        writeup_due_at=timezone.now() + timedelta(days=10),
-        state=fields.pop("state", Assignment.State.PUBLISHED),
-        **fields,
-    )
 
 
 @pytest.fixture
 def assignment(course):
-    return make_assignment(course)
-
-
-def points_of(assignment) -> Decimal:
-    return Assignment.objects.get(pk=assignment.pk).points
+    return rubric_assignment(course)
 
 
 def titles(rubric) -> list[str]:
@@ -54,25 +43,6 @@ def titles(rubric) -> list[str]:
 
 def level_titles(criterion) -> list[str]:
     return list(criterion.levels.values_list("title", flat=True))
-
-
-def two_criteria(assignment) -> Rubric:
-    """Preparation (levels 5/3/1) and Writing (points only, 4): 9 points."""
-    return rubrics.rubric_replace(
-        assignment=assignment,
-        title="Interview rubric",
-        criteria=[
-            CriterionInput(
-                "Preparation",
-                levels=(
-                    LevelInput("Strong", D(5)),
-                    LevelInput("Fair", D(3)),
-                    LevelInput("Weak", D(1)),
-                ),
-            ),
-            CriterionInput("Writing", D(4), "Clear and organised."),
-        ],
-    )
 
 
 def parse_problems(text: str | bytes) -> list[str]:
@@ -127,7 +97,7 @@ def test_adopted_template_can_be_adjusted_without_touching_the_template(assignme
 
 
 def test_adopting_the_template_replaces_the_current_criteria(assignment):
-    two_criteria(assignment)
+    nine_point_rubric(assignment)
 
     rubric = rubrics.rubric_adopt_template(assignment=assignment)
 
@@ -191,7 +161,7 @@ def test_criterion_added_with_levels_takes_the_highest(assignment):
 
 
 def test_criteria_move_up_and_down_and_stop_at_the_ends(assignment):
-    rubric = two_criteria(assignment)
+    rubric = nine_point_rubric(assignment)
     third = rubrics.criterion_add(rubric=rubric, title="Career insight", points=D(2))
     first = rubric.criteria.get(title="Preparation")
 
@@ -205,7 +175,7 @@ def test_criteria_move_up_and_down_and_stop_at_the_ends(assignment):
 
 
 def test_levels_move_within_their_criterion(assignment):
-    rubric = two_criteria(assignment)
+    rubric = nine_point_rubric(assignment)
     criterion = rubric.criteria.get(title="Preparation")
     weak = criterion.levels.get(title="Weak")
 
@@ -218,7 +188,7 @@ def test_levels_move_within_their_criterion(assignment):
 
 
 def test_deleting_a_criterion_keeps_positions_in_sequence(assignment):
-    rubric = two_criteria(assignment)
+    rubric = nine_point_rubric(assignment)
     rubrics.criterion_add(rubric=rubric, title="Career insight", points=D(2))
 
     rubrics.criterion_delete(criterion=rubric.criteria.get(title="Writing"))
@@ -233,7 +203,7 @@ def test_deleting_a_criterion_keeps_positions_in_sequence(assignment):
 def test_scores_already_given_keep_their_snapshot_when_the_rubric_changes(
     assignment, student, instructor
 ):
-    rubric = two_criteria(assignment)
+    rubric = nine_point_rubric(assignment)
     grade = make_grade(submitted(assignment, student), instructor)
     score = grade.scores.get()
     assert (score.title, score.level_title, score.points) == ("Preparation", "Strong", D(5))
@@ -253,7 +223,7 @@ def test_scores_already_given_keep_their_snapshot_when_the_rubric_changes(
 
 
 def test_graded_count_counts_scored_submissions_only(assignment, student, classmate, instructor):
-    two_criteria(assignment)
+    nine_point_rubric(assignment)
     make_grade(submitted(assignment, student), instructor)
     Grade.objects.create(submission=submitted(assignment, classmate), points_possible=D(9))
 
@@ -283,7 +253,7 @@ def last_term(instructor, other_instructor):
 
 
 def test_copy_makes_new_rows_and_records_the_source(assignment, last_term):
-    original = two_criteria(make_assignment(last_term, title="Interview a professional"))
+    original = nine_point_rubric(rubric_assignment(last_term, title="Interview a professional"))
 
     copy = rubrics.rubric_copy(source=original, into=assignment)
 
@@ -300,8 +270,8 @@ def test_copy_makes_new_rows_and_records_the_source(assignment, last_term):
 def test_editing_the_copy_never_changes_the_original_nor_its_grades(
     assignment, last_term, other_instructor, instructor
 ):
-    source_assignment = make_assignment(last_term, title="Interview a professional")
-    original = two_criteria(source_assignment)
+    source_assignment = rubric_assignment(last_term, title="Interview a professional")
+    original = nine_point_rubric(source_assignment)
     old_student = make_user_in(last_term)
     old_score = make_grade(submitted(source_assignment, old_student), instructor).scores.get()
     before = criteria_of(original)
@@ -323,7 +293,7 @@ def test_editing_the_copy_never_changes_the_original_nor_its_grades(
 
 
 def test_editing_the_original_never_changes_the_copy(assignment, last_term, student, instructor):
-    original = two_criteria(make_assignment(last_term, title="Interview a professional"))
+    original = nine_point_rubric(rubric_assignment(last_term, title="Interview a professional"))
     copy = rubrics.rubric_copy(source=original, into=assignment)
     score = make_grade(submitted(assignment, student), instructor).scores.get()
     before = criteria_of(copy)
@@ -341,7 +311,7 @@ def test_editing_the_original_never_changes_the_copy(assignment, last_term, stud
 
 def test_copy_replaces_the_rubric_already_there(assignment, course):
     rubrics.rubric_adopt_template(assignment=assignment)
-    original = two_criteria(make_assignment(course, title="Other"))
+    original = nine_point_rubric(rubric_assignment(course, title="Other"))
 
     copy = rubrics.rubric_copy(source=original, into=assignment)
 
@@ -350,7 +320,7 @@ def test_copy_replaces_the_rubric_already_there(assignment, course):
 
 
 def test_a_rubric_is_not_copied_onto_its_own_assignment(assignment):
-    rubric = two_criteria(assignment)
+    rubric = nine_point_rubric(assignment)
 
     with pytest.raises(ValueError):
         rubrics.rubric_copy(source=rubric, into=assignment)
@@ -365,17 +335,17 @@ def make_user_in(course):
 def test_sources_are_rubrics_in_every_course_the_user_instructs(
     assignment, course, last_term, other_course, instructor, other_instructor
 ):
-    here = make_assignment(course, title="Second interview")
-    two_criteria(here)
-    old = make_assignment(last_term, title="Interview a professional")
-    two_criteria(old)
-    rubrics.rubric_create(assignment=make_assignment(course, title="Empty rubric"), title="E")
-    make_assignment(course, title="No rubric")
-    two_criteria(make_assignment(other_course, title="Not mine"))
-    two_criteria(assignment)  # this assignment's own rubric is not offered
+    here = rubric_assignment(course, title="Second interview")
+    nine_point_rubric(here)
+    old = rubric_assignment(last_term, title="Interview a professional")
+    nine_point_rubric(old)
+    rubrics.rubric_create(assignment=rubric_assignment(course, title="Empty rubric"), title="E")
+    rubric_assignment(course, title="No rubric")
+    nine_point_rubric(rubric_assignment(other_course, title="Not mine"))
+    nine_point_rubric(assignment)  # this assignment's own rubric is not offered
     taking = course_create(creator=other_instructor, title="I only take this one")
     member_enrol(course=taking, user=instructor, role=Role.STUDENT)
-    two_criteria(make_assignment(taking, title="As a student"))
+    nine_point_rubric(rubric_assignment(taking, title="As a student"))
 
     sources = rubrics.rubric_sources_for(user=instructor, exclude=assignment)
 
@@ -391,7 +361,7 @@ def rows_of(text: str) -> list[list[str]]:
 
 
 def test_export_has_one_row_per_level_and_one_for_a_points_only_criterion(assignment):
-    rubric = two_criteria(assignment)
+    rubric = nine_point_rubric(assignment, described=False)
 
     rows = rows_of(rubrics.rubric_export_csv(rubric=rubric))
 
@@ -432,7 +402,7 @@ def test_exported_file_imports_back_to_the_same_rubric(assignment, course):
     exported = ("\ufeff" + rubrics.rubric_export_csv(rubric=rubric)).encode()
 
     rubrics.rubric_import_csv(assignment=assignment, data=exported, filename="rubric.csv")
-    other = make_assignment(course, title="Elsewhere")
+    other = rubric_assignment(course, title="Elsewhere")
     rubrics.rubric_import_csv(assignment=other, data=exported)
 
     assert criteria_of(Rubric.objects.get(assignment=assignment)) == before
@@ -441,7 +411,7 @@ def test_exported_file_imports_back_to_the_same_rubric(assignment, course):
 
 
 def test_import_replaces_the_criteria_and_keeps_the_title(assignment):
-    two_criteria(assignment)
+    nine_point_rubric(assignment)
     data = f"{HEADER}\nAttendance,,3,,,\n".encode()
 
     rubric = rubrics.rubric_import_csv(assignment=assignment, data=data, filename="mine.csv")
@@ -476,7 +446,7 @@ def test_import_derives_the_points_of_a_criterion_with_levels_when_left_empty():
 
 
 def test_failed_import_changes_nothing(assignment):
-    rubric = two_criteria(assignment)
+    rubric = nine_point_rubric(assignment)
     before = criteria_of(rubric)
     data = f"{HEADER}\nAttendance,,3,,,\nBroken,,x,,,\n".encode()
 
