@@ -193,12 +193,7 @@ def grading_rows(student_grade, classmate_grade, other_grade):
     return student_grade
 
 
-def grading_state() -> list:
-    """Every grading row a request could change (for state_of_everything)."""
-    return [
-        list(model.objects.order_by("pk").values_list())
-        for model in (
-            Rubric, Criterion, Level, Grade, CriterionScore, SavedComment, FeedbackMessage,
-            RegradeRequest,
-        )
-    ]  # fmt: skip
+# The grading tables a request could change (watched by the walk's state_of_everything).
+GRADING_MODELS = (
+    Rubric, Criterion, Level, Grade, CriterionScore, SavedComment, FeedbackMessage, RegradeRequest,
+)  # fmt: skip
