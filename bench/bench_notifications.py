@@ -4,11 +4,14 @@
    rows, not the table (the partial index ``notification_due``; its query plan is printed).
 2. Delivery throughput to a local SMTP sink (aiosmtpd, in its own process): ``deliver()`` on
    batches, against a raw smtplib loop on one connection and against one connection per email,
-   without and with STARTTLS (what a real relay requires).
+   without and with STARTTLS (what a real relay requires). The three methods send the same
+   emails and run in turn, ``BENCH_ROUNDS`` times (default 3); medians are reported, so a busy
+   machine slows all three alike.
 
 Runs against PostgreSQL in a scratch database it creates and drops. ``BENCH_DATABASE_URL``
-names the server (default postgres://postgres@127.0.0.1:5432/postgres). Figures are printed and
-written to test-artifacts/bench.json.
+names the server (default postgres://postgres@127.0.0.1:5432/postgres); ``BENCH_ONLY=tick`` or
+``BENCH_ONLY=delivery`` runs one part. Figures are printed and written to
+test-artifacts/bench.json.
 """
 
 import json
@@ -33,7 +36,9 @@ ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:
 DUE = 1_000
 SIZES = (1_000, 100_000, 1_000_000)
 EMAILS = 1_000
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # delivery: the three methods in turn, medians
 REPEATS = 7
+ONLY = os.environ.get("BENCH_ONLY", "")  # "tick" or "delivery": run that part alone
 
 
 def scratch_database() -> tuple[str, str]:
@@ -230,7 +235,7 @@ def bench_delivery(report: dict, folder: Path) -> None:
 
     from accounts.models import User
     from notifications import delivery
-    from notifications.emails import build_digest_message
+    from notifications.emails import DigestRenderer
     from notifications.models import Kind, Notification
     from tests.reliability.support import TcpProxy
 
@@ -250,45 +255,51 @@ def bench_delivery(report: dict, folder: Path) -> None:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, tls
         try:
-            now = datetime.now(UTC)
-            prefix = f"t{len(results)}"
-            Notification.objects.bulk_create(
-                Notification(recipient=p, kind=Kind.MILESTONE_SOON, dedupe_key=f"{prefix}-{p.pk}",
-                             send_at=now, subject="Questions prepared by Fri 5 Mar, 17:00",
-                             body="“Questions prepared” for Interview (Careers) is due soon.",
-                             url="/courses/")
-                for p in people[:count]
-            )  # fmt: skip
-            grouped: dict[int, list[int]] = {}
-            for pk, recipient_id in Notification.objects.filter(
-                dedupe_key__startswith=f"{prefix}-"
-            ).values_list("pk", "recipient_id"):
-                grouped.setdefault(recipient_id, []).append(pk)
-            with CountingConnects() as connects:
-                t0 = time.perf_counter()
-                for batch in delivery.batches(grouped):
-                    outcome = delivery.deliver(batch, now=now)
-                    assert outcome["sent"] == len(batch), outcome
-                ours = time.perf_counter() - t0
-            connection.close()
-            rows = Notification.objects.filter(dedupe_key__startswith=f"{prefix}-")
-            messages = [
-                (m.from_email, m.to, m.message().as_bytes(linesep="\r\n"))
-                for m in (
-                    build_digest_message(recipient=r.recipient, rows=[r])
+            ours, raw, per_email, connections, size = [], [], [], 0, 0
+            for round_ in range(ROUNDS):
+                now = datetime.now(UTC)
+                prefix = f"t{len(results)}r{round_}"
+                Notification.objects.bulk_create(
+                    Notification(recipient=p, kind=Kind.MILESTONE_SOON,
+                                 dedupe_key=f"{prefix}-{p.pk}", send_at=now,
+                                 subject="Questions prepared by Fri 5 Mar, 17:00",
+                                 body="“Questions prepared” for Interview (Careers) is due soon.",
+                                 url="/courses/")
+                    for p in people[:count]
+                )  # fmt: skip
+                rows = Notification.objects.filter(dedupe_key__startswith=f"{prefix}-")
+                grouped: dict[int, list[int]] = {}
+                for pk, recipient_id in rows.values_list("pk", "recipient_id"):
+                    grouped.setdefault(recipient_id, []).append(pk)
+                with CountingConnects() as connects:
+                    t0 = time.perf_counter()
+                    for batch in delivery.batches(grouped):
+                        outcome = delivery.deliver(batch, now=now)
+                        assert outcome["sent"] == len(batch), outcome
+                    ours.append(time.perf_counter() - t0)
+                connections = connects.count
+                connection.close()
+                # The same emails rendered beforehand: the bytes deliver() sent, less the
+                # rendering and the database.
+                renderer = DigestRenderer()
+                digests = [
+                    renderer.render(recipient=r.recipient, rows=[r])
                     for r in rows.select_related("recipient")
-                )
-            ]
-            raw = smtp_loop(port, messages, tls=tls, per_email=False)
-            per_email = smtp_loop(port, messages, tls=tls, per_email=True)
+                ]
+                messages = [(d.sender, [d.to], d.as_bytes()) for d in digests]
+                size = statistics.mean(len(data) for *_, data in messages)
+                raw.append(smtp_loop(port, messages, tls=tls, per_email=False))
+                per_email.append(smtp_loop(port, messages, tls=tls, per_email=True))
         finally:
             if proxy:
                 proxy.cut()
             sink.terminate()
             sink.wait(timeout=10)
         results[name] = {
-            "emails": count, "ours": ours, "raw": raw, "per_email": per_email,
-            "connections": connects.count,
+            "emails": count, "ours": statistics.median(ours), "raw": statistics.median(raw),
+            "per_email": statistics.median(per_email), "connections": connections,
+            "bytes_per_email": round(size), "rounds": {"ours": ours, "raw": raw,
+                                                       "per_email": per_email},
         }  # fmt: skip
     print_delivery(results, report)
 
@@ -317,31 +328,59 @@ def smtp_loop(port: int, messages, *, tls: bool, per_email: bool) -> float:
     return time.perf_counter() - t0
 
 
+PLAIN_LOOPBACK_NOTE = """\
+The ceiling column is the most any sender on one connection can reach against one connection
+per email: the raw loop sends ready-made bytes and records nothing. On loopback a connection is
+cheap next to the SMTP exchange (plain: a TCP handshake and an EHLO over localhost, about as
+dear as sending one email; STARTTLS: a TLS handshake, without AUTH or network latency), so the
+ceiling is ~2x plain and ~5-6x with STARTTLS, and 5x would need our render, send and record to
+run at the raw loop's speed. No production relay takes mail on plain loopback terms; the row
+is kept to show the cost of our own work. With 2 ms of latency each way and STARTTLS (closer
+to a real relay, which also asks for AUTH, one more round trip per connection) connections
+cost what they do in production, and there the 5x target is the one to judge."""
+
+
 def print_delivery(results: dict, report: dict) -> None:
     headers = ["transport", "method", "emails", "connections", "seconds", "emails/s"]
     rows = []
     for name, r in results.items():
         n = r["emails"]
         rows += [
-            [name, "ours: deliver() per batch of 50 people", n, r["connections"],
-             round(r["ours"], 2), round(n / r["ours"])],
+            [name, f"ours: deliver() per batch of {delivery_batch()} people", n,
+             r["connections"], round(r["ours"], 2), round(n / r["ours"])],
             [name, "raw smtplib loop, one connection", n, 1, round(r["raw"], 2),
              round(n / r["raw"])],
             [name, "one connection per email", n, n, round(r["per_email"], 2),
              round(n / r["per_email"])],
         ]  # fmt: skip
-    print("\nDelivery to an SMTP sink (aiosmtpd in its own process; the raw loops send")
-    print("ready-made bytes, ours renders, sends and records every email)")
+    size = round(statistics.mean(r["bytes_per_email"] for r in results.values()))
+    print(f"\nDelivery to an SMTP sink (aiosmtpd in its own process); median of {ROUNDS} rounds,")
+    print("each running the three methods in turn. All three send the same emails")
+    print(f"(~{size:,} bytes each): the raw loops send them ready-made, ours renders, sends and")
+    print("records every email (claim, then rows marked sent).")
     print(table(headers, rows))
     ratios = [
         [name, f"{r['raw'] / r['ours']:.2f} (target >= 0.50)",
-         f"{r['per_email'] / r['ours']:.2f}x (target >= 5x)"]
+         f"{r['per_email'] / r['ours']:.2f}x (target >= 5x)",
+         f"{r['per_email'] / r['raw']:.2f}x"]
         for name, r in results.items()
     ]  # fmt: skip
     print()
-    print(table(["transport", "ours / raw one connection", "ours / one connection per email"],
-                ratios))  # fmt: skip
-    report["delivery"] = {"columns": headers, "rows": rows, "ratios": ratios}
+    print(table(["transport", "ours / raw one connection", "ours / one connection per email",
+                 "ceiling: raw one connection / one per email"], ratios))  # fmt: skip
+    print()
+    print(PLAIN_LOOPBACK_NOTE)
+    report["delivery"] = {
+        "columns": headers, "rows": rows, "ratios": ratios, "bytes_per_email": size,
+        "rounds": {name: r["rounds"] for name, r in results.items()},
+        "note": PLAIN_LOOPBACK_NOTE,
+    }  # fmt: skip
+
+
+def delivery_batch() -> int:
+    from notifications.delivery import RECIPIENTS_PER_TASK
+
+    return RECIPIENTS_PER_TASK
 
 
 def daytime_zone() -> str:
@@ -366,8 +405,10 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         report: dict = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
         with tempfile.TemporaryDirectory() as folder:
-            bench_tick(report)
-            bench_delivery(report, Path(folder))
+            if ONLY in ("", "tick"):
+                bench_tick(report)
+            if ONLY in ("", "delivery"):
+                bench_delivery(report, Path(folder))
         artifacts = ROOT / "test-artifacts"
         artifacts.mkdir(exist_ok=True)
         (artifacts / "bench.json").write_text(json.dumps(report, indent=2, default=str) + "\n")

@@ -7,6 +7,7 @@ counts connections and can refuse messages the way a mail server does.
 
 import email
 import email.policy
+import re
 import smtplib
 import threading
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends import smtp
-from django.db import connection
+from django.db import OperationalError, connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from notifications import delivery
 from notifications.delivery import (
@@ -28,6 +30,7 @@ from notifications.delivery import (
 )
 from notifications.models import Kind, Notification, Preference, message_id_for
 from notifications.tasks import tick
+from tests.conftest import make_user
 
 # 11:00 UTC: midday for ``student`` (Berlin) and the UTC people, 22:00 for ``classmate``
 # (Sydney), who is in their quiet hours.
@@ -347,6 +350,125 @@ def test_reminders_of_a_deactivated_account_are_cancelled(server, student):
 
     assert reload(row).state == State.CANCELLED
     assert server.messages == []
+
+
+# Marking rows sent ---------------------------------------------------------------------
+
+
+def marked_per_write(queries) -> list[int]:
+    """How many rows each UPDATE marking rows sent covered."""
+    where = re.compile(r'WHERE \(?(?:"notifications_notification"\.)?"id" IN \(([^)]*)\)')
+    return [
+        len(where.search(q["sql"]).group(1).split(","))
+        for q in queries
+        if q["sql"].startswith("UPDATE") and "= 'sent'" in q["sql"]
+    ]
+
+
+def test_the_rows_of_accepted_emails_are_marked_sent_a_few_recipients_at_a_time(
+    db, server, monkeypatch
+):
+    people = [make_user(f"person{i}@example.edu", f"Person {i}") for i in range(25)]
+    rows = [planned(person, f"r{i}") for i, person in enumerate(people)]
+
+    with CaptureQueriesContext(connection) as queries:
+        outcome = deliver([r.pk for r in rows], now=NOW)
+
+    assert outcome["sent"] == 25
+    assert len(server.messages) == 25
+    writes = marked_per_write(queries)
+    assert sum(writes) == 25
+    assert max(writes) <= delivery.MAX_UNMARKED < 25
+    assert {m["Message-ID"] for m in server.messages} == {
+        reload(r).message_id for r in rows
+    }  # fmt: skip
+
+
+def test_sending_waits_rather_than_leave_more_than_max_unmarked_emails(db, server, monkeypatch):
+    """A worker killed at any moment leaves at most MAX_UNMARKED emails accepted and not
+    marked sent (they would go out twice)."""
+    monkeypatch.setattr(delivery, "MAX_UNMARKED", 3)
+    monkeypatch.setattr(delivery, "MARK_SENT_EVERY", 100)  # the writes come by time only
+    monkeypatch.setattr(delivery, "MARK_SENT_AFTER", 0.2)
+    people = [make_user(f"person{i}@example.edu", f"Person {i}") for i in range(7)]
+    rows = [planned(person, f"r{i}") for i, person in enumerate(people)]
+
+    with CaptureQueriesContext(connection) as queries:
+        deliver([r.pk for r in rows], now=NOW)
+
+    assert len(server.messages) == 7
+    assert marked_per_write(queries) == [3, 3, 1]
+
+
+def test_a_row_taken_back_as_stale_is_still_marked_sent_unless_claimed_again(student):
+    # recover_stale left it pending: nobody has sent it since, and our email went out.
+    taken_back = planned(student, "taken-back")
+    again = planned(student, "again", state=State.SENDING, claim_token="other", claimed_at=NOW)
+    ours = planned(student, "ours", state=State.SENDING, claim_token="ours", claimed_at=NOW)
+    sent = delivery.SentRecorder(token="ours", now=NOW)
+    sent.add([taken_back, again, ours], "<a@rapport.local>")
+
+    assert sent.write() == 2
+
+    assert [reload(r).state for r in (taken_back, again, ours)] == [
+        State.SENT, State.SENDING, State.SENT,
+    ]  # fmt: skip
+    assert reload(ours).message_id == "<a@rapport.local>"
+
+
+def test_an_error_mid_batch_still_marks_the_emails_already_accepted(
+    server, monkeypatch, student, outsider, other_student
+):
+    people = [student, outsider, other_student]
+    rows = [planned(person, f"r{i}") for i, person in enumerate(people)]
+    server.refuse[outsider.email] = smtplib.SMTPServerDisconnected("gone")
+
+    def failed(rows, error, now):
+        raise RuntimeError("Bug while recording a failure")
+
+    monkeypatch.setattr(delivery, "_failed", failed)
+
+    with pytest.raises(RuntimeError):
+        deliver([r.pk for r in rows], now=NOW)
+
+    # The batch stopped; what reached the server is marked sent, the rest is still claimed.
+    received = {m["To"] for m in server.messages}
+    assert student.email in received
+    for person, row in zip(people, rows, strict=True):
+        expected = State.SENT if person.email in received else State.SENDING
+        assert reload(row).state == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_while_the_database_is_away_waits_for_it_then_the_batch_stops(
+    server, monkeypatch, student, outsider, other_student, other_instructor
+):
+    monkeypatch.setattr(delivery, "MARK_SENT_EVERY", 2)
+    monkeypatch.setattr(delivery, "MAX_UNMARKED", 2)
+    rows = [
+        planned(person, f"r{i}")
+        for i, person in enumerate([student, outsider, other_student, other_instructor])
+    ]
+    refused = []
+
+    def away_once(execute, sql, params, many, context):
+        if not refused and sql.startswith("UPDATE") and State.SENT in params:
+            refused.append(sql)
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    monkeypatch.setattr(connections["default"], "execute_wrappers", [away_once])
+
+    outcome = deliver([r.pk for r in rows], now=NOW)
+
+    # The first two emails went out and are recorded once the database answers again; the
+    # others go back to pending, for the next tick (their claim may have gone stale).
+    assert refused
+    assert len(server.messages) == 2
+    assert (outcome["sent"], outcome["deferred"]) == (2, 2)
+    states = [reload(r) for r in rows]
+    assert [r.state for r in states] == [State.SENT, State.SENT, State.PENDING, State.PENDING]
+    assert [(r.attempts, r.enqueued_at, r.claim_token) for r in states[2:]] == [(0, None, "")] * 2
 
 
 # Recovery and the tick -------------------------------------------------------------------
