@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 
 from interviews.models import Assignment, Grade, SavedComment, Submission
 from tests.browser.conftest import sign_in
-from tests.browser.test_enrolment_journey import _serious_violations
 from tests.interviews.grading_samples import make_rubric
 
 pytestmark = pytest.mark.browser
@@ -151,21 +150,6 @@ def test_unsaved_input_is_offered_back_after_a_reload(
     page.get_by_role("button", name="Restore my input").click()
     expect(page.get_by_label("Overall comment")).to_have_value("Never reached the server")
     expect(page.locator("#save-status")).to_have_text(SAVED)
-
-
-@pytest.mark.browser_context_args(bypass_csp=True)
-def test_grading_pages_have_no_serious_accessibility_violations(
-    page, site_url, assignment, instructor, classmate
-):
-    sign_in(page, site_url, instructor.email)
-    found = {}
-    page.goto(grade_url(site_url, assignment, classmate))
-    found["grade"] = _serious_violations(page)
-    page.goto(site_url + reverse("interviews:grading", args=[assignment.course_id, assignment.pk]))
-    found["queue"] = _serious_violations(page)
-    page.goto(site_url + reverse("interviews:comment_bank"))
-    found["bank"] = _serious_violations(page)
-    assert found == {"grade": [], "queue": [], "bank": []}
 
 
 def test_more_keys(page, site_url, assignment, instructor, classmate, student):
