@@ -19,16 +19,15 @@ import statistics
 import sys
 import time
 import types
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+from bench._common import admin, scratch_database, table  # noqa: E402
+
 STUDENTS = 1_000
 ASSIGNMENTS = 10
 REPEATS = 7
@@ -38,27 +37,6 @@ PLAIN_TABLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 {% for title in titles %}<th>{{ title }}</th>{% endfor %}</tr></thead><tbody>
 {% for name, scores in rows %}<tr><th>{{ name }}</th>{% for score in scores %}<td>{{ score }}</td>
 {% endfor %}</tr>{% endfor %}</tbody></table></body></html>"""
-
-
-def scratch_database() -> tuple[str, str]:
-    name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
-    parts = urlsplit(ADMIN_URL)
-    return name, urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as c:
-        c.execute(sql)
-
-
-def table(headers: list[str], rows: list[list]) -> str:
-    cells = [headers, *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
-    lines.insert(1, "-+-".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 # The baseline: one query, one plain table ----------------------------------------------------

@@ -24,34 +24,20 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+from bench._common import admin, scratch_database, table  # noqa: E402
+
 DUE = 1_000
 SIZES = (1_000, 100_000, 1_000_000)
 EMAILS = 1_000
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # delivery: the three methods in turn, medians
 REPEATS = 7
 ONLY = os.environ.get("BENCH_ONLY", "")  # "tick" or "delivery": run that part alone
-
-
-def scratch_database() -> tuple[str, str]:
-    name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
-    parts = urlsplit(ADMIN_URL)
-    return name, urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as c:
-        c.execute(sql)
 
 
 def free_port() -> int:
@@ -62,14 +48,6 @@ def free_port() -> int:
 
 def median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 2)
-
-
-def table(headers: list[str], rows: list[list]) -> str:
-    cells = [headers, *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
-    lines.insert(1, "-+-".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 # Part 1: the tick over a growing table -----------------------------------------------------
