@@ -51,7 +51,7 @@ class NotificationQuerySet(models.QuerySet):
         return self.pending().filter(send_at__lte=now)
 
     def for_inbox(self, user):
-        return self.filter(recipient=user, state=Notification.State.SENT).order_by("-sent_at")
+        return self.filter(recipient=user, shown_at__isnull=False).order_by("-shown_at", "-pk")
 
     def unread(self):
         return self.filter(read_at__isnull=True)
@@ -95,6 +95,11 @@ class Notification(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    shown_at = models.DateTimeField(
+        "in the inbox since", null=True, blank=True,
+        help_text="The inbox shows a notification once it is due; only its email waits for the "
+        "end of quiet hours.",
+    )  # fmt: skip
     message_id = models.CharField(max_length=200, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -110,7 +115,7 @@ class Notification(models.Model):
             models.Index(
                 fields=["claimed_at"], condition=Q(state="sending"), name="notification_sending"
             ),
-            models.Index(fields=["recipient", "state", "sent_at"], name="notification_inbox"),
+            models.Index(fields=["recipient", "shown_at"], name="notification_inbox"),
             models.Index(fields=["recipient", "assignment", "state"], name="notification_scope"),
         ]
 

@@ -1,6 +1,7 @@
 """The interviews app's models: the assignment and the student's work (``work``), and how that
 work is graded (``grading``)."""
 
+from .calendar import CalendarEventStamp
 from .grading import (
     Criterion,
     CriterionScore,
@@ -41,6 +42,7 @@ __all__ = [
     "Attachment",
     "AttachmentType",
     "BankQuestion",
+    "CalendarEventStamp",
     "Contact",
     "ContactQuerySet",
     "Criterion",

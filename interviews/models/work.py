@@ -406,6 +406,8 @@ class Interview(models.Model):
         Contact, blank=True, related_name="referred_in", verbose_name="referrals to new contacts"
     )
     offer = models.CharField(max_length=20, choices=Offer.choices, blank=True, default="")
+    thank_you_draft = models.TextField("thank-you note", blank=True)
+    follow_up_draft = models.TextField("follow-up note", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -419,10 +421,29 @@ class Interview(models.Model):
         return f"Interview with {self.contact.name}"
 
     @property
+    def starts_at(self) -> datetime | None:
+        """When the interview happens: when it was held once it is logged held (what happened
+        is the truth), else the planned date and time; None when neither is known."""
+        if self.status == self.Status.HELD and self.held_at is not None:
+            return self.held_at
+        return self.scheduled_at
+
+    @property
     def ends_at(self) -> datetime | None:
-        if self.scheduled_at is None:
+        start = self.starts_at
+        if start is None:
             return None
-        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
+        return start + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def was_moved(self) -> bool:
+        """True when it was held at another time than planned (both are known)."""
+        return (
+            self.status == self.Status.HELD
+            and self.held_at is not None
+            and self.scheduled_at is not None
+            and self.held_at != self.scheduled_at
+        )
 
     @property
     def is_active(self) -> bool:
