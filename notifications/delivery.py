@@ -44,7 +44,8 @@ from datetime import datetime, timedelta
 from django.core import mail
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .emails import Digest, DigestRenderer
@@ -165,14 +166,17 @@ def deliver(ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
     sent = SentRecorder(token=token, now=now)
     outbox = Outbox(mail.get_connection(), window=MAX_UNMARKED)
     try:
+        shown = []
         for group in by_recipient.values():
             preference = preferences.get(group[0].recipient_id)
             outcome, wanted = _prepare(group, preference, now)
             _add(counts, outcome)
+            shown += [row.pk for row in wanted if row.shown_at is None]
             if wanted and (preference is None or preference.email_enabled):
                 outbox.put(wanted, renderer.render(recipient=group[0].recipient, rows=wanted))
             elif wanted:  # email turned off: the reminders only reach the inbox
                 sent.add(wanted, "")
+        _show(shown, now)
         outbox.close()
         while not outbox.finished and not sent.waited_for_database:
             _take_answers(outbox, sent, counts, now, wait=sent.time_left())
@@ -424,6 +428,12 @@ def _finish(rows: list[Notification], **fields) -> int:
     ).update(**fields)
 
 
+def _show(pks: list[int], now: datetime) -> None:
+    """The inbox shows these rows from ``now`` on, whatever becomes of their email."""
+    if pks:
+        Notification.objects.filter(pk__in=pks, shown_at__isnull=True).update(shown_at=now)
+
+
 def _prepare(group, preference, now) -> tuple[dict[str, int], list[Notification]]:
     """Cancels or defers what must not go out now; returns the counts and the rows to send
     (or to mark sent without an email, when the recipient turned email off)."""
@@ -445,8 +455,10 @@ def _prepare(group, preference, now) -> tuple[dict[str, int], list[Notification]
         return outcome, []
     zone = recipient.zoneinfo
     if in_quiet_hours(now, zone):
+        # The inbox shows it now; only the email waits for the morning.
         outcome["deferred"] = _finish(
             wanted, state=State.PENDING, send_at=after_quiet_hours(now, zone),
+            shown_at=Coalesce(F("shown_at"), Value(now)),
             enqueued_at=None, claim_token="", attempts=F("attempts") - 1,
         )  # fmt: skip
         return outcome, []

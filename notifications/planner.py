@@ -3,7 +3,9 @@
 Planning is a pure function of domain state (see ``interviews/reminders.py``); ``reconcile``
 writes its result: it creates what is missing, moves pending rows whose moment or words
 changed, and cancels pending rows that are no longer wanted (bringing them back if they are
-wanted again). Sent rows are never touched and, thanks to the unique dedupe key, never planned
+wanted again). A row already in the inbox whose email waits for the end of quiet hours is not
+moved any more (the person has read its words), though its email is still cancelled when no
+longer wanted. Sent rows are never touched and, thanks to the unique dedupe key, never planned
 again. Running it twice changes nothing.
 """
 
@@ -65,7 +67,7 @@ def reconcile(*, scope: Q, planned: list[Planned], now: datetime) -> Reconciled:
         existing = {
             n.dedupe_key: n
             for n in Notification.objects.filter(scope).only(
-                "pk", "dedupe_key", "state", *UPDATABLE
+                "pk", "dedupe_key", "state", "shown_at", *UPDATABLE
             )
         }
         stale = [
@@ -91,8 +93,10 @@ def reconcile(*, scope: Q, planned: list[Planned], now: datetime) -> Reconciled:
                         **{f: getattr(plan, f) for f in UPDATABLE},
                         state=Notification.State.PENDING, last_error="", enqueued_at=None,
                     )  # fmt: skip
-            elif row.state == Notification.State.PENDING and any(
-                getattr(row, f) != getattr(plan, f) for f in UPDATABLE
+            elif (
+                row.state == Notification.State.PENDING
+                and row.shown_at is None
+                and any(getattr(row, f) != getattr(plan, f) for f in UPDATABLE)
             ):
                 result.moved += Notification.objects.filter(
                     pk=row.pk, state=Notification.State.PENDING

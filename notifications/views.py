@@ -31,7 +31,7 @@ def _inbox_url(page: str | None) -> str:
 @require_GET
 def inbox(request):
     rows = Notification.objects.for_inbox(request.user).only(
-        "pk", "subject", "body", "url", "sent_at", "read_at"
+        "pk", "subject", "body", "url", "shown_at", "read_at"
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page})

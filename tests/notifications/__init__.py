@@ -17,6 +17,7 @@ def notify(recipient, *, n: int = 1, state=Notification.State.SENT, **fields) ->
         "send_at": now,
         "state": state,
         "sent_at": now if state == Notification.State.SENT else None,
+        "shown_at": now if state == Notification.State.SENT else None,
         **fields,
     }
     return Notification.objects.create(recipient=recipient, **values)

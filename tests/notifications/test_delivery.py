@@ -16,7 +16,9 @@ import pytest
 from django.core import mail
 from django.core.mail.backends import smtp
 from django.db import OperationalError, connection, connections
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from notifications import delivery
 from notifications.delivery import (
@@ -29,6 +31,8 @@ from notifications.delivery import (
     take_due,
 )
 from notifications.models import Kind, Notification, Preference, message_id_for
+from notifications.notify import notify
+from notifications.planner import Planned, reconcile
 from notifications.tasks import tick
 from tests.conftest import make_user
 
@@ -529,3 +533,104 @@ def test_with_the_locmem_backend_each_person_still_gets_one_combined_email(
     delivery.deliver([r.pk for r in rows], now=NOW)
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([student.email, outsider.email])
+
+
+# The inbox is immediate: a due notification is in the inbox at once, also in the person's quiet
+# hours; only its email waits for their morning (the promise on the settings page).
+
+INBOX = reverse("notifications:inbox")
+
+
+def inbox_of(as_user, person) -> str:
+    return as_user(person).get(INBOX).content.decode()
+
+
+def test_a_reminder_due_in_quiet_hours_is_in_the_inbox_at_once_and_emailed_in_the_morning(
+    server,
+    as_user,
+    classmate,
+):
+    row = planned(classmate, "night", subject="Questions prepared by Friday")
+
+    deliver([row.pk], now=NOW)
+
+    assert server.messages == []
+    at_night = inbox_of(as_user, classmate)
+    assert "Questions prepared by Friday" in at_night
+    row = reload(row)
+    assert row.shown_at == NOW
+    morning = row.send_at
+    assert morning.astimezone(classmate.zoneinfo).hour == 8
+
+    deliver([row.pk], now=morning)
+
+    assert [m["Subject"] for m in server.to(classmate)] == [
+        "[Rapport] Questions prepared by Friday"
+    ]
+    row = reload(row)
+    assert (row.state, row.shown_at) == (State.SENT, NOW)
+    assert Notification.objects.for_inbox(classmate).count() == 1
+    assert inbox_of(as_user, classmate).count("Questions prepared by Friday") == at_night.count(
+        "Questions prepared by Friday"
+    )
+
+
+def test_feedback_released_at_night_is_in_the_inbox_before_any_tick(as_user, classmate):
+    notify(
+        recipient_id=classmate.pk, kind=Kind.FEEDBACK_RELEASED, key="released:1",
+        subject="Your feedback on Interview reflection is ready", body="Read it now.",
+        url="/courses/", now=NOW,
+    )  # fmt: skip
+
+    assert "Your feedback on Interview reflection is ready" in inbox_of(as_user, classmate)
+    row = Notification.objects.get(dedupe_key="released:1")
+    assert (row.state, row.shown_at) == (State.PENDING, NOW)
+
+
+def test_a_kind_turned_off_does_not_reach_the_inbox_either(as_user, classmate):
+    Preference.objects.create(user=classmate, disabled_kinds=[Kind.FEEDBACK_RELEASED])
+
+    notify(
+        recipient_id=classmate.pk, kind=Kind.FEEDBACK_RELEASED, key="released:2",
+        subject="Feedback you turned off", body="…", now=NOW,
+    )  # fmt: skip
+
+    assert "Feedback you turned off" not in inbox_of(as_user, classmate)
+
+
+def test_an_email_the_server_refuses_still_leaves_the_reminder_in_the_inbox(
+    server,
+    as_user,
+    student,
+):
+    server.refuse[student.email] = smtplib.SMTPServerDisconnected("gone")
+    row = planned(student, "day", subject="Write-up due tomorrow")
+
+    deliver([row.pk], now=NOW)  # midday in Berlin
+
+    assert reload(row).state == State.PENDING  # the email is retried
+    assert "Write-up due tomorrow" in inbox_of(as_user, student)
+
+
+def test_replanning_leaves_a_shown_reminder_alone_but_cancels_its_waiting_email(
+    server,
+    classmate,
+):
+    row = planned(classmate, "night", subject="Send your thank-you note")
+    deliver([row.pk], now=NOW)
+    waiting = reload(row)
+    moved = Planned(
+        recipient_id=classmate.pk, kind=Kind.MILESTONE_SOON, dedupe_key="night",
+        send_at=NOW + timedelta(days=2), subject="Other words", body="…",
+    )  # fmt: skip
+
+    reconcile(scope=Q(pk=row.pk), planned=[moved], now=NOW)
+
+    kept = reload(row)
+    assert (kept.subject, kept.send_at) == ("Send your thank-you note", waiting.send_at)
+
+    reconcile(scope=Q(pk=row.pk), planned=[], now=NOW)  # the step was done
+
+    assert reload(row).state == State.CANCELLED
+    deliver([row.pk], now=waiting.send_at)
+    assert server.messages == []
