@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Role
-from notifications.models import Kind
+from notifications.models import DEFAULT_BEFORE_DAYS, Kind
 from notifications.planner import Planned, reconcile
 from notifications.quiet import after_quiet_hours, before_quiet_hours
 
@@ -28,10 +28,10 @@ from .milestones import completed_at
 from .models import Assignment, Contact, DueDates, Interview, Submission
 
 UTC = zoneinfo.ZoneInfo("UTC")
-DEFAULT_BEFORE_DAYS = (3, 1)
 EVENING_HOUR = 18
 MORNING_HOUR = 10
 THANK_YOU_AFTER = timedelta(hours=3)
+THANK_YOU_WITHIN = timedelta(hours=24)
 FOLLOW_UP_AFTER_DAYS = 7
 
 
@@ -139,23 +139,29 @@ def plan_student(
     for interview in interviews:
         planned += _interview_reminders(
             interview=interview, student=student, submission=submission, schedule=schedule,
-            base=base,
+            base=base, now=now,
         )  # fmt: skip
     return planned
 
 
-def _interview_reminders(*, interview, student, submission, schedule, base) -> list[Planned]:
-    if interview.status == Interview.Status.CANCELLED or interview.scheduled_at is None:
+def _interview_reminders(*, interview, student, submission, schedule, base, now) -> list[Planned]:
+    """The reminders around one interview, counted from when it was held once it is logged
+    held (what happened is the truth), else from the plan. Those of a held interview are never
+    dated in the past: what is still owed when it is logged late comes once, now."""
+    start, end = interview.starts_at, interview.ends_at
+    if interview.status == Interview.Status.CANCELLED or start is None:
         return []
     zone = student.zoneinfo
     contact = interview.contact
     course_id, assignment_id = base["course_id"], base["assignment_id"]
     url = reverse("interviews:interview_detail", args=[course_id, assignment_id, interview.pk])
-    start, end = interview.scheduled_at, interview.ends_at
+    held = interview.status == Interview.Status.HELD
     stamp = _stamp(start)
     made = []
 
     def add(kind, tag, send_at, subject, body, link=url):
+        if held:
+            send_at = max(send_at, now)
         if schedule.allows(kind):
             made.append(Planned(
                 **base, kind=kind, interview_id=interview.pk, send_at=send_at, url=link,
@@ -171,13 +177,26 @@ def _interview_reminders(*, interview, student, submission, schedule, base) -> l
             "Review your questions and what you know about their work.",
         )  # fmt: skip
     if interview.thank_you_sent_at is None:
-        add(
-            Kind.THANK_YOU, "thanks", after_quiet_hours(end + THANK_YOU_AFTER, zone),
-            f"Send your thank-you note to {contact.name}",
-            "A short note the same day, naming one or two things you learned, is remembered. "
-            "Rapport drafts it for you.",
-            reverse("interviews:thank_you_draft", args=[course_id, assignment_id, interview.pk]),
-        )  # fmt: skip
+        thanks_url = reverse(
+            "interviews:thank_you_draft", args=[course_id, assignment_id, interview.pk]
+        )
+        if held and now > end + THANK_YOU_WITHIN:
+            add(
+                Kind.THANK_YOU, "thanks", now,
+                f"Still to do: a thank-you note to {contact.name}",
+                f"Your interview with {contact.name} was {_format(start, zone)}, more than a "
+                "day ago. A thank-you is best within 24 hours, but a late one is still welcome: "
+                "name one or two things you learned. Rapport drafts it for you.",
+                thanks_url,
+            )  # fmt: skip
+        else:
+            add(
+                Kind.THANK_YOU, "thanks", after_quiet_hours(end + THANK_YOU_AFTER, zone),
+                f"Send your thank-you note to {contact.name}",
+                "A short note the same day, naming one or two things you learned, is "
+                "remembered. Rapport drafts it for you.",
+                thanks_url,
+            )  # fmt: skip
     started = submission is not None and (submission.word_count > 0 or submission.is_submitted)
     if not started:
         next_morning = at_local_hour(
@@ -211,7 +230,8 @@ def plan_keep_in_touch(contact: Contact, *, now: datetime) -> list[Planned]:
     zone = owner.zoneinfo
     last = contact.last_contacted_at or contact.created_at
     due_day = (last + timedelta(weeks=contact.keep_in_touch_weeks)).astimezone(zone).date()
-    send_at = at_local_hour(due_day, MORNING_HOUR, zone)
+    # A rhythm set on a contact not heard from for longer is due now, not skipped as past.
+    send_at = max(at_local_hour(due_day, MORNING_HOUR, zone), now)
     return [Planned(
         recipient_id=owner.pk, kind=Kind.KEEP_IN_TOUCH, contact_id=contact.pk,
         dedupe_key=_key("touch", contact.pk, due_day.isoformat()), send_at=send_at,
@@ -234,6 +254,14 @@ def replan_later(*, assignment_id: int, student_id: int | None = None) -> None:
         assignment_task.delay_on_commit(assignment_id)
     else:
         student_task.delay_on_commit(assignment_id, student_id)
+
+
+def replan_person_later(user) -> None:
+    """Re-plan everything ``user`` is reminded of, once the current transaction commits (after
+    a change of their time zone: the hours and the wording follow it)."""
+    from .tasks import replan_person_task
+
+    replan_person_task.delay_on_commit(user.pk)
 
 
 def replan_contact_later(contact_id: int) -> None:
@@ -291,6 +319,19 @@ def replan_student(assignment: Assignment, student, *, now: datetime | None = No
         )  # fmt: skip
     result = reconcile(scope=Q(assignment=assignment, recipient=student), planned=planned, now=now)
     return result.created + result.moved + result.cancelled
+
+
+def replan_person(user, *, now: datetime | None = None) -> int:
+    """Re-plan every reminder of ``user``: each assignment of the courses they take, and the
+    keep-in-touch nudges of their contacts. Returns the number of reminders changed."""
+    now = now or timezone.now()
+    taking = user.memberships.active().filter(role=Role.STUDENT).values("course_id")
+    changed = 0
+    for assignment in Assignment.objects.filter(course_id__in=taking).select_related("course"):
+        changed += replan_student(assignment, user, now=now)
+    for contact in user.contacts.filter(keep_in_touch_weeks__isnull=False):
+        changed += replan_contact(contact, now=now)
+    return changed
 
 
 def replan_contact(contact: Contact, *, now: datetime | None = None) -> int:

@@ -155,6 +155,10 @@ class Preference(models.Model):
         return kind not in self.disabled_kinds and (course_id is None or course_id not in muted_ids)
 
 
+# Days before each milestone to remind when an assignment has no schedule of its own.
+DEFAULT_BEFORE_DAYS = (3, 1)
+
+
 class AssignmentReminderSettings(models.Model):
     """An instructor's reminder schedule for one assignment (defaults when absent)."""
 

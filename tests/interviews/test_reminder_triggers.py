@@ -6,9 +6,13 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
-from courses.enrolment import member_remove
+from accounts.forms import ProfileForm
+from accounts.profile import profile_save
+from courses.enrolment import member_enrol, member_remove
+from courses.models import Role
 from interviews import planning, writeups
-from interviews.authoring import extension_grant
+from interviews.authoring import assignment_save, extension_grant, extension_revoke
+from interviews.reminders import Schedule
 from notifications.models import Kind, Notification
 from tests.interviews.test_planning import NOW, make_assignment, make_contact, make_interview
 
@@ -20,7 +24,9 @@ def pending(student, kind=None):
 
 @pytest.fixture
 def assignment(course, frozen, django_capture_on_commit_callbacks):
-    assignment = make_assignment(course, state="draft", published_at=None)
+    assignment = make_assignment(
+        course, state="draft", published_at=None, questions_due_at=NOW + timedelta(days=4)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assignment.publish(now=NOW)
     return assignment
@@ -135,3 +141,151 @@ def test_a_rolled_back_step_plans_nothing(assignment, student, django_capture_on
 
     assert callbacks == []
     assert set(Notification.objects.values_list("pk", "state", "send_at")) == before
+
+
+# Every trigger that changes a planned moment -----------------------------------------------
+#
+# Each entry does one thing a person does, through the workflow function its page calls; the
+# test proves it re-plans on commit: the student's pending reminders (moment and words) differ
+# afterwards. A new trigger belongs in this table.
+
+
+def _held_on_another_day(w):
+    planning.interview_mark_held(interview=w.interview, at=NOW + timedelta(days=6, hours=2))
+
+
+def _moved_interview(w):
+    i = w.interview
+    planning.interview_update_plan(
+        interview=i, contact=i.contact, scheduled_at=i.scheduled_at + timedelta(days=1),
+        time_zone=i.time_zone, duration_minutes=i.duration_minutes, mode=i.mode,
+        location=i.location, status=None,
+    )  # fmt: skip
+
+
+def _due_date_edited(w):
+    w.assignment.writeup_due_at += timedelta(days=2)
+    assignment_save(assignment=w.assignment, prompts=[], questions=[])
+
+
+def _reminder_schedule_changed(w):
+    assignment_save(
+        assignment=w.assignment, prompts=[], questions=[], reminders=Schedule(before_days=(5,))
+    )
+
+
+def _extension_granted(w):
+    extension_grant(
+        assignment=w.assignment, students=[w.student],
+        dates={"writeup_due_at": w.assignment.writeup_due_at + timedelta(days=5)},
+        reason="Illness", granted_by=w.instructor, now=NOW,
+    )  # fmt: skip
+
+
+def _extension_revoked(w, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _extension_granted(w)
+    return lambda: extension_revoke(extension=w.assignment.extensions.get(student=w.student))
+
+
+def _time_zone_changed(w, zone="America/Los_Angeles"):
+    form = ProfileForm({"full_name": w.student.full_name, "time_zone": zone}, instance=w.student)
+    assert form.is_valid(), form.errors
+    profile_save(form=form)
+
+
+def _questions_ready(w):
+    planning.interview_add_question(interview=w.interview, text="What does a week look like?")
+    planning.interview_set_questions_ready(interview=w.interview, ready=True, at=NOW)
+
+
+def _keep_in_touch_set(w):
+    planning.contact_update(contact=w.interview.contact, keep_in_touch_weeks=2)
+
+
+TRIGGERS = {
+    "interview held on another day than planned": _held_on_another_day,
+    "interview moved": _moved_interview,
+    "questions marked ready": _questions_ready,
+    "follow-up dates saved": lambda w: planning.interview_save_follow_up(
+        interview=w.interview,
+        thank_you_sent_at=NOW,
+        follow_up_sent_at=None,
+        reply_received_at=None,
+    ),  # fmt: skip
+    "write-up started": lambda w: writeups.writeup_save(
+        assignment=w.assignment,
+        student=w.student,
+        answers={},
+        body="First thoughts.",
+        revision=0,
+        now=NOW,
+    ),  # fmt: skip
+    "due date edited": _due_date_edited,
+    "reminder schedule changed": _reminder_schedule_changed,
+    "extension granted": _extension_granted,
+    "extension revoked": _extension_revoked,
+    "assignment unpublished": lambda w: w.assignment.unpublish(),
+    "course archived": lambda w: w.course.archive(now=NOW),
+    "student removed": lambda w: member_remove(membership=w.course.memberships.get(user=w.student)),
+    "time zone changed on the profile": _time_zone_changed,
+    "keep-in-touch rhythm set": _keep_in_touch_set,
+}
+
+
+class World:
+    def __init__(self, **parts):
+        self.__dict__.update(parts)
+
+
+def planned_for(student):
+    return set(
+        Notification.objects.filter(
+            recipient=student, state=Notification.State.PENDING
+        ).values_list("kind", "send_at", "subject", "body")
+    )
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS, ids=list(TRIGGERS))
+def test_every_trigger_of_a_planned_moment_replans_on_commit(
+    trigger, course, assignment, interview, student, instructor, django_capture_on_commit_callbacks
+):
+    world = World(course=course, assignment=assignment, interview=interview, student=student,
+                  instructor=instructor)  # fmt: skip
+    action = TRIGGERS[trigger]
+    if trigger == "extension revoked":
+        action = action(world, django_capture_on_commit_callbacks)
+    else:
+        action = (lambda a: lambda: a(world))(action)
+    before = planned_for(student)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        action()
+
+    assert planned_for(student) != before, f"{trigger}: the reminders did not change"
+
+
+def test_a_time_zone_change_moves_the_hour_and_the_words_of_pending_reminders(
+    assignment, interview, student, django_capture_on_commit_callbacks
+):
+    before = pending(student, Kind.MILESTONE_SOON).order_by("send_at").first()
+    assert "CET" in before.subject  # Berlin, the student's zone
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _time_zone_changed(World(student=student), zone="Asia/Tokyo")
+
+    after = Notification.objects.get(pk=before.pk)
+    assert "JST" in after.subject and "CET" not in after.subject
+    # 16:00 in Berlin is midnight in Tokyo: the reminder moves to the evening before there.
+    student.refresh_from_db()
+    assert after.send_at.astimezone(student.zoneinfo).hour == 18
+    assert after.send_at != before.send_at
+
+
+def test_enrolling_a_student_plans_their_reminders(
+    assignment, course, outsider, instructor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        member_enrol(course=course, user=outsider, role=Role.STUDENT)
+
+    assert pending(outsider, Kind.MILESTONE_SOON).exists()

@@ -313,6 +313,71 @@ def test_a_moved_interview_moves_its_reminders(assignment, interview, student):
     assert len(pending(student, Kind.INTERVIEW_TOMORROW)) == 1
 
 
+def test_an_interview_held_on_another_day_is_reminded_from_when_it_was_held(
+    assignment, interview, student
+):
+    replan_student(assignment, student, now=NOW)
+    # Planned for Saturday 20 February; held on Monday 22nd at 09:00 Berlin instead.
+    interview.status = Interview.Status.HELD
+    interview.held_at = berlin(2027, 2, 22, 9, 0)
+    interview.save()
+
+    replan_student(assignment, student, now=berlin(2027, 2, 22, 9, 50))
+
+    assert interview_moments(student) == {
+        Kind.THANK_YOU: berlin(2027, 2, 22, 12, 45),
+        Kind.REFLECTION: berlin(2027, 2, 23, 10, 0),
+        Kind.FOLLOW_UP: berlin(2027, 3, 1, 10, 0),
+    }
+    planned_for_the_20th = Notification.objects.filter(
+        kind=Kind.THANK_YOU, send_at=berlin(2027, 2, 20, 19, 45)
+    ).get()
+    assert planned_for_the_20th.state == State.CANCELLED
+
+
+def test_an_interview_logged_held_with_no_planned_date_gets_its_reminders(assignment, student):
+    contact = Contact.objects.create(owner=student, name="Tomás Reyes")
+    Interview.objects.create(
+        assignment=assignment, student=student, contact=contact, duration_minutes=30,
+        status=Interview.Status.HELD, held_at=berlin(2027, 2, 22, 14, 0),
+    )  # fmt: skip
+
+    replan_student(assignment, student, now=berlin(2027, 2, 22, 15, 0))
+
+    assert interview_moments(student) == {
+        Kind.THANK_YOU: berlin(2027, 2, 22, 17, 30),
+        Kind.REFLECTION: berlin(2027, 2, 23, 10, 0),
+        Kind.FOLLOW_UP: berlin(2027, 3, 1, 10, 0),
+    }
+    assert pending(student, Kind.THANK_YOU)[0].subject == "Send your thank-you note to Tomás Reyes"
+
+
+def test_a_thank_you_still_owed_a_day_after_the_interview_is_one_nudge_now(
+    assignment, interview, student
+):
+    interview.status = Interview.Status.HELD
+    interview.held_at = berlin(2027, 2, 20, 16, 0)
+    interview.save()
+    logged = berlin(2027, 2, 23, 11, 0)  # three days later
+
+    replan_student(assignment, student, now=logged)
+    replan_student(assignment, student, now=logged + timedelta(minutes=5))  # and again
+
+    thanks = pending(student, Kind.THANK_YOU)
+    assert len(thanks) == 1
+    assert thanks[0].send_at == logged + timedelta(minutes=5)  # never dated in the past
+    assert thanks[0].subject == "Still to do: a thank-you note to Priya Patel"
+    assert "more than a day ago" in thanks[0].body
+    assert "Sat 20 Feb, 16:00 CET" in thanks[0].body
+    # The follow-up (27 Feb) is still ahead; the reflection's morning passed: it comes now.
+    assert interview_moments(student)[Kind.FOLLOW_UP] == berlin(2027, 2, 27, 10, 0)
+    assert interview_moments(student)[Kind.REFLECTION] == logged + timedelta(minutes=5)
+
+    Notification.objects.filter(kind=Kind.THANK_YOU).update(state=State.SENT)
+    replan_student(assignment, student, now=logged + timedelta(days=1))
+    assert Notification.objects.filter(kind=Kind.THANK_YOU).count() == 1  # one nudge, not two
+
+
 # Keep in touch -----------------------------------------------------------------------------
 
 
