@@ -1,17 +1,22 @@
-"""The personal iCalendar feed (RFC 5545): milestone dates and scheduled interviews.
+"""The personal iCalendar feed (RFC 5545): milestone dates and interviews, written with the
+``icalendar`` library.
 
-Written by hand: the format needs only a few rules (CRLF line ends, TEXT escaping, folding
-at 75 octets), and a dependency for them would be larger than this module.
+A held interview is shown when it was held. An event whose time changes (held on another day,
+an extension, an edited due date) keeps its UID and gets a higher ``SEQUENCE`` and a new
+``LAST-MODIFIED``, so calendar apps move it instead of keeping the old one: what the feed last
+said about each event is kept in ``CalendarEventStamp``.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import icalendar
+from django.db.models import Q
 from django.urls import reverse
 
 from courses.models import Membership, Role
 
-from .models import Assignment, Extension, Interview, Milestone
+from .models import Assignment, CalendarEventStamp, Extension, Interview, Milestone
 
 PRODID = "-//Rapport//Informational interviews//EN"
 MILESTONE_MINUTES = 15  # a due moment is an instant; a short block keeps it visible
@@ -40,32 +45,6 @@ class Event:
     url: str = ""
 
 
-def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines escaped."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def fold(line: str) -> str:
-    """Split a content line into pieces of at most 75 octets, never inside a UTF-8 character;
-    continuation lines start with one space (RFC 5545 §3.1)."""
-    pieces, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode())
-        limit = 75 if not pieces else 74  # continuation lines spend one octet on the space
-        if size + width > limit:
-            pieces.append(current)
-            current, size = "", 0
-        current += char
-        size += width
-    pieces.append(current)
-    return "\r\n ".join(pieces)
-
-
-def utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def _assignment_path(assignment: Assignment, *, staff: bool) -> str:
     if staff:
         return reverse("interviews:progress", args=[assignment.course_id, assignment.pk])
@@ -75,7 +54,8 @@ def _assignment_path(assignment: Assignment, *, staff: bool) -> str:
 def events_for(*, user, base_url: str) -> list[Event]:
     """The user's events: as a student, each dated milestone of each published assignment
     (extension applied) and each non-cancelled interview with a time; as staff, each
-    milestone of the published assignments of the courses they teach. Five queries."""
+    milestone of the published assignments of the courses they teach. A held interview is shown
+    when it was held. Five queries."""
     memberships = list(Membership.objects.active().filter(user=user).select_related("course"))
     courses = {m.course_id: m.course for m in memberships}
     taking = {m.course_id for m in memberships if m.role == Role.STUDENT}
@@ -108,11 +88,15 @@ def events_for(*, user, base_url: str) -> list[Event]:
 
     interviews = (
         Interview.objects.active()
-        .filter(student=user, assignment__in=mine, scheduled_at__isnull=False)
+        .filter(student=user, assignment__in=mine)
+        .filter(
+            Q(scheduled_at__isnull=False) | Q(status=Interview.Status.HELD, held_at__isnull=False)
+        )
         .select_related("contact")
     )
     for interview in interviews:
         assignment = mine[interview.assignment_id]
+        held = "Held. " if interview.status == Interview.Status.HELD else ""
         link = base_url + reverse(
             "interviews:interview_detail",
             args=[assignment.course_id, assignment.pk, interview.pk],
@@ -120,10 +104,10 @@ def events_for(*, user, base_url: str) -> list[Event]:
         events.append(
             Event(
                 uid=f"interview-{interview.pk}@rapport",
-                start=interview.scheduled_at,
+                start=interview.starts_at,
                 end=interview.ends_at,
                 summary=f"Informational interview with {interview.contact.name}",
-                description=f"{interview.get_mode_display()} · for “{assignment.title}” "
+                description=f"{held}{interview.get_mode_display()} · for “{assignment.title}” "
                 f"({assignment.course}).\n{link}",
                 location=interview.location,
                 url=link,
@@ -132,43 +116,67 @@ def events_for(*, user, base_url: str) -> list[Event]:
     return sorted(events, key=lambda event: (event.start, event.uid))
 
 
-def render_calendar(*, name: str, events: list[Event], now: datetime) -> str:
-    """The iCalendar text: CRLF line ends, escaped TEXT values, lines folded at 75 octets."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(name)}",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
-        "X-PUBLISHED-TTL:PT1H",
-    ]
-    stamp = utc_stamp(now)
+def stamp_events(*, user, events: list[Event], now: datetime) -> dict[str, CalendarEventStamp]:
+    """What the feed says of each event's version: a new event starts at sequence 0; one whose
+    start or end moved since the feed last said otherwise gets sequence + 1 and ``now`` as its
+    last modification. Two queries, plus one write of each kind when something is new or moved."""
+    stamps = {s.uid: s for s in CalendarEventStamp.objects.filter(user=user)}
+    new, moved = [], []
     for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.uid}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{utc_stamp(event.start)}",
-            f"DTEND:{utc_stamp(event.end)}",
-            f"SUMMARY:{escape_text(event.summary)}",
-        ]
-        if event.description:
-            lines.append(f"DESCRIPTION:{escape_text(event.description)}")
-        if event.location:
-            lines.append(f"LOCATION:{escape_text(event.location)}")
-        if event.url:
-            lines.append(f"URL:{event.url}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        stamp = stamps.get(event.uid)
+        if stamp is None:
+            stamp = CalendarEventStamp(
+                user=user, uid=event.uid, start=event.start, end=event.end, modified_at=now
+            )
+            stamps[event.uid] = stamp
+            new.append(stamp)
+        elif (stamp.start, stamp.end) != (event.start, event.end):
+            stamp.start, stamp.end = event.start, event.end
+            stamp.sequence += 1
+            stamp.modified_at = now
+            moved.append(stamp)
+    if new:
+        CalendarEventStamp.objects.bulk_create(new, ignore_conflicts=True)
+    if moved:
+        CalendarEventStamp.objects.bulk_update(moved, ["start", "end", "sequence", "modified_at"])
+    return stamps
+
+
+def render_calendar(
+    *, name: str, events: list[Event], stamps: dict[str, CalendarEventStamp], now: datetime
+) -> str:
+    """The iCalendar text of ``events`` (the library escapes, folds and ends lines)."""
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", timedelta(hours=1))
+    for event in events:
+        stamp = stamps[event.uid]
+        item = icalendar.Event()
+        item.add("uid", event.uid)
+        item.add("dtstamp", now.astimezone(UTC))
+        item.add("dtstart", event.start.astimezone(UTC))
+        item.add("dtend", event.end.astimezone(UTC))
+        item.add("sequence", stamp.sequence)
+        item.add("last-modified", stamp.modified_at.astimezone(UTC))
+        item.add("summary", event.summary)
+        for prop in ("description", "location", "url"):
+            if getattr(event, prop):
+                item.add(prop, getattr(event, prop))
+        calendar.add_component(item)
+    return calendar.to_ical().decode()
 
 
 def calendar_for(*, user, base_url: str, now: datetime) -> str:
     """The whole feed of ``user``, ready to serve as text/calendar."""
+    events = events_for(user=user, base_url=base_url)
     return render_calendar(
         name=f"Rapport — {user.full_name or user.email}",
-        events=events_for(user=user, base_url=base_url),
+        events=events,
+        stamps=stamp_events(user=user, events=events, now=now),
         now=now,
     )

@@ -2,13 +2,13 @@
 
 import re
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from interviews.calendar import calendar_for, escape_text, fold
+from interviews.calendar import calendar_for
 from interviews.models import Assignment, Extension, Interview
 from tests.interviews.test_progress import local, make_assignment, plan_interview
 
@@ -70,23 +70,7 @@ def assignment(course):
     return make_assignment(course, title="Meet a nurse")
 
 
-# The text format
-
-
-def test_text_values_escape_backslash_semicolon_comma_and_newlines():
-    assert escape_text("a\\b;c,d\ne\r\nf") == "a\\\\b\\;c\\,d\\ne\\nf"
-
-
-def test_long_lines_fold_at_75_octets_without_splitting_characters():
-    line = "SUMMARY:" + "é" * 100  # two octets each
-
-    folded = fold(line)
-
-    pieces = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in pieces)
-    assert all(p.startswith(" ") for p in pieces[1:])
-    assert "".join(p[1:] if i else p for i, p in enumerate(pieces)) == line
-    assert fold("SHORT:line") == "SHORT:line"
+# The text format (written by the icalendar library, read back by our own reader above)
 
 
 def test_calendar_has_the_required_properties(student, course):
@@ -213,6 +197,71 @@ def test_uids_stay_the_same_from_one_fetch_to_the_next(assignment, student):
     second = [e["UID"] for e in feed(student)[1]]
 
     assert first == second and len(set(first)) == len(first)
+
+
+def test_a_held_interview_moves_to_when_it_was_held_keeping_its_uid(assignment, student):
+    interview = plan_interview(
+        assignment, student, created=local(2027, 2, 20, 9, 0), name="Priya Patel",
+        scheduled_at=local(2027, 3, 4, 10, 0), duration_minutes=45,
+        status=Interview.Status.SCHEDULED,
+    )  # fmt: skip
+    before = by_summary(feed(student)[1])["Informational interview with Priya Patel"]
+    interview.status = Interview.Status.HELD
+    interview.held_at = local(2027, 3, 5, 14, 0)  # a day later than planned
+    interview.save()
+
+    later = NOW + timedelta(days=5)
+    _, events = parse(calendar_for(user=student, base_url=BASE, now=later))
+    after = by_summary(events)["Informational interview with Priya Patel"]
+
+    assert after["UID"] == before["UID"]
+    assert (after["DTSTART"], after["DTEND"]) == ("20270305T190000Z", "20270305T194500Z")
+    assert (before["SEQUENCE"], after["SEQUENCE"]) == ("0", "1")
+    assert after["LAST-MODIFIED"] == "20270306T120000Z"
+    assert after["DESCRIPTION"].startswith("Held. ")
+
+
+def test_an_interview_logged_held_with_no_planned_date_is_in_the_feed(assignment, student):
+    plan_interview(
+        assignment, student, created=local(2027, 2, 20, 9, 0), name="Tomás Reyes",
+        status=Interview.Status.HELD, held_at=local(2027, 2, 27, 11, 0), duration_minutes=30,
+    )  # fmt: skip
+
+    event = by_summary(feed(student)[1])["Informational interview with Tomás Reyes"]
+
+    assert (event["DTSTART"], event["DTEND"]) == ("20270227T160000Z", "20270227T163000Z")
+
+
+def test_an_extension_moves_the_milestone_event_with_a_higher_sequence(
+    assignment, student, instructor
+):
+    title = "Write-up due: Meet a nurse (CAR 101 Career Exploration)"
+    before = by_summary(feed(student)[1])[title]
+    Extension.objects.create(
+        assignment=assignment, student=student, writeup_due_at=local(2027, 3, 19, 17, 0),
+        reason="Illness", granted_by=instructor,
+    )  # fmt: skip
+
+    after = by_summary(feed(student)[1])[title]
+    again = by_summary(feed(student)[1])[title]
+
+    assert after["UID"] == before["UID"]
+    assert after["DTSTART"] == "20270319T210000Z"
+    assert (before["SEQUENCE"], after["SEQUENCE"], again["SEQUENCE"]) == ("0", "1", "1")
+
+
+def test_the_feed_reads_back_with_an_independent_parser(assignment, student):
+    import icalendar
+
+    plan_interview(
+        assignment, student, created=local(2027, 2, 20, 9, 0), name="Priya; Patel, RN",
+        scheduled_at=local(2027, 3, 4, 10, 0), status=Interview.Status.SCHEDULED,
+    )  # fmt: skip
+
+    calendar = icalendar.Calendar.from_ical(calendar_for(user=student, base_url=BASE, now=NOW))
+
+    summaries = {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
+    assert "Informational interview with Priya; Patel, RN" in summaries
 
 
 # The pages
