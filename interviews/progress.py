@@ -56,6 +56,7 @@ class StudentProgress:
     states: dict[str, MilestoneState]
     submission: Submission | None
     cells: list["Cell"] = field(default_factory=list)  # one per column
+    held: int = 0  # interviews held, shown where fewer than required
 
     @property
     def student(self):
@@ -201,6 +202,9 @@ def assignment_progress(
                 extension=extension,
                 states={state.key: state for state in states},
                 submission=submissions.get(student_id),
+                held=sum(
+                    1 for i in interviews.get(student_id, []) if i.status == Interview.Status.HELD
+                ),
             )
         )
 
@@ -339,8 +343,8 @@ def student_record(*, assignment: Assignment, student, now: datetime) -> Student
         interviews=[
             InterviewRecord(
                 interview=i,
-                for_student=wall_time(i.scheduled_at, student.time_zone),
-                for_professional=wall_time(i.scheduled_at, i.time_zone),
+                for_student=wall_time(i.starts_at, student.time_zone),
+                for_professional=wall_time(i.starts_at, i.time_zone),
             )
             for i in interviews
         ],

@@ -318,3 +318,27 @@ def test_nobody_else_can_open_a_students_contact(request, as_user, student, cour
     )
     contact.refresh_from_db()
     assert contact.name == "Dana Director"
+
+
+def test_contact_page_shows_an_interview_held_on_another_day_when_it_was_held(
+    as_user, student, course
+):
+    from datetime import UTC, datetime
+
+    from interviews.models import Assignment, Interview
+
+    assignment = Assignment.objects.create(
+        course=course, title="Meet a professional", state=Assignment.State.PUBLISHED,
+        writeup_due_at=datetime(2030, 5, 1, 12, tzinfo=UTC),
+    )  # fmt: skip
+    contact = Contact.objects.create(owner=student, name="Priya Patel")
+    Interview.objects.create(
+        assignment=assignment, student=student, contact=contact, time_zone="Europe/Berlin",
+        scheduled_at=datetime(2030, 4, 2, 13, tzinfo=UTC), status=Interview.Status.HELD,
+        held_at=datetime(2030, 4, 4, 8, tzinfo=UTC),
+    )  # fmt: skip
+
+    page = text_of(as_user(student).get(reverse("interviews:contact_detail", args=[contact.pk])))
+
+    assert "Held Thu 4 Apr 2030, 10:00 CEST" in page
+    assert "(planned Tue 2 Apr 2030, 15:00 CEST" in page

@@ -201,7 +201,9 @@ def test_record_shows_the_whole_interview_record(as_user, instructor, assignment
     for expected in (
         "Interview with Priya Patel Held", "Charge nurse", "Acme Health", "Healthcare",
         "Career fair", "Referred by Ref Erin", "Mode Video call",
-        "Student's time Fri 5 Mar 2027, 17:00 CET", "Professional's time Fri 5 Mar 2027, 16:00 GMT",
+        # Held half an hour after the plan: what happened is shown, the plan beside it.
+        "Student's time Fri 5 Mar 2027, 17:30 CET", "Professional's time Fri 5 Mar 2027, 16:30 GMT",
+        "Held, your time Fri 5 Mar 2027, 11:30 EST", "Planned for Fri 5 Mar 2027, 11:00 EST",
         "What does a typical day look like?", "Talked about <b>night shifts</b>",
         "Salary question", "Hours are long", "Unsure", "Internship offer",
         "What did you learn? A lot", "Version 1, submitted", "On time.",
