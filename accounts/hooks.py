@@ -7,16 +7,23 @@ enqueues work should enqueue it on commit.
 
 from collections.abc import Callable
 
-_time_zone_changed: list[Callable] = []
+
+class Hook:
+    """Callbacks a higher app registers and a lower one calls, in the order registered."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._callbacks: list[Callable] = []
+
+    def register(self, callback: Callable) -> Callable:
+        if callback not in self._callbacks:
+            self._callbacks.append(callback)
+        return callback
+
+    def __call__(self, *args, **kwargs) -> None:
+        for callback in self._callbacks:
+            callback(*args, **kwargs)
 
 
-def on_time_zone_changed(hook: Callable) -> Callable:
-    """Register ``hook(user)``, called after ``user``'s time zone changed."""
-    if hook not in _time_zone_changed:
-        _time_zone_changed.append(hook)
-    return hook
-
-
-def time_zone_changed(user) -> None:
-    for hook in _time_zone_changed:
-        hook(user)
+# hook(user): the user's time zone changed.
+time_zone_changed = Hook("time zone changed")

@@ -1,3 +1,5 @@
+import copy
+
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -14,6 +16,7 @@ from interviews.progress import home_for
 from notifications.preferences import quiet_members
 
 from . import enrolment
+from .editing import course_update
 from .enrolment import EnrolmentError
 from .forms import CourseForm, InviteForm, JoinForm, RoleForm, RosterUploadForm
 from .models import Membership, Role
@@ -114,6 +117,8 @@ def roster(request, course_id):
     quiet = quiet_members(course=course, user_ids=[m.user_id for m in active])
     for m in active:
         m.reminders = quiet.get(m.user_id)  # muted this course or emails off; None: all on
+    # Counted over the whole course: a search may hide the other instructors.
+    instructor_ids = list(course.memberships.instructors().values_list("pk", flat=True)[:2])
     return render(
         request,
         "courses/roster.html",
@@ -121,6 +126,7 @@ def roster(request, course_id):
             "course": course,
             "membership": course.viewer_membership,
             "active": active,
+            "sole_instructor_id": instructor_ids[0] if len(instructor_ids) == 1 else None,
             "anyone_quiet": bool(quiet),
             "removed": [m for m in members if not m.is_active],
             "invitations": invitations.select_related("invited_by"),
@@ -288,9 +294,10 @@ def roster_import_progress(request, course_id, import_id):
 @require_http_methods(["GET", "POST"])
 def course_settings(request, course_id):
     course = get_course_for_instructor(request.user, course_id)
-    form = CourseForm(request.POST or None, instance=course)
+    # The form edits a copy: after a rejected save the header still shows the saved course.
+    form = CourseForm(request.POST or None, instance=copy.copy(course))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        course_update(form=form)
         messages.success(request, "Course settings saved.")
         return redirect("courses:settings", course.pk)
     return render(

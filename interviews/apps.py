@@ -5,9 +5,12 @@ class InterviewsConfig(AppConfig):
     name = "interviews"
 
     def ready(self):
-        from accounts.hooks import on_time_zone_changed
+        from accounts.hooks import time_zone_changed
+        from courses.hooks import course_time_zone_changed
 
-        from .reminders import replan_person_later
+        from .reminders import replan_course_later, replan_person_later
 
-        # A person's zone sets the hour and the wording of every reminder they get.
-        on_time_zone_changed(replan_person_later)
+        # A person's zone sets the hour and the wording of every reminder they get; a course's
+        # zone is named in its reminders beside theirs.
+        time_zone_changed.register(replan_person_later)
+        course_time_zone_changed.register(replan_course_later)

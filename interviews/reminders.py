@@ -89,6 +89,15 @@ def _format(moment: datetime, zone: zoneinfo.ZoneInfo) -> str:
     return f"{local:%a %-d %b, %H:%M} {local.tzname()}"
 
 
+def _format_with_course(moment: datetime, zone: zoneinfo.ZoneInfo, course) -> str:
+    """``moment`` in the student's zone, with the course's time beside it where it differs."""
+    course_zone = zoneinfo.ZoneInfo(course.time_zone)
+    mine = _format(moment, zone)
+    if moment.astimezone(course_zone).utcoffset() == moment.astimezone(zone).utcoffset():
+        return mine
+    return f"{mine} ({_format(moment, course_zone)} course time)"
+
+
 def plan_student(
     *,
     assignment: Assignment,
@@ -122,7 +131,8 @@ def plan_student(
                     dedupe_key=_key("soon", assignment.pk, student.pk, key, days, _stamp(due)),
                     send_at=send_at, url=assignment_url,
                     subject=f"{label} by {when}: {assignment.title}",
-                    body=f"“{label}” for {assignment.title} ({course.title}) is due {when}.",
+                    body=f"“{label}” for {assignment.title} ({course.title}) is due "
+                    f"{_format_with_course(due, zone, course)}.",
                 ))  # fmt: skip
         until = f", before the cut-off {_format(dates.cutoff_at, zone)}" if dates.cutoff_at else ""
         overdue_at = at_local_hour(
@@ -134,7 +144,8 @@ def plan_student(
                 dedupe_key=_key("overdue", assignment.pk, student.pk, key, _stamp(due)),
                 send_at=max(overdue_at, due), url=assignment_url,
                 subject=f"Missed: {label} for {assignment.title}",
-                body=f"“{label}” was due {when}. It is not too late: do it now{until}.",
+                body=f"“{label}” was due {_format_with_course(due, zone, course)}. "
+                f"It is not too late: do it now{until}.",
             ))  # fmt: skip
     for interview in interviews:
         planned += _interview_reminders(

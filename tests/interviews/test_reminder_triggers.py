@@ -8,7 +8,9 @@ from django.db import transaction
 
 from accounts.forms import ProfileForm
 from accounts.profile import profile_save
+from courses.editing import course_update
 from courses.enrolment import member_enrol, member_remove
+from courses.forms import CourseForm
 from courses.models import Role
 from interviews import planning, writeups
 from interviews.authoring import assignment_save, extension_grant, extension_revoke
@@ -199,6 +201,17 @@ def _questions_ready(w):
     planning.interview_set_questions_ready(interview=w.interview, ready=True, at=NOW)
 
 
+def _course_time_zone_changed(w):
+    course = w.course
+    form = CourseForm(
+        {"title": course.title, "code": course.code, "term": course.term,
+         "description": course.description, "time_zone": "Asia/Tokyo"},
+        instance=course,
+    )  # fmt: skip
+    assert form.is_valid(), form.errors
+    course_update(form=form)
+
+
 def _keep_in_touch_set(w):
     planning.contact_update(contact=w.interview.contact, keep_in_touch_weeks=2)
 
@@ -229,6 +242,7 @@ TRIGGERS = {
     "course archived": lambda w: w.course.archive(now=NOW),
     "student removed": lambda w: member_remove(membership=w.course.memberships.get(user=w.student)),
     "time zone changed on the profile": _time_zone_changed,
+    "course time zone changed": _course_time_zone_changed,
     "keep-in-touch rhythm set": _keep_in_touch_set,
 }
 

@@ -70,6 +70,12 @@ def test_each_milestone_is_reminded_three_days_and_one_day_before_at_the_same_lo
     )
     subjects = {n.subject for n in soon}
     assert "Write-up submitted by Wed 3 Mar, 09:00 CET: Informational interview" in subjects
+    # The dates were set in the course's zone (New York): its time is named beside the student's.
+    bodies = {n.body for n in soon}
+    assert (
+        "“Write-up submitted” for Informational interview (Career Exploration) is due "
+        "Wed 3 Mar, 09:00 CET (Wed 3 Mar, 03:00 EST course time)."
+    ) in bodies
 
 
 def test_a_reminder_that_would_come_at_night_comes_the_evening_before(assignment, classmate):
