@@ -34,11 +34,13 @@ reliability: $(VENV)/.dev
 	LOG_LEVEL=WARNING $(BIN)/python -m pytest -m reliability tests/reliability -s -q $(PYTEST_ARGS)
 
 ## Benchmarks on PostgreSQL (scratch databases, created and dropped): the reminder tick and
-## delivery, then the gradebook at 1,000 students × 10 assignments against a one-query view.
+## delivery, then the gradebook at 1,000 students × 10 assignments against a one-query view,
+## then the Insights page and its export at 1,000 and 10,000 students.
 bench: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
 	LOG_LEVEL=WARNING $(BIN)/python bench/bench_notifications.py
 	LOG_LEVEL=WARNING $(BIN)/python bench/bench_gradebook.py
+	LOG_LEVEL=WARNING $(BIN)/python bench/bench_insights.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -359,22 +359,26 @@ def number(value: Decimal | int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def csv_cells(row: Iterable) -> list[str]:
+    """A row's cells as a CSV file of ours writes them: numbers as numbers, text through
+    ``spreadsheet_text``, None as empty."""
+    return [
+        ""
+        if value is None
+        else number(value)
+        if isinstance(value, Decimal | int) and not isinstance(value, bool)
+        else spreadsheet_text(str(value))
+        for value in row
+    ]
+
+
 def csv_bytes(rows: Iterable[list]) -> bytes:
     """UTF-8 CSV with a byte-order mark (so Excel reads accents right; Canvas and Moodle accept
-    it). Numbers are written as numbers, text through ``spreadsheet_text``, None as empty."""
+    it), each row through ``csv_cells``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(
-            [
-                ""
-                if value is None
-                else number(value)
-                if isinstance(value, Decimal | int) and not isinstance(value, bool)
-                else spreadsheet_text(str(value))
-                for value in row
-            ]
-        )
+        writer.writerow(csv_cells(row))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -1,4 +1,14 @@
-from .views import authoring, feedback, gradebook, grading, planning, progress, rubrics, writeups
+from .views import (
+    authoring,
+    feedback,
+    gradebook,
+    grading,
+    insights,
+    planning,
+    progress,
+    rubrics,
+    writeups,
+)
 
 app_name = "interviews"
 urlpatterns = [
@@ -10,4 +20,5 @@ urlpatterns = [
     *feedback.urlpatterns,
     *grading.urlpatterns,
     *gradebook.urlpatterns,
+    *insights.urlpatterns,
 ]

@@ -40,7 +40,7 @@ from interviews.models import (
 )
 from notifications.emails import unsubscribe_token
 from notifications.models import Kind, Notification, Preference
-from tests.authz import feedback, gradebook, grading, rubrics
+from tests.authz import feedback, gradebook, grading, insights, rubrics
 from tests.authz.common import *  # noqa: F403  (the grading fixtures)
 from tests.authz.common import (
     ACTORS,
@@ -61,6 +61,7 @@ from tests.authz.common import (
 from tests.authz.feedback import *  # noqa: F403  (each part's fixtures)
 from tests.authz.gradebook import *  # noqa: F403
 from tests.authz.grading import *  # noqa: F403
+from tests.authz.insights import *  # noqa: F403
 from tests.authz.rubrics import *  # noqa: F403
 from tests.interviews import samples
 from tests.notifications import notify
@@ -116,6 +117,7 @@ ROUTES = [route for route in ALL_ROUTES if not is_third_party(route)]
 
 EXPECTED: dict[str, dict[str, dict]] = {
     "healthz": {"GET": everyone(200), "POST": everyone(405)},
+    "favicon": {"GET": everyone(302), "POST": everyone(405)},
     "accounts:profile": {"GET": signed_in(200), "POST": signed_in(302)},
     "courses:home": {"GET": signed_in(302, anonymous=200), "POST": signed_in(302, anonymous=200)},
     "courses:mine": {"GET": signed_in(200), "POST": signed_in(200)},
@@ -359,7 +361,7 @@ CLASSMATE_KWARGS = {
 }
 
 # The grading areas keep their expectations in tests/authz/<area>.py.
-PARTS = (rubrics, grading, feedback, gradebook)
+PARTS = (rubrics, grading, feedback, gradebook, insights)
 for _part in PARTS:
     for _table, _own in (
         (EXPECTED, _part.EXPECTED), (EFFECTIVE_POSTS, _part.EFFECTIVE_POSTS),

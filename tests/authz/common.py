@@ -2,8 +2,8 @@
 status shorthands, and the grading objects every grading page of the walk is tried on.
 
 Each area's expectations live in a part module next to this one (``rubrics``, ``grading``,
-``feedback``, ``gradebook``); the walk merges their EXPECTED, EFFECTIVE_POSTS, POST_DATA,
-KWARGS, OTHER_COURSE_KWARGS and CLASSMATE_KWARGS into its own tables.
+``feedback``, ``gradebook``, ``insights``); the walk merges their EXPECTED, EFFECTIVE_POSTS,
+POST_DATA, KWARGS, OTHER_COURSE_KWARGS and CLASSMATE_KWARGS into its own tables.
 """
 
 from datetime import timedelta
