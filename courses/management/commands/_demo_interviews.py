@@ -57,7 +57,7 @@ def seed_interviews(*, course, instructor, students) -> Assignment:
     )  # fmt: skip
     held = Interview.objects.create(
         assignment=assignment, student=amara, contact=priya, time_zone="America/New_York",
-        scheduled_at=now - timedelta(days=3), status=Interview.Status.PLANNING,
+        scheduled_at=now - timedelta(days=4), status=Interview.Status.PLANNING,
         mode=Interview.Mode.VIDEO, location="https://meet.example.com/priya",
         created_at=now - timedelta(days=6),
     )  # fmt: skip
@@ -65,6 +65,7 @@ def seed_interviews(*, course, instructor, students) -> Assignment:
         interview=held, bank_questions=list(assignment.bank_questions.all()[:3])
     )
     planning.interview_set_questions_ready(interview=held, ready=True, at=now - timedelta(days=5))
+    # Held a day later than planned: reminders, calendar and grading follow the held day.
     planning.interview_mark_held(interview=held, at=now - timedelta(days=3))
     planning.interview_mark_thank_you_sent(interview=held, at=now - timedelta(days=3, hours=-4))
     held.insights = (
@@ -72,7 +73,17 @@ def seed_interviews(*, course, instructor, students) -> Assignment:
     )
     held.notes = "She moved from nursing into epidemiology through a part-time MPH."
     held.path_fit = Interview.PathFit.YES
+    held.went_poorly = (
+        "She asked what drew me to public health and I rambled. Better: the vaccination drive "
+        "I volunteered for showed me how much prevention depends on good data."
+    )
     held.save()
+    planning.interview_save_outcome(
+        interview=held, insights=held.insights, path_fit=held.path_fit, referrals=[],
+        offer="", new_referral={"name": "Jonah Mensah", "job_title": "Biostatistician",
+                                "organisation": "State University Hospital",
+                                "industry": "Public health"},
+    )  # fmt: skip
     answers = {
         str(p.pk): "Public health work is far more data-driven than I expected. " * 8
         for p in assignment.prompts.all()
@@ -104,6 +115,29 @@ def seed_interviews(*, course, instructor, students) -> Assignment:
     Interview.objects.create(
         assignment=assignment, student=chloe, contact=sophie, time_zone="Europe/Paris",
         created_at=now - timedelta(days=1),
+    )  # fmt: skip
+
+    # Eun-ji: an interview logged afterwards, with no planned date; it led to an internship.
+    grace = planning.contact_create(
+        owner=students[4], name="Grace Adeyemi", job_title="Nurse manager",
+        organisation="Riverside Hospital", industry="Healthcare", how_met="Family friend",
+    )  # fmt: skip
+    logged = Interview.objects.create(
+        assignment=assignment, student=students[4], contact=grace, time_zone="America/Chicago",
+        mode=Interview.Mode.IN_PERSON, location="Riverside Hospital, 3rd floor",
+        created_at=now - timedelta(days=6),
+    )  # fmt: skip
+    planning.interview_save_log(
+        interview=logged, held_at=now - timedelta(days=6, hours=2),
+        notes="Shadowed the morning handover; care is mostly coordination.", went_poorly="",
+    )  # fmt: skip
+    planning.interview_save_follow_up(
+        interview=logged, thank_you_sent_at=now - timedelta(days=5, hours=20),
+        follow_up_sent_at=None, reply_received_at=now - timedelta(days=4),
+    )  # fmt: skip
+    planning.interview_save_outcome(
+        interview=logged, insights="- Nursing leadership is a path I had not considered.",
+        path_fit=Interview.PathFit.UNSURE, referrals=[], offer=Interview.Offer.INTERNSHIP,
     )  # fmt: skip
 
     # Eun-ji: submitted too, waiting in the grading queue.
