@@ -9,11 +9,12 @@ from django.db import transaction
 from accounts.forms import ProfileForm
 from accounts.profile import profile_save
 from courses.editing import course_update
-from courses.enrolment import member_enrol, member_remove
+from courses.enrolment import member_change_role, member_enrol, member_remove
 from courses.forms import CourseForm
 from courses.models import Role
 from interviews import planning, writeups
 from interviews.authoring import assignment_save, extension_grant, extension_revoke
+from interviews.models import Interview
 from interviews.reminders import Schedule
 from notifications.models import Kind, Notification
 from tests.interviews.test_planning import NOW, make_assignment, make_contact, make_interview
@@ -165,6 +166,15 @@ def _moved_interview(w):
     )  # fmt: skip
 
 
+def _cancelled_interview(w):
+    i = w.interview
+    planning.interview_update_plan(
+        interview=i, contact=i.contact, scheduled_at=i.scheduled_at, time_zone=i.time_zone,
+        duration_minutes=i.duration_minutes, mode=i.mode, location=i.location,
+        status=Interview.Status.CANCELLED,
+    )  # fmt: skip
+
+
 def _due_date_edited(w):
     w.assignment.writeup_due_at += timedelta(days=2)
     assignment_save(assignment=w.assignment, prompts=[], questions=[])
@@ -182,12 +192,6 @@ def _extension_granted(w):
         dates={"writeup_due_at": w.assignment.writeup_due_at + timedelta(days=5)},
         reason="Illness", granted_by=w.instructor, now=NOW,
     )  # fmt: skip
-
-
-def _extension_revoked(w, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        _extension_granted(w)
-    return lambda: extension_revoke(extension=w.assignment.extensions.get(student=w.student))
 
 
 def _time_zone_changed(w, zone="America/Los_Angeles"):
@@ -237,13 +241,31 @@ TRIGGERS = {
     "due date edited": _due_date_edited,
     "reminder schedule changed": _reminder_schedule_changed,
     "extension granted": _extension_granted,
-    "extension revoked": _extension_revoked,
+    "extension revoked": lambda w: extension_revoke(
+        extension=w.assignment.extensions.get(student=w.student)
+    ),
     "assignment unpublished": lambda w: w.assignment.unpublish(),
+    "assignment published again": lambda w: w.assignment.publish(now=NOW),
     "course archived": lambda w: w.course.archive(now=NOW),
+    "course unarchived": lambda w: w.course.unarchive(),
+    "interview cancelled": _cancelled_interview,
+    "held taken back": lambda w: planning.interview_unmark_held(interview=w.interview),
+    "student made an assistant": lambda w: member_change_role(
+        membership=w.course.memberships.get(user=w.student), role=Role.ASSISTANT
+    ),
     "student removed": lambda w: member_remove(membership=w.course.memberships.get(user=w.student)),
     "time zone changed on the profile": _time_zone_changed,
     "course time zone changed": _course_time_zone_changed,
     "keep-in-touch rhythm set": _keep_in_touch_set,
+}
+
+
+# What must have happened before a trigger can happen (done, and re-planned, first).
+SETUPS = {
+    "extension revoked": _extension_granted,
+    "held taken back": _held_on_another_day,
+    "assignment published again": lambda w: w.assignment.unpublish(),
+    "course unarchived": lambda w: w.course.archive(now=NOW),
 }
 
 
@@ -266,15 +288,13 @@ def test_every_trigger_of_a_planned_moment_replans_on_commit(
 ):
     world = World(course=course, assignment=assignment, interview=interview, student=student,
                   instructor=instructor)  # fmt: skip
-    action = TRIGGERS[trigger]
-    if trigger == "extension revoked":
-        action = action(world, django_capture_on_commit_callbacks)
-    else:
-        action = (lambda a: lambda: a(world))(action)
+    if trigger in SETUPS:
+        with django_capture_on_commit_callbacks(execute=True):
+            SETUPS[trigger](world)
     before = planned_for(student)
 
     with django_capture_on_commit_callbacks(execute=True):
-        action()
+        TRIGGERS[trigger](world)
 
     assert planned_for(student) != before, f"{trigger}: the reminders did not change"
 
