@@ -109,6 +109,18 @@ def date_order_warnings(dates: dict[str, datetime | None], *, zone_name: str) ->
     return warnings
 
 
+def past_dates_at_publish(*, assignment: Assignment, now: datetime) -> list[str]:
+    """Each of ``assignment``'s dates already past at ``now``, as "Write-up due (Fri 30 Apr
+    2027, 17:00 EDT)" in the course's zone; empty when every date is still ahead."""
+    labelled = (*MILESTONE_ORDER, ("cutoff_at", "Nothing accepted after"))
+    zone_name = assignment.course.time_zone
+    return [
+        f"{label} ({format_in_zone(getattr(assignment, field), zone_name)})"
+        for field, label in labelled
+        if getattr(assignment, field) is not None and getattr(assignment, field) < now
+    ]
+
+
 def _sync_rows(existing, rows: Sequence, build, update_fields: tuple[str, ...]) -> None:
     """Make ``existing`` (a related manager) hold exactly ``rows``, keeping the rows whose ids
     match so that what refers to them (students' picked questions, answers) stays attached.

@@ -8,8 +8,8 @@ from .models import STAFF_KINDS, STUDENT_KINDS, Kind, Preference
 
 # One sentence per kind, shown under its checkbox.
 KIND_HELP = {
-    Kind.MILESTONE_SOON: "Three days and one day before each step of an assignment is due, "
-    "if you have not done it yet.",
+    Kind.MILESTONE_SOON: "Before each step of an assignment is due, if you have not done it yet, "
+    "as each course's instructor set it.",
     Kind.MILESTONE_OVERDUE: "Once, the morning after a step you missed, while the work is still "
     "accepted.",
     Kind.INTERVIEW_TOMORROW: "The day before an interview, a nudge to review your questions.",
@@ -61,7 +61,17 @@ class PreferenceForm(forms.Form):
         help_text="Muting a course stops every reminder about it, in your inbox and by email.",
     )
 
-    def __init__(self, *args, user, preference: Preference, **kwargs):
+    def __init__(
+        self,
+        *args,
+        user,
+        preference: Preference,
+        reminder_days=(),
+        show_staff_kinds: bool = True,
+        **kwargs,
+    ):
+        self.preference = preference
+        self.reminder_days = list(reminder_days)
         enabled = [kind.value for kind in Kind if kind.value not in preference.disabled_kinds]
         muted = [c.pk for c in preference.muted_courses.all()] if preference.pk else []
         kwargs.setdefault(
@@ -74,6 +84,9 @@ class PreferenceForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        if not show_staff_kinds:
+            # Someone who teaches nothing is not asked about staff kinds; they keep their choice.
+            del self.fields["staff_kinds"]
         self.fields["muted_courses"].queryset = (
             Course.objects.active().with_member(user).distinct().order_by("title", "pk")
         )
@@ -90,6 +103,8 @@ class PreferenceForm(forms.Form):
             ("student_kinds", "Reminders about your own work", "Assignments and interviews."),
             ("staff_kinds", "For course staff", "Only sent if you teach or assist a course."),
         ):
+            if name not in self.fields:
+                continue
             field = self[name]
             groups.append(
                 {
@@ -97,7 +112,13 @@ class PreferenceForm(forms.Form):
                     "legend": legend,
                     "hint": hint,
                     "options": [
-                        {"widget": option, "help": KIND_HELP[Kind(option.data["value"])]}
+                        {
+                            "widget": option,
+                            "help": KIND_HELP[Kind(option.data["value"])],
+                            "reminder_days": self.reminder_days
+                            if option.data["value"] == Kind.MILESTONE_SOON
+                            else [],
+                        }
                         for option in field
                     ],
                 }
@@ -105,4 +126,8 @@ class PreferenceForm(forms.Form):
         return groups
 
     def enabled_kinds(self) -> list[str]:
-        return [*self.cleaned_data["student_kinds"], *self.cleaned_data["staff_kinds"]]
+        if "staff_kinds" in self.fields:
+            staff = self.cleaned_data["staff_kinds"]
+        else:
+            staff = [k.value for k in STAFF_KINDS if k not in self.preference.disabled_kinds]
+        return [*self.cleaned_data["student_kinds"], *staff]

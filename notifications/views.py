@@ -17,7 +17,14 @@ from .forms import PreferenceForm
 from .inbox import inbox_mark_all_read, internal_path, notification_mark_read
 from .models import Notification
 from .permissions import get_notification_for_recipient
-from .preferences import email_unsubscribe, mask_email, preference_for, preference_save
+from .preferences import (
+    email_unsubscribe,
+    mask_email,
+    milestone_reminder_days,
+    preference_for,
+    preference_save,
+    teaches_any_course,
+)
 
 PAGE_SIZE = 25
 
@@ -70,7 +77,13 @@ def open_notification(request, notification_id):
 def preferences(request):
     preference = preference_for(request.user)
     data = request.POST if request.method == "POST" else None  # all boxes off is a choice too
-    form = PreferenceForm(data, user=request.user, preference=preference)
+    form = PreferenceForm(
+        data,
+        user=request.user,
+        preference=preference,
+        reminder_days=milestone_reminder_days(user=request.user),
+        show_staff_kinds=teaches_any_course(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         preference_save(
             user=request.user,

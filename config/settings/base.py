@@ -149,6 +149,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 zoneinfo.ZoneInfo(TIME_ZONE)  # fail at start-up on a misspelt zone
 USE_I18N = True
+# Rapport's English wording for allauth (sentence case); the compiled .mo is committed.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

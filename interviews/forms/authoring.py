@@ -147,7 +147,7 @@ class AssignmentForm(forms.ModelForm):
         }
         help_texts = {
             "instructions": "Markdown: **bold**, *italic*, lists, [links](https://example.org). "
-            "HTML is shown as plain text.",
+            "Most HTML tags are removed (their text stays, scripts go); use Markdown to format.",
             "min_words": "0 for no minimum. Students see a live word count.",
             "late_percent_per_day": "Every started day after the due time (and grace period) "
             "costs this much. 0 for no penalty.",

@@ -200,8 +200,15 @@ def assignment_detail(request, course_id, assignment_id):
 @require_POST
 def assignment_publish(request, course_id, assignment_id):
     assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
+    past = authoring.past_dates_at_publish(assignment=assignment, now=timezone.now())
     if assignment.is_published:
         messages.info(request, "This assignment is already published.")
+    elif past and request.POST.get("confirm_past_dates") != "yes":
+        return render(
+            request,
+            "interviews/authoring/assignment_publish_confirm.html",
+            {"course": assignment.course, "assignment": assignment, "past": past},
+        )
     else:
         assignment.publish()
         messages.success(request, "Published: the students of the course can see it now.")

@@ -120,8 +120,17 @@ def label_of(page: str, field_id: str) -> str:
     visually hidden parts, joined as written; the required-field asterisk left out."""
     match = re.search(rf'<label[^>]*for="{field_id}"[^>]*>(.*?)</label>', page, re.S)
     assert match, f"no label for {field_id}"
-    inner = re.sub(r'<span class="asteriskField">\*</span>', "", match.group(1))
+    inner = re.sub(r'<span class="asteriskField"[^>]*>\*</span>', "", match.group(1))
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", inner)).split())
+
+
+def test_instructions_help_says_html_is_removed_and_markdown_formats(as_user, instructor, course):
+    page = as_user(instructor).get(url("assignment_create", course.pk))
+
+    help_text = text_of(field_block(page, "instructions"))
+    assert "Most HTML tags are removed (their text stays, scripts go)" in help_text
+    assert "use Markdown to format." in help_text
+    assert "shown as plain text" not in help_text
 
 
 def test_every_row_of_the_bank_and_prompts_names_its_number_to_screen_readers(
@@ -340,6 +349,7 @@ def test_course_header_has_an_assignments_tab(as_user, student, course):
     assert f'href="{url("assignment_list", course.pk)}">Assignments</a>' in page
 
 
+@time_machine.travel(datetime(2027, 1, 15, 12, tzinfo=UTC), tick=False)  # every date ahead
 def test_publishing_shows_the_assignment_to_students_once(as_user, instructor, student, draft):
     course = draft.course
     client = as_user(instructor)
@@ -357,6 +367,41 @@ def test_publishing_shows_the_assignment_to_students_once(as_user, instructor, s
     assert "already published" in " ".join(messages_of(again))
     assert as_user(student).get(url("assignment_detail", course.pk, draft.pk)).status_code == 200
     assert "Secret draft" in text_of(as_user(student).get(url("assignment_list", course.pk)))
+
+
+@time_machine.travel(datetime(2027, 3, 1, 12, tzinfo=UTC), tick=False)
+def test_publishing_with_past_dates_asks_first_and_names_them(as_user, instructor, student, draft):
+    course = draft.course
+    client = as_user(instructor)
+
+    asked = client.post(url("assignment_publish", course.pk, draft.pk))
+
+    assert asked.status_code == 200
+    page = text_of(asked)
+    assert "Publish “Secret draft” with dates in the past?" in page
+    assert "Contact chosen by (Mon 1 Feb 2027, 17:00 EST)" in page
+    assert "Write-up due" not in page  # 30 April is still ahead
+    draft.refresh_from_db()
+    assert not draft.is_published
+    assert 'name="confirm_past_dates" value="yes"' in asked.content.decode()
+
+    done = client.post(
+        url("assignment_publish", course.pk, draft.pk), {"confirm_past_dates": "yes"}, follow=True
+    )
+
+    draft.refresh_from_db()
+    assert draft.is_published
+    assert "Published: the students of the course can see it now." in messages_of(done)
+    assert as_user(student).get(url("assignment_detail", course.pk, draft.pk)).status_code == 200
+
+
+@time_machine.travel(datetime(2027, 1, 15, 12, tzinfo=UTC), tick=False)
+def test_publishing_with_every_date_ahead_asks_nothing(as_user, instructor, draft):
+    response = as_user(instructor).post(url("assignment_publish", draft.course.pk, draft.pk))
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_published
 
 
 def test_unpublishing_with_student_work_warns_and_keeps_the_work(

@@ -18,7 +18,14 @@ from notifications.context_processors import unread_notifications
 from notifications.delivery import deliver
 from notifications.digest import plan_grading_digests
 from notifications.emails import unsubscribe_token
-from notifications.models import STAFF_KINDS, STUDENT_KINDS, Kind, Notification, Preference
+from notifications.models import (
+    STAFF_KINDS,
+    STUDENT_KINDS,
+    AssignmentReminderSettings,
+    Kind,
+    Notification,
+    Preference,
+)
 from tests.conftest import make_user
 from tests.notifications import notify
 
@@ -292,8 +299,8 @@ class FormAudit(HTMLParser):
             self.legends += 1
 
 
-def test_settings_page_lists_every_kind_grouped_with_a_sentence_each(as_user, student, course):
-    response = as_user(student).get(SETTINGS)
+def test_settings_page_lists_every_kind_grouped_with_a_sentence_each(as_user, assistant, course):
+    response = as_user(assistant).get(SETTINGS)
     html = response.content.decode()
     audit = FormAudit()
     audit.feed(html)
@@ -315,6 +322,60 @@ def test_settings_page_lists_every_kind_grouped_with_a_sentence_each(as_user, st
     assert "Reminders always appear in your inbox" in html
 
 
+def test_student_is_not_offered_the_staff_kinds(as_user, student, course):
+    html = as_user(student).get(SETTINGS).content.decode()
+
+    assert "Reminders about your own work" in html
+    assert "For course staff" not in html
+    for kind in STAFF_KINDS:
+        assert kind.label not in html
+
+
+def test_settings_show_each_courses_real_reminder_days(as_user, instructor, student, course):
+    second = course_create(creator=instructor, title="Second course", time_zone="UTC")
+    member_enrol(course=second, user=student, role=Role.STUDENT)
+    due = datetime(2030, 3, 1, tzinfo=UTC)
+    published = Assignment.State.PUBLISHED
+    common = {"state": published, "writeup_due_at": due, "created_by": instructor}
+    Assignment.objects.create(course=course, title="Informational interview", **common)
+    custom = Assignment.objects.create(course=second, title="Second interview", **common)
+    AssignmentReminderSettings.objects.create(assignment=custom, before_days=[1, 7])
+    other = Assignment.objects.create(course=second, title="Quiet one", **common)
+    AssignmentReminderSettings.objects.create(assignment=other, before_days=[])
+    Assignment.objects.create(course=second, title="Draft", **{**common, "state": "draft"})
+
+    text = text_of(as_user(student).get(SETTINGS).content.decode())
+
+    assert "Three days and one day" not in text
+    assert "CAR 101 Career Exploration: 3 days and 1 day before" in text
+    assert "Second course: 7 days and 1 day before (Second interview)" in text
+    assert "Second course: no reminders before due dates (Quiet one)" in text
+    assert "Draft" not in text
+
+
+def test_settings_page_query_count_does_not_grow_with_courses(
+    as_user, instructor, student, course, django_assert_max_num_queries
+):
+    client = as_user(student)
+    client.get(SETTINGS)
+    with CaptureQueriesContext(connection) as one_course:
+        client.get(SETTINGS)
+    due = datetime(2030, 3, 1, tzinfo=UTC)
+    for n in range(6):
+        extra = course_create(creator=instructor, title=f"Course {n}", time_zone="UTC")
+        member_enrol(course=extra, user=student, role=Role.STUDENT)
+        assignment = Assignment.objects.create(
+            course=extra, title=f"Interview {n}", state=Assignment.State.PUBLISHED,
+            writeup_due_at=due, created_by=instructor,
+        )  # fmt: skip
+        AssignmentReminderSettings.objects.create(assignment=assignment, before_days=[n + 1])
+
+    with django_assert_max_num_queries(len(one_course.captured_queries)):
+        response = client.get(SETTINGS)
+
+    assert "Course 5: 6 days before" in text_of(response.content.decode())
+
+
 def test_saving_settings_turns_kinds_off_mutes_a_course_and_stops_email(as_user, student, course):
     enabled = [k.value for k in STUDENT_KINDS if k != Kind.FOLLOW_UP]
 
@@ -324,8 +385,8 @@ def test_saving_settings_turns_kinds_off_mutes_a_course_and_stops_email(as_user,
 
     assert "Notification settings saved." in response.content.decode()
     preference = Preference.objects.get(user=student)
-    # Staff kinds were not posted (the student kinds' group only): they are off too.
-    assert sorted(preference.disabled_kinds) == sorted([Kind.FOLLOW_UP, *STAFF_KINDS])
+    # A student is not asked about the staff kinds: they keep what they were (on).
+    assert preference.disabled_kinds == [Kind.FOLLOW_UP]
     assert list(preference.muted_courses.all()) == [course]
     assert preference.email_enabled is False
     audit = FormAudit()
@@ -335,11 +396,11 @@ def test_saving_settings_turns_kinds_off_mutes_a_course_and_stops_email(as_user,
     assert str(course.pk) in checked
 
 
-def test_unticking_every_box_turns_everything_off(as_user, student, course):
-    response = as_user(student).post(SETTINGS, {})
+def test_unticking_every_box_turns_everything_off(as_user, assistant, course):
+    response = as_user(assistant).post(SETTINGS, {})
 
     assert response.status_code == 302
-    preference = Preference.objects.get(user=student)
+    preference = Preference.objects.get(user=assistant)
     assert sorted(preference.disabled_kinds) == sorted(k.value for k in Kind)
     assert preference.email_enabled is False
 
