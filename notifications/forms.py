@@ -1,6 +1,7 @@
 """The notification settings page: which kinds, which courses, and whether to email."""
 
 from django import forms
+from django.conf import settings
 
 from courses.models import Course
 
@@ -87,6 +88,12 @@ class PreferenceForm(forms.Form):
         if not show_staff_kinds:
             # Someone who teaches nothing is not asked about staff kinds; they keep their choice.
             del self.fields["staff_kinds"]
+        start, end = settings.NOTIFICATION_QUIET_HOURS
+        self.fields["email_enabled"].help_text = (
+            "Reminders appear in your inbox here as soon as they are due, whatever you choose. "
+            f"Emails wait until {end:02d}:00 if they fall in your quiet hours "
+            f"({start:02d}:00–{end:02d}:00 in your time zone)."
+        )
         self.fields["muted_courses"].queryset = (
             Course.objects.active().with_member(user).distinct().order_by("title", "pk")
         )

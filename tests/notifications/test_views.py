@@ -319,7 +319,8 @@ def test_settings_page_lists_every_kind_grouped_with_a_sentence_each(as_user, as
     assert len(audit.checkboxes) == len(Kind) + 1 + 1
     assert all("checked" in c for c in audit.checkboxes if c["name"] != "muted_courses")
     assert "Mute CAR 101 Career Exploration" in html
-    assert "Reminders always appear in your inbox" in html
+    assert "Reminders appear in your inbox here as soon as they are due" in html
+    assert "Emails wait until 08:00 if they fall in your quiet hours (21:00–08:00" in html
 
 
 def test_student_is_not_offered_the_staff_kinds(as_user, student, course):
