@@ -1,7 +1,7 @@
 from django import forms
 
 from .models import User
-from .timezones import timezone_choices
+from .timezones import canonical_timezone, timezone_choices
 
 
 class TimezoneSelect(forms.Select):
@@ -11,8 +11,19 @@ class TimezoneSelect(forms.Select):
         super().__init__(attrs={"data-browser-timezone": "default" if browser_default else "set"})
 
 
-def timezone_field(label: str, help_text: str, *, browser_default: bool) -> forms.ChoiceField:
-    return forms.ChoiceField(
+class TimezoneField(forms.ChoiceField):
+    """A zone select where a legacy alias (from a browser, an old row) means its current name:
+    it is shown selected as that name and stored as it."""
+
+    def to_python(self, value):
+        return canonical_timezone(super().to_python(value))
+
+    def prepare_value(self, value):
+        return canonical_timezone(value) if isinstance(value, str) else value
+
+
+def timezone_field(label: str, help_text: str, *, browser_default: bool) -> TimezoneField:
+    return TimezoneField(
         choices=timezone_choices,
         initial="UTC",
         label=label,

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from accounts.forms import TimezoneSelect, timezone_field
+from accounts.forms import timezone_field
 
 from .models import Course, Role
 
@@ -27,7 +27,8 @@ class CourseForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["time_zone"].widget = TimezoneSelect(browser_default=False)
+            # Only the attribute changes: a new widget would have no choices to render.
+            self.fields["time_zone"].widget.attrs["data-browser-timezone"] = "set"
 
 
 class JoinForm(forms.Form):

@@ -61,3 +61,15 @@ def test_profile_refuses_an_unknown_time_zone_and_keeps_the_typed_name(as_user, 
     assert 'value="Typed Name"' in page
     student.refresh_from_db()
     assert student.time_zone == "Europe/Berlin"
+
+
+def test_a_rejected_profile_save_keeps_the_saved_name_and_zone_in_the_header(as_user, student):
+    response = as_user(student).post(
+        reverse("accounts:profile"), {"full_name": "", "time_zone": "Asia/Tokyo"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required" in page
+    assert "Stella Student</button>" in page  # the account menu
+    assert "Times are shown in Europe/Berlin." in page

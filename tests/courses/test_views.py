@@ -14,6 +14,7 @@ from accounts.models import User
 from courses.enrolment import course_create, invitation_accept, invitation_create, member_enrol
 from courses.models import Course, Invitation, Membership, Role
 from tests.conftest import PASSWORD, client_for, make_user
+from tests.forms_as_rendered import Page, as_post_data
 
 
 def text_of(response_or_html) -> str:
@@ -96,8 +97,31 @@ def test_assistant_finds_the_course_under_teaching(as_user, course, assistant):
 def test_student_sees_the_course_under_taking_only(as_user, course, student):
     response = as_user(student).get(reverse("courses:mine"))
 
-    assert "You are not teaching any course yet." in section(response, "teaching-heading")
+    assert 'aria-labelledby="teaching-heading"' not in response.content.decode()
     assert "Career Exploration" in section(response, "taking-heading")
+
+
+def test_student_is_invited_to_join_not_to_create_a_course(as_user, course, student, outsider):
+    for person in (student, outsider):
+        response = as_user(person).get(reverse("courses:mine"))
+        page = text_of(response)
+
+        assert "Create your first course" not in page
+        assert "You are not teaching any course yet" not in page
+        assert "Join a course with a code" in section(response, "taking-heading")
+        # Still reachable, as a footnote rather than the page's invitation.
+        assert "Teaching a course yourself? Create a course." in page
+    assert "Your instructor gives the code in class" in text_of(
+        as_user(outsider).get(reverse("courses:mine"))
+    )
+
+
+def test_instructor_gets_the_create_button_and_no_footnote(as_user, course, instructor):
+    response = as_user(instructor).get(reverse("courses:mine"))
+    page = response.content.decode()
+
+    assert 'class="btn btn-primary" href="/courses/new/">Create a course</a>' in page
+    assert "Teaching a course yourself?" not in page
 
 
 def test_removed_student_no_longer_sees_the_course(as_user, course, student, instructor):
@@ -305,6 +329,36 @@ def test_roster_refuses_to_demote_the_last_instructor(as_user, course, instructo
         "A course needs at least one instructor. Make someone else an instructor first."
     ]
     assert membership_of(instructor, course).role == Role.INSTRUCTOR
+
+
+def test_roster_offers_no_remove_or_role_change_for_the_only_instructor(
+    as_user, course, instructor, student
+):
+    response = as_user(instructor).get(reverse("courses:roster", args=[course.pk]))
+    page = response.content.decode()
+
+    own = reverse("courses:member_remove", args=[course.pk, membership_of(instructor, course).pk])
+    assert own not in page
+    assert f'id="role-{membership_of(instructor, course).pk}"' not in page
+    assert "The only instructor: a course needs one" in section(response, "members-heading")
+    # Everyone else keeps their actions.
+    assert (
+        reverse("courses:member_remove", args=[course.pk, membership_of(student, course).pk])
+        in page
+    )
+
+
+def test_roster_offers_remove_for_each_instructor_when_there_are_two(
+    as_user, course, instructor, assistant
+):
+    Membership.objects.filter(course=course, user=assistant).update(role=Role.INSTRUCTOR)
+
+    # The search hides the second instructor; Ines is still not the only one.
+    response = as_user(instructor).get(reverse("courses:roster", args=[course.pk]), {"q": "Ines"})
+
+    assert "The only instructor" not in text_of(response)
+    own = reverse("courses:member_remove", args=[course.pk, membership_of(instructor, course).pk])
+    assert own in response.content.decode()
 
 
 def test_roster_refuses_an_unknown_role(as_user, course, instructor, student):
@@ -692,6 +746,62 @@ def test_instructor_edits_course_details_in_settings(as_user, course, instructor
         "",
         "Europe/Berlin",
     )
+
+
+def course_header(response) -> str:
+    """The course header's line of code, term and time zone."""
+    content = response.content.decode()
+    match = re.search(r'<p class="text-body-secondary mb-2">(.*?)</p>', content, re.S)
+    assert match, "no course header"
+    return text_of(match.group(1))
+
+
+def test_instructor_saves_settings_as_the_page_renders_them(as_user, course, instructor):
+    client = as_user(instructor)
+    url = reverse("courses:settings", args=[course.pk])
+    page = Page(client.get(url).content.decode())
+    sent = page.form("title", "time_zone").submission()
+    sent["term"] = ["Autumn 2027"]
+
+    response = client.post(url, as_post_data(sent), follow=True)
+
+    assert "Course settings saved." in messages_of(response)
+    course.refresh_from_db()
+    assert (course.title, course.term, course.time_zone) == (
+        "Career Exploration",
+        "Autumn 2027",
+        "America/New_York",
+    )
+    assert course_header(response) == ("CAR 101 · Autumn 2027 · Course time zone: America/New_York")
+
+
+def test_settings_time_zone_select_offers_every_zone_with_the_courses_selected(
+    as_user, course, instructor
+):
+    response = as_user(instructor).get(reverse("courses:settings", args=[course.pk]))
+    page = Page(response.content.decode())
+
+    zone = page.form("time_zone").control("time_zone")
+    assert len(zone.options) > 300
+    assert zone.values() == ["America/New_York"]
+    assert zone.attrs["data-browser-timezone"] == "set"  # the browser does not override it
+
+
+def test_a_rejected_settings_save_keeps_the_saved_course_in_the_header(as_user, course, instructor):
+    client = as_user(instructor)
+    url = reverse("courses:settings", args=[course.pk])
+    sent = Page(client.get(url).content.decode()).form("title").submission()
+    sent.update(title=[""], term=["Never saved"])
+
+    response = client.post(url, as_post_data(sent))
+
+    assert response.status_code == 200
+    assert "This field is required." in text_of(field_block(response, "title"))
+    assert 'value="Never saved"' in response.content.decode()  # the typed term is kept
+    assert course_header(response) == ("CAR 101 · Spring 2027 · Course time zone: America/New_York")
+    assert "Career Exploration" in text_of(response)
+    course.refresh_from_db()
+    assert course.term == "Spring 2027"
 
 
 # Sign-up (allauth)
