@@ -7,12 +7,13 @@ until released; releasing one notifies its student.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.urls import reverse
 
 from courses.models import Membership, Role
@@ -24,9 +25,12 @@ from .models import (
     Criterion,
     CriterionScore,
     Grade,
+    Interview,
+    PreparedQuestion,
     Rubric,
     SavedComment,
     Submission,
+    SubmissionVersion,
 )
 
 ZERO = Decimal("0")
@@ -477,6 +481,205 @@ def grading_queue(*, assignment: Assignment, viewer) -> Queue:
         grade = getattr(submission, "grade", None)
         rows.append(QueueRow(submission, grade, submission.member_removed_at is not None))
     return Queue(rows=rows, viewer_id=viewer.pk)
+
+
+# The grading page -------------------------------------------------------------------------
+
+# The practice the evidence is judged against: a thank-you within a day of the interview, and
+# one polite follow-up when nothing is heard after one to two weeks.
+THANK_YOU_WITHIN = timedelta(hours=24)
+FOLLOW_UP_DAYS = (7, 14)
+DAY = timedelta(days=1)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """How a step was timed against the practice: ``text`` says it, ``kept`` is True when it
+    kept to the practice, False when it did not, None when there is nothing to judge yet."""
+
+    text: str
+    kept: bool | None = None
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+def _held_at(interview: Interview) -> datetime | None:
+    return interview.held_at if interview.status == Interview.Status.HELD else None
+
+
+def _days_between(start: datetime, end: datetime, zone: tzinfo) -> int:
+    """Calendar days from ``start`` to ``end`` in ``zone`` (the course's): what "3 days after"
+    means to the people involved, whatever the clock change in between."""
+    return (end.astimezone(zone).date() - start.astimezone(zone).date()).days
+
+
+def thank_you_judgement(
+    interview: Interview, *, now: datetime, zone: tzinfo = UTC
+) -> Judgement | None:
+    """The thank-you note against "within 24 hours of the interview" (days counted in
+    ``zone``); None until the interview is held."""
+    held, sent = _held_at(interview), interview.thank_you_sent_at
+    if held is None:
+        return None
+    if sent is None:
+        waited = now - held
+        if waited <= THANK_YOU_WITHIN:
+            return Judgement("Not sent yet; still within 24 h")
+        days = _days_between(held, now, zone)
+        return Judgement(f"Not sent ({_days(days)} since the interview)", kept=False)
+    after = sent - held
+    if after < timedelta(0):
+        return Judgement("Logged as sent before the interview was held")
+    if after <= THANK_YOU_WITHIN:
+        return Judgement("Within 24 h", kept=True)
+    if after < 2 * DAY:
+        return Judgement(f"{after // timedelta(hours=1)} h after: later than 24 h", kept=False)
+    return Judgement(f"{_days(_days_between(held, sent, zone))} after: later than 24 h", kept=False)
+
+
+def follow_up_judgement(
+    interview: Interview, *, now: datetime, zone: tzinfo = UTC
+) -> Judgement | None:
+    """The follow-up against "after one to two weeks without a reply" (days counted in
+    ``zone``); None until the interview is held."""
+    held, sent = _held_at(interview), interview.follow_up_sent_at
+    if held is None:
+        return None
+    early, late = FOLLOW_UP_DAYS
+    if sent is None:
+        if interview.reply_received_at is not None:
+            return Judgement("Not needed: they replied", kept=True)
+        waited = _days_between(held, now, zone)
+        if waited < early:
+            return Judgement(f"No reply yet, no follow-up; not due before {early} days")
+        return Judgement(
+            f"No reply yet, no follow-up ({_days(waited)} since the interview)", kept=False
+        )
+    days = _days_between(held, sent, zone)
+    if days <= 0:
+        return Judgement("The same day: sooner than 1–2 weeks", kept=False)
+    if days < early:
+        return Judgement(f"After {_days(days)}: sooner than 1–2 weeks", kept=False)
+    if days <= late:
+        return Judgement(f"After {_days(days)}: within 1–2 weeks", kept=True)
+    return Judgement(f"After {_days(days)}: later than 1–2 weeks", kept=False)
+
+
+@dataclass(frozen=True)
+class InterviewEvidence:
+    """One interview as the rubric grades it. ``anchors`` maps a contact id to the id of the
+    interview with that contact shown on the same page, so the referral chain can be followed."""
+
+    interview: Interview
+    bank_questions: list[PreparedQuestion]
+    own_questions: list[PreparedQuestion]
+    thank_you: Judgement | None
+    follow_up: Judgement | None
+    referrals: list
+    anchors: dict[int, int]
+
+    @property
+    def contact(self):
+        return self.interview.contact
+
+    @property
+    def question_count(self) -> int:
+        return len(self.bank_questions) + len(self.own_questions)
+
+    @property
+    def referred_by_anchor(self) -> int | None:
+        return self.anchors.get(self.interview.contact.referred_by_id)
+
+    @property
+    def referral_links(self) -> list[tuple[object, int | None]]:
+        return [(contact, self.anchors.get(contact.pk)) for contact in self.referrals]
+
+
+def interview_evidence(
+    *, assignment: Assignment, student, now: datetime
+) -> list[InterviewEvidence]:
+    """Every interview ``student`` recorded for ``assignment``, with its contact, prepared
+    questions, follow-through and outcome: three queries however many interviews there are."""
+    interviews = list(
+        Interview.objects.filter(assignment=assignment, student=student)
+        .select_related("contact", "contact__referred_by")
+        .prefetch_related(
+            Prefetch(
+                "questions", queryset=PreparedQuestion.objects.select_related("bank_question")
+            ),
+            "referrals",
+        )
+    )
+    anchors = {interview.contact_id: interview.pk for interview in interviews}
+    zone = _zone(assignment.course.time_zone)
+    evidence = []
+    for interview in interviews:
+        questions = list(interview.questions.all())
+        evidence.append(
+            InterviewEvidence(
+                interview=interview,
+                bank_questions=[q for q in questions if q.bank_question is not None],
+                own_questions=[q for q in questions if q.bank_question is None],
+                thank_you=thank_you_judgement(interview, now=now, zone=zone),
+                follow_up=follow_up_judgement(interview, now=now, zone=zone),
+                referrals=list(interview.referrals.all()),
+                anchors=anchors,
+            )
+        )
+    return evidence
+
+
+@dataclass
+class GradingPage:
+    """What the grading page of one write-up shows beside the grade form."""
+
+    row: QueueRow | None
+    previous: QueueRow | None
+    following: QueueRow | None
+    version: SubmissionVersion | None
+    shown: Submission | SubmissionVersion
+    answers: list[tuple[str, str]]
+    attachments: list
+    evidence: list[InterviewEvidence]
+    saved_comments: list[SavedComment]
+
+    @property
+    def is_removed(self) -> bool:
+        return self.row.is_removed if self.row else False
+
+
+def grading_page(*, submission: Submission, viewer, filter_key: str, now: datetime) -> GradingPage:
+    """The write-up as submitted (its latest version), the student's interview evidence, the
+    neighbours in the queue filtered by ``filter_key`` and the viewer's comment bank; the
+    number of queries does not grow with the class or the number of interviews."""
+    assignment = submission.assignment
+    student = submission.student
+    queue = grading_queue(assignment=assignment, viewer=viewer)
+    previous, following = queue.neighbours(student.pk, filter_key)
+    row = next((r for r in queue.rows if r.student.pk == student.pk), None)
+    version = submission.versions.prefetch_related("attachments").order_by("-number").first()
+    # A write-up saved before versions were kept shows its submitted text as stored.
+    shown = version or submission
+    return GradingPage(
+        row=row,
+        previous=previous,
+        following=following,
+        version=version,
+        shown=shown,
+        answers=prompt_answers(list(assignment.prompts.all()), shown.answers),
+        attachments=list(version.attachments.all()) if version else [],
+        evidence=interview_evidence(assignment=assignment, student=student, now=now),
+        saved_comments=list(SavedComment.objects.filter(owner=viewer)),
+    )
 
 
 def require_grader(user) -> None:

@@ -172,6 +172,13 @@ class ReviewSettingForm(forms.Form):
     )
 
 
+class ReleaseConfirmForm(forms.Form):
+    """The confirmation of "Release feedback": carries the number of students the instructor
+    was shown, so a release never reaches more students than they agreed to."""
+
+    count = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
 class SavedCommentForm(forms.Form):
     text = forms.CharField(
         label="Comment", max_length=MAX_COMMENT,

@@ -20,9 +20,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import grading
-from ..forms.grading import FILTERS, GradeForm, ReviewSettingForm, SavedCommentForm
+from ..forms.grading import (
+    FILTERS,
+    GradeForm,
+    ReleaseConfirmForm,
+    ReviewSettingForm,
+    SavedCommentForm,
+)
 from ..grading import GradeConflict, ReleaseRefused
-from ..models import Interview, SavedComment
+from ..models import SavedComment
 from ..permissions import (
     get_assignment_for_instructor,
     get_assignment_for_staff,
@@ -98,18 +104,45 @@ def queue(request, course_id, assignment_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def release_all(request, course_id, assignment_id):
+    """GET asks for confirmation, naming how many students will receive feedback; the POST of
+    that confirmation releases, unless the number changed meanwhile (then it asks again)."""
     assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
-    released = grading.feedback_release(assignment=assignment, by=request.user, now=timezone.now())
-    if released:
-        messages.success(
-            request,
-            f"Feedback released to {released} student{'s'[: released != 1]}. They are notified.",
-        )
-    else:
-        messages.info(request, "Nothing to release: no complete, reviewed grade is waiting.")
-    return redirect(_queue_url(assignment))
+    releasable = grading.grading_queue(assignment=assignment, viewer=request.user).releasable
+    changed = False
+    if request.method == "POST":
+        form = ReleaseConfirmForm(request.POST)
+        if form.is_valid() and form.cleaned_data["count"] == releasable:
+            released = grading.feedback_release(
+                assignment=assignment, by=request.user, now=timezone.now()
+            )
+            if released:
+                messages.success(
+                    request,
+                    f"Feedback released to {released} student{'s'[: released != 1]}. "
+                    "They are notified.",
+                )
+            else:
+                messages.info(
+                    request, "Nothing to release: no complete, reviewed grade is waiting."
+                )
+            return redirect(_queue_url(assignment))
+        # Confirmed for another number of students than are ready now: ask again.
+        changed = form.is_valid()
+    return render(
+        request,
+        "interviews/grading/release_confirm.html",
+        {
+            "course": assignment.course,
+            "assignment": assignment,
+            "releasable": releasable,
+            "changed": changed,
+            "form": ReleaseConfirmForm(initial={"count": releasable}),
+            "queue_url": _queue_url(assignment),
+        },
+        status=409 if changed else 200,
+    )
 
 
 @login_required
@@ -147,20 +180,11 @@ def _page(request, submission, *, rubric, form, conflict=None, status=200):
     assignment = submission.assignment
     course = assignment.course
     student = submission.student
-    grade = _grade_of(submission)
     key = _filter_of(request)
-    queue = grading.grading_queue(assignment=assignment, viewer=request.user)
-    previous, following = queue.neighbours(student.pk, key)
-    row = next((r for r in queue.rows if r.student.pk == student.pk), None)
-    version = submission.versions.prefetch_related("attachments").order_by("-number").first()
-    # A write-up saved before versions were kept shows its submitted text as stored.
-    shown = version or submission
-    prompts = list(assignment.prompts.all())
-    interviews = list(
-        Interview.objects.filter(assignment=assignment, student=student)
-        .select_related("contact", "contact__referred_by")
-        .prefetch_related("referrals")
+    page = grading.grading_page(
+        submission=submission, viewer=request.user, filter_key=key, now=timezone.now()
     )
+    previous, following = page.previous, page.following
     fields = [
         {
             "criterion": criterion,
@@ -170,25 +194,23 @@ def _page(request, submission, *, rubric, form, conflict=None, status=200):
         }
         for criterion in grading.criteria_of(rubric)
     ]
-    saved_comments = list(SavedComment.objects.filter(owner=request.user))
-    is_instructor = course.viewer_membership.is_instructor
     context = {
         "course": course,
         "assignment": assignment,
         "submission": submission,
         "student": student,
-        "grade": grade,
-        "row": row,
-        "is_removed": row.is_removed if row else False,
-        "version": version,
-        "shown": shown,
-        "answers": grading.prompt_answers(prompts, shown.answers),
-        "attachments": list(version.attachments.all()) if version else [],
-        "interviews": interviews,
+        "grade": _grade_of(submission),
+        "row": page.row,
+        "is_removed": page.is_removed,
+        "version": page.version,
+        "shown": page.shown,
+        "answers": page.answers,
+        "attachments": page.attachments,
+        "evidence": page.evidence,
         "rubric": rubric,
         "criteria_fields": fields,
         "form": form,
-        "saved_comments": saved_comments,
+        "saved_comments": page.saved_comments,
         "conflict": conflict,
         "conflict_by": _who(conflict.saved_by) if conflict else "",
         "filter": key,
@@ -199,7 +221,7 @@ def _page(request, submission, *, rubric, form, conflict=None, status=200):
         "next_url": _grade_url(assignment, following.student.pk, key) if following else "",
         "previous_row": previous,
         "next_row": following,
-        "is_instructor": is_instructor,
+        "is_instructor": course.viewer_membership.is_instructor,
     }
     return render(request, "interviews/grading/grade.html", context, status=status)
 

@@ -462,6 +462,28 @@
       }
     }
 
+    // The help is a modal dialog: the focus moves into it and, once it closes (Escape, Close
+    // or "?" again), back to where the grader was.
+    let helpReturn = null;
+    const helpButton = document.querySelector("[data-help-open]");
+
+    function openHelp() {
+      if (help.open) return;
+      helpReturn = document.activeElement;
+      help.showModal();
+      help.querySelector("[data-help-close]").focus();
+    }
+
+    help.addEventListener("close", () => {
+      const back = helpReturn;
+      helpReturn = null;
+      if (back && back !== document.body && document.contains(back)) back.focus();
+    });
+    if (helpButton) {
+      helpButton.hidden = false;
+      helpButton.addEventListener("click", openHelp);
+    }
+
     // The criterion being graded stands out while the focus is in it.
     form.addEventListener("focusin", () => {
       const current = focusedCriterion();
@@ -477,9 +499,13 @@
       }
       if (isTextField(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
       const key = event.key;
-      if (key === "?") {
-        help.open = !help.open;
-        if (help.open) help.querySelector("summary").focus();
+      if (help.open) {
+        // While the help is open only "?" (to close it) is a shortcut; Escape and Tab are the
+        // dialog's own.
+        if (key !== "?") return;
+        help.close();
+      } else if (key === "?") {
+        openHelp();
       } else if (/^[1-9]$/.test(key)) {
         chooseLevel(Number(key));
       } else if (key === "[" || key === "]") {

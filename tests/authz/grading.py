@@ -28,7 +28,8 @@ def _grader(status) -> dict:
 
 EXPECTED: dict[str, dict[str, dict]] = {
     "interviews:grading": {"GET": staff_page(200), "POST": signed_in(405)},
-    "interviews:grading_release": {"GET": POST_ONLY, "POST": instructor_page(302)},
+    # GET asks for confirmation; the confirmed POST releases.
+    "interviews:grading_release": {"GET": instructor_page(200), "POST": instructor_page(302)},
     "interviews:grading_review_setting": {"GET": POST_ONLY, "POST": instructor_page(302)},
     "interviews:grade": {"GET": staff_page(200), "POST": staff_page(302)},
     "interviews:grade_release": {"GET": POST_ONLY, "POST": instructor_page(302)},
@@ -65,6 +66,8 @@ def grade_form_data(fx) -> dict:
 
 
 POST_DATA: dict = {
+    # The confirmation as its page carries it: the student's grade is the one releasable.
+    "interviews:grading_release": lambda fx: {"count": 1},
     "interviews:grade": grade_form_data,
     "interviews:grading_review_setting": lambda fx: {"require_review": "on"},
     "interviews:comment_bank": lambda fx: {"text": "Cite what the professional said."},

@@ -17,7 +17,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from interviews import feedback, grading
-from interviews.models import Assignment, Grade, SavedComment, Submission
+from interviews.models import (
+    Assignment,
+    Contact,
+    Grade,
+    Interview,
+    PreparedQuestion,
+    SavedComment,
+    Submission,
+)
 from interviews.rubrics import (
     CriterionInput,
     LevelInput,
@@ -51,6 +59,21 @@ def submitted(course, instructor, student, classmate):
             penalty_percent=Decimal("10") if late else Decimal("0"),
         )  # fmt: skip
     return assignment
+
+
+def record_interview(assignment, student, text: str, name: str = "Priya Patel") -> Interview:
+    """A held interview with everything the grader's evidence panel shows, written as ``text``."""
+    held = timezone.now() - timedelta(days=10)
+    contact = Contact.objects.create(owner=student, name=name, job_title=text[:150])
+    interview = Interview.objects.create(
+        assignment=assignment, student=student, contact=contact, status="held",
+        scheduled_at=held - timedelta(days=1), held_at=held,
+        thank_you_sent_at=held + timedelta(hours=3), follow_up_sent_at=held + timedelta(days=8),
+        notes=text, went_poorly=text, insights=text, path_fit="yes", offer="internship",
+    )  # fmt: skip
+    interview.referrals.add(Contact.objects.create(owner=student, name=name[:140] + " referral"))
+    PreparedQuestion.objects.create(interview=interview, text=text)
+    return interview
 
 
 def deliver_everything_due(zone: str) -> None:
@@ -160,6 +183,7 @@ def test_grading_and_feedback_pages_have_no_serious_accessibility_violations(
         overall_comment="Good work.", expected_revision=0, now=timezone.now(),
     )  # fmt: skip
     grading.grade_release(grade=saved, by=instructor, now=timezone.now())
+    record_interview(submitted, student, "Asked about shifts. Better answer: growth.")
     feedback.message_post(submission=submission, author=student, body="Thanks!", now=timezone.now())
     a = f"/courses/{course.pk}/assignments/{submitted.pk}/"
     staff_pages = {
@@ -174,6 +198,13 @@ def test_grading_and_feedback_pages_have_no_serious_accessibility_violations(
     for name, path in staff_pages.items():
         page.goto(site_url + path)
         found[name] = _serious_violations(page)
+    page.goto(site_url + staff_pages["grade"])
+    page.locator("body").click()
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    found["grade, with the help open"] = _serious_violations(page)
+    page.goto(site_url + a + "grading/release/")
+    found["release confirmation"] = _serious_violations(page)
     page.context.clear_cookies()
     sign_in(page, site_url, student.email)
     for name, path in {"rubric (student)": a + "rubric/", "feedback": a + "feedback/"}.items():
@@ -216,6 +247,8 @@ def test_xss_corpus_in_rubrics_comments_and_messages_never_runs_for_the_reader(
         grade=saved, student=student, reason=joined[:3000], now=timezone.now()
     )
     SavedComment.objects.bulk_create(SavedComment(owner=instructor, text=p) for p in corpus)
+    for chunk in packed(corpus, 2000):
+        record_interview(submitted, student, chunk, name=chunk[:140])
 
     a = f"/courses/{course.pk}/assignments/{submitted.pk}/"
     reader = new_context().new_page()

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from interviews.models import Assignment, Grade, SavedComment, Submission
+from interviews import grading
+from interviews.models import Assignment, Contact, Grade, Interview, SavedComment, Submission
+from interviews.rubrics import rubric_adopt_template
 from tests.browser.conftest import sign_in
 from tests.interviews.grading_samples import make_rubric
 
@@ -193,3 +195,113 @@ def test_without_javascript(page, site_url, assignment, instructor, classmate, s
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Give from 0 to 10 points.")).to_be_visible()
     expect(page.get_by_label("Overall comment")).to_have_value("Typed")
+
+
+def in_viewport(box, viewport) -> bool:
+    return box is not None and box["y"] >= 0 and box["y"] + 20 <= viewport["height"]
+
+
+def test_the_writeup_stays_in_view_while_scoring_beside_the_judged_evidence(
+    new_context, site_url, assignment, instructor, classmate
+):
+    rubric_adopt_template(assignment=assignment)  # five criteria with long level descriptions
+    submission = assignment.submissions.get(student=classmate)
+    submission.body = "\n\n".join(f"Paragraph {n} of what Carl learned." for n in range(60))
+    submission.save()
+    held = timezone.now() - timedelta(days=10)
+    Interview.objects.create(
+        assignment=assignment, student=classmate, status="held",
+        contact=Contact.objects.create(owner=classmate, name="Priya Patel", job_title="Nurse"),
+        scheduled_at=held, held_at=held, thank_you_sent_at=held + timedelta(hours=5),
+        went_poorly="The salary question. Better answer: ask how people grow in the role.",
+    )  # fmt: skip
+    page = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(page, site_url, instructor.email)
+    page.goto(grade_url(site_url, assignment, classmate))
+
+    evidence = page.get_by_role("article", name="Interview with Priya Patel")
+    expect(evidence).to_contain_text("Better answer: ask how people grow in the role.")
+    expect(evidence.locator("[data-judgement]").first).to_have_text("Within 24 h")
+
+    # A criterion is a few lines, its levels one row of cells.
+    criteria = page.locator("fieldset[data-criterion]")
+    expect(criteria).to_have_count(5)
+    heights = [criteria.nth(i).bounding_box()["height"] for i in range(5)]
+    assert max(heights) < 200, heights
+    levels = criteria.first.locator(".rubric-level")
+    assert len({round(levels.nth(i).bounding_box()["y"]) for i in range(5)}) == 1
+
+    # Scoring the last criterion from the keyboard scrolls the rubric, never the write-up away;
+    # the save status stays in sight.
+    page.locator("body").click()
+    for key in ("]", "]", "]", "]", "]", "2"):
+        page.keyboard.press(key)
+    last = criteria.last
+    expect(last.get_by_label(re.compile("^Proficient"))).to_be_checked()
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    viewport = page.viewport_size
+    assert in_viewport(last.bounding_box(), viewport)
+    assert in_viewport(page.locator("#writeup-heading").bounding_box(), viewport)
+    assert in_viewport(page.locator("#save-status").bounding_box(), viewport)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")  # the window too
+    assert page.evaluate("window.scrollY") > 0
+    assert in_viewport(page.locator("#writeup-heading").bounding_box(), viewport)
+    assert page.locator("#scoring-pane").evaluate("pane => pane.scrollTop") > 0
+    work = page.get_by_role("region", name="Student's work")
+    assert work.evaluate("pane => pane.scrollTop") == 0
+    assert work.evaluate("pane => pane.scrollHeight > pane.clientHeight")  # scrolls on its own
+
+    # "?" opens the help as a modal with the focus in it, and Escape brings the focus back.
+    last.get_by_label(re.compile("^Proficient")).focus()
+    page.keyboard.press("?")
+    help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(help_dialog).to_be_visible()
+    expect(help_dialog.get_by_role("button", name="Close")).to_be_focused()
+    page.keyboard.press("1")  # not a shortcut while the help is open
+    expect(last.get_by_label(re.compile("^Proficient"))).to_be_checked()
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+    expect(last.get_by_label(re.compile("^Proficient"))).to_be_focused()
+    last.get_by_label("Comment on Writing").fill("?")  # typing: no help
+    expect(help_dialog).to_be_hidden()
+
+
+def test_narrow_screens_stack_the_writeup_above_the_rubric(
+    new_context, site_url, assignment, instructor, classmate
+):
+    page = new_context(viewport={"width": 700, "height": 900}).new_page()
+    sign_in(page, site_url, instructor.email)
+    page.goto(grade_url(site_url, assignment, classmate))
+    work = page.get_by_role("region", name="Student's work").bounding_box()
+    scoring = page.get_by_role("region", name="Scoring").bounding_box()
+    assert work["y"] + work["height"] <= scoring["y"] + 1
+
+
+def test_releasing_to_the_class_is_confirmed_first(
+    page, site_url, assignment, instructor, classmate, student
+):
+    for user in (classmate, student):
+        submission = assignment.submissions.get(student=user)
+        criteria = list(assignment.rubric.criteria.all())
+        grading.grade_save(
+            submission=submission, grader=instructor,
+            levels={c.pk: c.levels.first().pk for c in criteria if c.levels.exists()},
+            points={c.pk: Decimal(5) for c in criteria if not c.levels.exists()},
+            expected_revision=0, now=timezone.now(),
+        )  # fmt: skip
+    sign_in(page, site_url, instructor.email)
+    page.goto(site_url + reverse("interviews:grading", args=[assignment.course_id, assignment.pk]))
+
+    page.get_by_role("button", name="Release feedback (2 graded)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Release feedback on Informational interview?"
+    )
+    expect(page.locator("main")).to_contain_text("Feedback will be released to 2 students")
+    assert not Grade.objects.released().exists()
+    page.get_by_role("link", name="Cancel").click()
+    assert not Grade.objects.released().exists()
+
+    page.get_by_role("button", name="Release feedback (2 graded)").click()
+    page.get_by_role("button", name="Release feedback to 2 students").click()
+    expect(page.get_by_text("Feedback released to 2 students. They are notified.")).to_be_visible()
+    assert Grade.objects.released().count() == 2

@@ -142,6 +142,20 @@ def test_released_feedback_shows_score_penalty_rubric_levels_and_comments(
     assert PRIVATE not in html
 
 
+def test_the_overall_score_and_comment_come_before_the_criteria(
+    as_user, student, submission, instructor
+):
+    make_grade(submission, instructor, released=True)
+
+    html = as_user(student).get(url("feedback", submission.assignment)).content.decode()
+
+    score = html.index("14.4</strong> out of 20")
+    comment = html.index("A <strong>thoughtful</strong> reflection.")
+    criteria = html.index('id="rubric-heading"')
+    assert score < comment < criteria
+    assert html.index('id="comment-heading"') < html.index("About preparation: see the notes.")
+
+
 def test_the_private_note_never_shows_to_the_student(as_user, student, submission, instructor):
     grade = make_grade(submission, instructor, released=True)
     grade.overall_comment = ""

@@ -3,6 +3,7 @@ graders, late penalties, review, release with notifications, the queue and the c
 
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,8 +13,12 @@ from courses.models import Membership, Role
 from interviews import grading
 from interviews.grading import GradeConflict, ReleaseRefused
 from interviews.models import (
+    BankQuestion,
+    Contact,
     CriterionScore,
     Grade,
+    Interview,
+    PreparedQuestion,
     SavedComment,
     Submission,
 )
@@ -365,3 +370,106 @@ def test_saved_comments_are_added_once_edited_used_and_deleted(instructor):
         grading.saved_comment_update(comment=comment, text="   ")
     grading.saved_comment_delete(comment=comment)
     assert not SavedComment.objects.exists()
+
+
+# The grading page's evidence
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def held(at, **fields) -> Interview:
+    """An interview held at ``at`` (not saved: the judgements read only its fields)."""
+    return Interview(status=Interview.Status.HELD, held_at=at, scheduled_at=at, **fields)
+
+
+@pytest.mark.parametrize(
+    ("after", "text", "kept"),
+    [
+        (timedelta(hours=3), "Within 24 h", True),
+        (timedelta(hours=24), "Within 24 h", True),
+        (timedelta(hours=30), "30 h after: later than 24 h", False),
+        (timedelta(days=3, hours=2), "3 days after: later than 24 h", False),
+    ],
+)
+def test_the_thank_you_is_judged_against_24_hours_after_the_held_time(after, text, kept):
+    at = local(2027, 3, 5, 10, 0)
+    judgement = grading.thank_you_judgement(
+        held(at, thank_you_sent_at=at + after), now=NOW, zone=NEW_YORK
+    )
+    assert (judgement.text, judgement.kept) == (text, kept)
+
+
+def test_a_missing_thank_you_is_flagged_once_the_day_is_over():
+    at = local(2027, 3, 18, 10, 0)
+    assert grading.thank_you_judgement(held(at), now=at + timedelta(hours=5)) == (
+        grading.Judgement("Not sent yet; still within 24 h")
+    )
+    late = grading.thank_you_judgement(held(at), now=NOW, zone=NEW_YORK)
+    assert (late.text, late.kept) == ("Not sent (2 days since the interview)", False)
+
+
+def test_a_planned_interview_is_not_judged_yet():
+    planned = Interview(status=Interview.Status.SCHEDULED, scheduled_at=local(2027, 3, 5, 10, 0))
+    assert grading.thank_you_judgement(planned, now=NOW) is None
+    assert grading.follow_up_judgement(planned, now=NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("sent", "text", "kept"),
+    [
+        (local(2027, 3, 5, 16, 0), "The same day: sooner than 1–2 weeks", False),
+        (local(2027, 3, 8, 9, 0), "After 3 days: sooner than 1–2 weeks", False),
+        # Across the clock change (14 March): 8 days 23 hours, 9 days on the calendar.
+        (local(2027, 3, 14, 10, 0), "After 9 days: within 1–2 weeks", True),
+        (local(2027, 3, 19, 10, 0), "After 14 days: within 1–2 weeks", True),
+        (local(2027, 3, 20, 10, 0), "After 15 days: later than 1–2 weeks", False),
+    ],
+)
+def test_the_follow_up_is_judged_against_one_to_two_weeks(sent, text, kept):
+    interview = held(local(2027, 3, 5, 10, 0), follow_up_sent_at=sent)
+    judgement = grading.follow_up_judgement(interview, now=NOW, zone=NEW_YORK)
+    assert (judgement.text, judgement.kept) == (text, kept)
+
+
+def test_no_follow_up_is_fine_after_a_reply_and_flagged_after_a_week_of_silence():
+    at = local(2027, 3, 5, 10, 0)
+    replied = held(at, reply_received_at=at + timedelta(days=2))
+    assert grading.follow_up_judgement(replied, now=NOW).kept is True
+    soon = grading.follow_up_judgement(held(local(2027, 3, 16, 10, 0)), now=NOW, zone=NEW_YORK)
+    assert (soon.text, soon.kept) == ("No reply yet, no follow-up; not due before 7 days", None)
+    silent = grading.follow_up_judgement(held(at), now=NOW, zone=NEW_YORK)
+    assert (silent.text, silent.kept) == (
+        "No reply yet, no follow-up (15 days since the interview)",
+        False,
+    )
+
+
+def test_the_evidence_splits_bank_and_own_questions_and_links_the_referral_chain(
+    assignment, student
+):
+    referrer = Contact.objects.create(owner=student, name="Rita")
+    contact = Contact.objects.create(owner=student, name="Priya", referred_by=referrer)
+    first = Interview.objects.create(
+        assignment=assignment, student=student, contact=referrer, scheduled_at=NOW
+    )
+    first.referrals.add(contact)
+    second = Interview.objects.create(
+        assignment=assignment, student=student, contact=contact, status="held", held_at=NOW,
+        scheduled_at=NOW - timedelta(days=1), thank_you_sent_at=NOW + timedelta(hours=2),
+    )  # fmt: skip
+    star = BankQuestion.objects.create(assignment=assignment, text="A time…", is_behavioural=True)
+    PreparedQuestion.objects.create(interview=second, text="A time…", bank_question=star)
+    PreparedQuestion.objects.create(interview=second, text="Mine", position=1)
+
+    by_id = {
+        e.interview.pk: e
+        for e in grading.interview_evidence(assignment=assignment, student=student, now=NOW)
+    }
+
+    evidence = by_id[second.pk]
+    assert [q.text for q in evidence.bank_questions] == ["A time…"]
+    assert [q.text for q in evidence.own_questions] == ["Mine"]
+    assert evidence.thank_you == grading.Judgement("Within 24 h", kept=True)
+    assert evidence.referred_by_anchor == first.pk
+    assert by_id[first.pk].referral_links == [(contact, second.pk)]
+    assert by_id[first.pk].thank_you is None  # not held yet

@@ -13,15 +13,18 @@ from courses.models import Membership, Role
 from interviews import grading
 from interviews.models import (
     Attachment,
+    BankQuestion,
     Contact,
     Grade,
     Interview,
+    PreparedQuestion,
     ReflectionPrompt,
     SavedComment,
     Submission,
 )
 from notifications.models import Kind, Notification
 from tests.courses.test_views import section, text_of
+from tests.forms_as_rendered import Page, as_post_data
 from tests.interviews import samples
 from tests.interviews.conftest import NOW
 from tests.interviews.grading_samples import criteria, level, make_rubric
@@ -288,6 +291,104 @@ def test_grading_page_shows_the_writeup_interview_record_and_rubric(
     assert "style=" not in main and "<script" not in main and "onclick" not in main
 
 
+def evidence_of(assignment, student):
+    """Two held interviews: Rita referred Priya; Priya's was moved, thanked within 24 h and
+    followed up after 9 days; Rita's was thanked late and never followed up."""
+    rita = Contact.objects.create(owner=student, name="Rita Referrer", organisation="Clinic")
+    priya = Contact.objects.create(
+        owner=student, name="Priya <b>Patel</b>", job_title="Nurse manager",
+        organisation="Acme Health", industry="Healthcare", referred_by=rita,
+    )  # fmt: skip
+    first = Interview.objects.create(
+        assignment=assignment, student=student, contact=rita, status="held",
+        scheduled_at=local(2027, 3, 1, 10, 0), held_at=local(2027, 3, 1, 10, 0),
+        thank_you_sent_at=local(2027, 3, 4, 12, 0),
+    )  # fmt: skip
+    first.referrals.add(priya)
+    second = Interview.objects.create(
+        assignment=assignment, student=student, contact=priya, status="held",
+        scheduled_at=local(2027, 3, 3, 10, 0), held_at=local(2027, 3, 5, 10, 0),
+        thank_you_sent_at=local(2027, 3, 5, 18, 0), follow_up_sent_at=local(2027, 3, 14, 10, 0),
+        reply_received_at=local(2027, 3, 16, 9, 0), notes="Asked about <script>shifts</script>",
+        went_poorly="Salary question. Better answer: ask how people grow in the role.",
+        path_fit="unsure",
+    )  # fmt: skip
+    star = BankQuestion.objects.create(
+        assignment=assignment, text="Tell me about a time a shift went wrong.", is_behavioural=True
+    )
+    plain = BankQuestion.objects.create(assignment=assignment, text="What does a day look like?")
+    for position, (text, bank) in enumerate(
+        ((star.text, star), (plain.text, plain), ("What surprised you most?", None))
+    ):
+        PreparedQuestion.objects.create(
+            interview=second, position=position, text=text, bank_question=bank
+        )
+    return first, second
+
+
+def test_grading_page_shows_the_evidence_the_rubric_grades(
+    as_user, instructor, rubric, assignment, student
+):
+    submit(assignment, student, at=local(2027, 3, 14, 9, 0), body="My reflection")
+    first, second = evidence_of(assignment, student)
+
+    response = as_user(instructor).get(grade_url(assignment, student))
+
+    html = response.content.decode()
+    cards = {
+        card.group(1): text_of(card.group(0))
+        for card in re.finditer(r'<article[^>]*id="interview-(\d+)".*?</article>', html, re.S)
+    }
+    priya, rita = cards[str(second.pk)], cards[str(first.pk)]
+    for text in (
+        "Interview with Priya <b>Patel</b>", "Nurse manager", "Acme Health", "Healthcare",
+        "Referred by Rita Referrer",
+        "Held Fri 5 Mar 2027, 10:00 EST (planned Wed 3 Mar 2027, 10:00 EST",
+        "Prepared questions (3)",
+        "From the bank (2) Tell me about a time a shift went wrong. Behavioural (STAR) "
+        "What does a day look like?",
+        "Their own (1) What surprised you most?",
+        "Interview notes Asked about <script>shifts</script>",
+        "Went poorly, with a better answer Salary question. Better answer: ask how people grow",
+        "Thank-you note sent Fri 5 Mar 2027, 18:00 EST Within 24 h",
+        "Follow-up sent Sun 14 Mar 2027, 10:00 EDT After 9 days: within 1–2 weeks",
+        "Reply received Tue 16 Mar 2027, 09:00 EDT",
+        "Does the path still fit? Unsure",
+    ):  # fmt: skip
+        assert text in priya, text
+    assert "Thank-you note sent Thu 4 Mar 2027, 12:00 EST 3 days after: later than 24 h" in rita
+    assert (
+        "Follow-up sent Not sent No reply yet, no follow-up (19 days since the interview)" in rita
+    )
+    assert "Held Mon 1 Mar 2027, 10:00 EST · Video call" in rita and "planned" not in rita
+    # The referral chain: Rita's referral and Priya's referrer link to each other's interview.
+    assert (
+        f'<a href="#interview-{second.pk}">Priya &lt;b&gt;Patel&lt;/b&gt;, Nurse manager</a>'
+        in html
+    )
+    assert f'<a href="#interview-{first.pk}">Rita Referrer</a>' in html
+    assert "<script>shifts" not in html and "&lt;script&gt;shifts&lt;/script&gt;" in html
+    # The write-up and its evidence first, in their own pane; the rubric in the other.
+    assert html.index('aria-label="Student\'s work"') < html.index("My reflection")
+    assert html.index("Salary question") < html.index('aria-label="Scoring"')
+    assert html.index('aria-label="Scoring"') < html.index('id="grade-heading"')
+
+
+@pytest.mark.parametrize("pairs", [1, 5])
+def test_grading_page_queries_do_not_grow_with_the_interviews(
+    as_user, instructor, rubric, assignment, student, pairs, django_assert_max_num_queries
+):
+    submit(assignment, student, at=local(2027, 3, 14, 9, 0), body="My reflection")
+    for _ in range(pairs):
+        evidence_of(assignment, student)
+    client = as_user(instructor)
+
+    with django_assert_max_num_queries(19):
+        response = client.get(grade_url(assignment, student))
+
+    assert response.content.decode().count('class="card mb-3 evidence"') == 2 * pairs
+
+
 def test_saving_without_javascript_stores_the_grade_and_comes_back(
     as_user, assistant, rubric, writeup
 ):
@@ -479,7 +580,10 @@ def test_an_assistants_grade_is_released_only_after_an_instructor_reviews_it(
     as_user(assistant).post(grade_url(assignment, writeup.student), form_data(rubric))
     release_all = reverse("interviews:grading_release", args=[assignment.course_id, assignment.pk])
 
-    as_user(instructor).post(release_all)
+    assert "No graded write-up is waiting to be released" in text_of(
+        as_user(instructor).get(release_all)
+    )
+    as_user(instructor).post(release_all, {"count": 1})
     assert not Grade.objects.released().exists()
     page = as_user(instructor).get(grade_url(assignment, student))
     assert "Mark as reviewed" in text_of(
@@ -490,11 +594,64 @@ def test_an_assistants_grade_is_released_only_after_an_instructor_reviews_it(
     )
 
     as_user(instructor).post(grade_url(assignment, student, "grade_review"))
-    response = as_user(instructor).post(release_all)
+    response = confirm_release(as_user(instructor), release_all)
 
     assert response.status_code == 302
     assert Grade.objects.released().count() == 1
     assert Notification.objects.filter(recipient=student, kind=Kind.FEEDBACK_RELEASED).count() == 1
+
+
+def confirm_release(client, url):
+    """Release the whole class as the instructor does: the confirmation page, then its form as
+    rendered."""
+    form = Page(client.get(url).content.decode()).form("count")
+    return client.post(form.action(url), as_post_data(form.submission()))
+
+
+def test_releasing_to_the_class_asks_first_naming_how_many_students(
+    as_user, instructor, rubric, writeup, late_writeup
+):
+    assignment = rubric.assignment
+    client = as_user(instructor)
+    for submission in (writeup, late_writeup):
+        client.post(grade_url(assignment, submission.student), form_data(rubric))
+    queue = Page(client.get(queue_url(assignment)).content.decode())
+    release = next(f for f in queue.forms if f.method == "get")  # "Release feedback (2 graded)…"
+    url = release.action(queue_url(assignment))
+
+    confirmation = client.get(url)
+
+    assert confirmation.status_code == 200 and not Grade.objects.released().exists()
+    assert "Feedback will be released to 2 students" in text_of(confirmation)
+    assert "Release feedback to 2 students" in text_of(confirmation)
+    unconfirmed = client.post(url)  # no confirmation: the page asks again, nothing is released
+    assert unconfirmed.status_code == 200 and not Grade.objects.released().exists()
+    assert "Release feedback to 2 students" in text_of(unconfirmed)
+
+    response = confirm_release(client, url)
+
+    assert response.status_code == 302
+    assert Grade.objects.released().count() == 2
+    assert "Feedback released to 2 students. They are notified." in text_of(
+        client.get(response.url)
+    )
+
+
+def test_a_release_confirmed_for_fewer_students_than_are_ready_asks_again(
+    as_user, instructor, rubric, writeup, late_writeup
+):
+    assignment = rubric.assignment
+    client = as_user(instructor)
+    client.post(grade_url(assignment, writeup.student), form_data(rubric))
+    url = reverse("interviews:grading_release", args=[assignment.course_id, assignment.pk])
+    form = Page(client.get(url).content.decode()).form("count")
+    client.post(grade_url(assignment, late_writeup.student), form_data(rubric))  # meanwhile
+
+    response = client.post(form.action(url), as_post_data(form.submission()))
+
+    assert response.status_code == 409 and not Grade.objects.released().exists()
+    assert "changed while you were deciding" in text_of(response)
+    assert "Release feedback to 2 students" in text_of(response)
 
 
 def test_instructor_releases_one_student_and_can_hide_it_again(
