@@ -70,6 +70,9 @@ def milestone_states(
         if done_at is not None:
             late = submission.is_late if key == Milestone.WRITEUP else done_at > due
             status = Status.LATE if late else Status.DONE
+        elif key == Milestone.INTERVIEW and submission is not None and submission.submitted_at:
+            # Submitted with fewer interviews held than required: nothing more is coming.
+            status = Status.MISSING
         else:
             status = Status.MISSING if now > due else Status.NOT_DUE
         states.append(MilestoneState(key, label, due, done_at, status))

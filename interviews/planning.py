@@ -462,60 +462,215 @@ def learned_points(text: str, limit: int = 2) -> list[str]:
     return cleaned
 
 
+NoteKind = Literal["thank_you", "follow_up"]
+DRAFT_FIELDS: dict[str, str] = {"thank_you": "thank_you_draft", "follow_up": "follow_up_draft"}
+FOLLOW_UP_AFTER = timedelta(weeks=1)
+FOLLOW_UP_UNTIL = timedelta(weeks=2)
+LEARNED_PLACEHOLDER = "[one thing you learned from them, in your own words]"
+
+
 @dataclass(frozen=True)
-class ThankYouDraft:
+class NoteDraft:
+    """A note to the contact: the student's saved edit (``body``) or, until they edit it, the
+    suggested text. ``points`` are the things learned the suggestion names."""
+
+    kind: str
     subject: str
     body: str
+    suggested: str
     points: list[str]
-    mailto: str | None
+    to: str
+
+    @property
+    def edited(self) -> bool:
+        return self.body != self.suggested
+
+    @property
+    def has_placeholder(self) -> bool:
+        return LEARNED_PLACEHOLDER in self.body
+
+    @property
+    def mailto(self) -> str:
+        """A mailto: link carrying the note as it stands; without an address the email app
+        opens with the recipient left to fill in."""
+        address = quote(self.to, safe="@") if self.to else ""
+        subject, body = quote(self.subject, safe=""), quote(self.body, safe="")
+        return f"mailto:{address}?subject={subject}&body={body}"
 
 
-def thank_you_draft(*, interview: Interview, student) -> ThankYouDraft:
-    """A ready-to-copy thank-you note to the contact, naming one or two things learned."""
-    contact = interview.contact
-    points = learned_points(interview.insights) or learned_points(interview.notes)
-    when = ""
-    if interview.held_at:
-        held = interview.held_at.astimezone(student.zoneinfo)
-        when = f" on {held:%A}"
-    about = "your work"
+def _about(contact: Contact) -> str:
     if contact.job_title and contact.organisation:
-        about = f"your work as {contact.job_title} at {contact.organisation}"
-    elif contact.organisation:
-        about = f"your work at {contact.organisation}"
-    elif contact.job_title:
-        about = f"your work as {contact.job_title}"
+        return f"your work as {contact.job_title} at {contact.organisation}"
+    if contact.organisation:
+        return f"your work at {contact.organisation}"
+    if contact.job_title:
+        return f"your work as {contact.job_title}"
+    return "your work"
 
+
+def _held_in_their_zone(interview: Interview) -> datetime | None:
+    """When it was held, on the professional's clock: the note is read by them."""
+    if interview.status != Interview.Status.HELD or interview.starts_at is None:
+        return None
+    try:
+        zone = zoneinfo.ZoneInfo(interview.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return interview.starts_at.astimezone(zone)
+
+
+def _signature(student) -> list[str]:
+    return ["", "Best regards,", student.full_name or student.email]
+
+
+def _suggested_thank_you(interview: Interview, student) -> tuple[str, str, list[str]]:
+    """(subject, body, points). The things learned come from "What I learned", which the
+    student writes in their own words for this note; the log's notes record what the contact
+    said, in the third person, so they never go into a letter addressed to that contact."""
+    contact = interview.contact
+    points = learned_points(interview.insights)
+    held = _held_in_their_zone(interview)
+    when = f" on {held:%A}" if held else ""
     lines = [
         f"Dear {contact.name},",
         "",
         f"Thank you very much for taking the time to talk with me{when}. I really appreciated "
-        f"hearing about {about}.",
+        f"hearing about {_about(contact)}.",
         "",
     ]
     if len(points) == 1:
-        lines += [f"One thing I took away from our conversation: {points[0]}.", ""]
+        lines += [f"One thing I will take away from our conversation: {points[0]}.", ""]
     elif points:
-        lines += ["Two things I took away from our conversation:", ""]
+        lines += ["Two things I will take away from our conversation:", ""]
         lines += [f"- {point}" for point in points]
         lines += [""]
     else:
+        lines += [f"One thing I will take away from our conversation: {LEARNED_PLACEHOLDER}.", ""]
+    lines += ["I will let you know how things develop. Thank you again for your time and advice."]
+    lines += _signature(student)
+    return "Thank you for our conversation", "\n".join(lines), points
+
+
+def _suggested_follow_up(interview: Interview, student) -> tuple[str, str, list[str]]:
+    """(subject, body, points): one polite follow-up, carrying the better answer the student
+    wrote in the log when there is one."""
+    contact = interview.contact
+    held = _held_in_their_zone(interview)
+    when = f" on {held:%A %-d %B}" if held else ""
+    lines = [
+        f"Dear {contact.name},",
+        "",
+        f"I hope you are well. I am writing to follow up on our conversation{when} about "
+        f"{_about(contact)}, and to thank you again for your time.",
+        "",
+    ]
+    better = interview.went_poorly.strip()
+    if better:
         lines += [
-            "Our conversation gave me a much clearer picture of the field, and I will put "
-            "your advice to use.",
+            "Since we spoke I have kept thinking about one of your questions, and I would like "
+            "to give you a better answer than I did on the day:",
+            "",
+            better,
             "",
         ]
     lines += [
-        "I will let you know how things develop. Thank you again for your time and advice.",
-        "",
-        "Best regards,",
-        student.full_name or student.email,
+        "If you have any further thoughts, or someone else you think I should talk to, I would "
+        "be very glad to hear from you."
     ]
-    subject = "Thank you for our conversation"
-    body = "\n".join(lines)
-    mailto = None
-    if contact.email:
-        mailto = (
-            f"mailto:{quote(contact.email, safe='@')}?subject={quote(subject)}&body={quote(body)}"
-        )
-    return ThankYouDraft(subject=subject, body=body, points=points, mailto=mailto)
+    lines += _signature(student)
+    return "Following up on our conversation", "\n".join(lines), []
+
+
+SUGGESTIONS = {"thank_you": _suggested_thank_you, "follow_up": _suggested_follow_up}
+
+
+def note_draft(*, interview: Interview, student, kind: NoteKind) -> NoteDraft:
+    """The thank-you or follow-up note as the page shows it: the saved edit, else the
+    suggestion (which follows the log and outcome until the student edits it)."""
+    subject, suggested, points = SUGGESTIONS[kind](interview, student)
+    saved = getattr(interview, DRAFT_FIELDS[kind])
+    return NoteDraft(
+        kind=kind, subject=subject, body=saved or suggested, suggested=suggested,
+        points=points, to=interview.contact.email,
+    )  # fmt: skip
+
+
+def thank_you_draft(*, interview: Interview, student) -> NoteDraft:
+    """A thank-you note to the contact, naming one or two things learned."""
+    return note_draft(interview=interview, student=student, kind="thank_you")
+
+
+def follow_up_draft(*, interview: Interview, student) -> NoteDraft:
+    return note_draft(interview=interview, student=student, kind="follow_up")
+
+
+def interview_save_draft(*, interview: Interview, kind: NoteKind, text: str) -> bool:
+    """Keep the student's edit of a note with the interview; returns True when an edit is
+    kept. Empty text, or the suggestion itself, clears it ("not edited"), so the suggestion
+    keeps following the log and outcome."""
+    text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
+    _, suggested, _ = SUGGESTIONS[kind](interview, interview.student)
+    kept = "" if text == suggested.strip() else text
+    setattr(interview, DRAFT_FIELDS[kind], kept)
+    interview.save(update_fields=[DRAFT_FIELDS[kind], "updated_at"])
+    return bool(kept)
+
+
+# Timing of the notes ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteTiming:
+    """Where a note stands in time. ``state``: "not_held" (no interview to write about yet),
+    "early" (wait until ``start``), "due" (send by ``end``), "late" (past ``end``: still
+    worth sending), "sent" (at ``done_at``), "replied" (no follow-up needed)."""
+
+    state: str
+    held_at: datetime | None
+    start: datetime | None = None
+    end: datetime | None = None
+    done_at: datetime | None = None
+
+
+def _held_at(interview: Interview) -> datetime | None:
+    return interview.held_at if interview.status == Interview.Status.HELD else None
+
+
+def thank_you_timing(*, interview: Interview, now: datetime) -> NoteTiming:
+    """The thank-you goes the same day or within 24 hours of the interview."""
+    held = _held_at(interview)
+    if interview.thank_you_sent_at is not None:
+        return NoteTiming("sent", held, done_at=interview.thank_you_sent_at)
+    if held is None:
+        return NoteTiming("not_held", None)
+    end = held + THANK_YOU_WITHIN
+    return NoteTiming("due" if now <= end else "late", held, start=held, end=end)
+
+
+def follow_up_timing(*, interview: Interview, now: datetime) -> NoteTiming:
+    """One polite follow-up when nothing is heard within one to two weeks."""
+    held = _held_at(interview)
+    if interview.reply_received_at is not None:
+        return NoteTiming("replied", held, done_at=interview.reply_received_at)
+    if interview.follow_up_sent_at is not None:
+        return NoteTiming("sent", held, done_at=interview.follow_up_sent_at)
+    if held is None:
+        return NoteTiming("not_held", None)
+    start, end = held + FOLLOW_UP_AFTER, held + FOLLOW_UP_UNTIL
+    state = "early" if now < start else "due" if now <= end else "late"
+    return NoteTiming(state, held, start=start, end=end)
+
+
+@dataclass(frozen=True)
+class NotePage:
+    draft: NoteDraft
+    timing: NoteTiming
+
+
+def note_page(*, interview: Interview, student, kind: NoteKind, now: datetime) -> NotePage:
+    """What the thank-you or follow-up page shows: the note and where it stands in time."""
+    timing = thank_you_timing if kind == "thank_you" else follow_up_timing
+    return NotePage(
+        draft=note_draft(interview=interview, student=student, kind=kind),
+        timing=timing(interview=interview, now=now),
+    )

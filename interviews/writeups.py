@@ -16,6 +16,7 @@ from .models import (
     Attachment,
     DueDates,
     Extension,
+    Interview,
     Submission,
     SubmissionVersion,
 )
@@ -43,6 +44,33 @@ class StaleRevision(WriteupError):
 
 class SubmitRefused(WriteupError):
     """The write-up cannot be submitted now; the draft is kept as it is."""
+
+
+class FewerInterviewsHeld(SubmitRefused):
+    """Fewer interviews are held than the assignment requires: submitted only once the
+    student confirms (their progress then shows the interview missing)."""
+
+    def __init__(self, *, held: int, required: int):
+        super().__init__(shortfall_message(held=held, required=required))
+        self.held, self.required = held, required
+
+
+def shortfall_message(*, held: int, required: int) -> str:
+    return (
+        f"You have held {held} of the {required} interview{'s'[: required != 1]} this "
+        "assignment requires."
+    )
+
+
+def held_interviews(*, assignment: Assignment, student) -> list[Interview]:
+    """The student's own interviews held for ``assignment``, in the order they were held."""
+    return list(
+        Interview.objects.of_student(student)
+        .held()
+        .filter(assignment=assignment)
+        .select_related("contact")
+        .order_by("held_at", "pk")
+    )
 
 
 def count_words(answers: dict[str, str], body: str) -> int:
@@ -144,14 +172,21 @@ def submit_blocker(*, assignment: Assignment, submission: Submission, dates: Due
 
 
 def writeup_submit(
-    *, assignment: Assignment, student, revision: int, now: datetime
+    *,
+    assignment: Assignment,
+    student,
+    revision: int,
+    now: datetime,
+    ask_about_shortfall: bool = False,
 ) -> tuple[SubmissionVersion, bool]:
     """Submit the draft at ``revision`` as a new version: (version, created).
 
     Submitting a revision that is already submitted (a double click, a second tab) creates
     nothing and returns (that version, False). Raises StaleRevision when the draft has moved
     past ``revision`` and SubmitRefused when it cannot be submitted (after the cut-off, empty,
-    too short, resubmission not allowed); the draft is kept either way.
+    too short, resubmission not allowed); the draft is kept either way. With
+    ``ask_about_shortfall``, a write-up that could be submitted but has fewer interviews held
+    than required raises FewerInterviewsHeld instead, for the student to confirm.
     """
     dates, _ = dates_for_student(assignment, student)
     with transaction.atomic():
@@ -179,6 +214,11 @@ def writeup_submit(
                 f"has {submission.word_count}. Write {missing} more word{'s'[: missing != 1]}, "
                 "then submit. Your draft is saved."
             )
+        if ask_about_shortfall:
+            held = Interview.objects.of_student(student).held().filter(assignment=assignment)
+            count = held.count()
+            if count < assignment.required_interviews:
+                raise FewerInterviewsHeld(held=count, required=assignment.required_interviews)
         late_days, penalty = assignment.late_penalty(submitted_at=now, due=dates.writeup_due_at)
         last = submission.versions.aggregate(last=Max("number"))["last"] or 0
         version = SubmissionVersion.objects.create(

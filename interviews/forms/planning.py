@@ -470,6 +470,10 @@ class FollowUpForm(forms.Form):
         "Follow-up sent", "If you have not heard back in one or two weeks, one polite follow-up."
     )
     reply_received_on = day_field("Reply received")
+    # Shown once the form questions a follow-up day (see clean); re-rendered ticked.
+    follow_up_confirmed = forms.BooleanField(
+        label="Yes, I sent the follow-up that day", required=False
+    )
 
     def __init__(self, *args, interview: Interview, student, now: datetime, **kwargs):
         zone = student.zoneinfo
@@ -480,6 +484,14 @@ class FollowUpForm(forms.Form):
         self.now = now
         self.today = now.astimezone(zone).date()
         self.held_on = interview.held_at.astimezone(zone).date() if interview.held_at else None
+        self.asks_confirmation = False
+
+    @property
+    def shows_confirmation(self) -> bool:
+        """The confirm box is on the page: asked now, or ticked on the submit being shown."""
+        return self.asks_confirmation or (
+            self.is_bound and self["follow_up_confirmed"].value() is True
+        )
 
     @staticmethod
     def recorded_days(*, interview: Interview, student) -> dict[str, date]:
@@ -504,7 +516,34 @@ class FollowUpForm(forms.Form):
                     f"The interview was held on {self.held_on:%-d %B %Y}; choose that day or a "
                     "later one.",
                 )
+        self._question_follow_up(data)
         return data
+
+    def _question_follow_up(self, data) -> None:
+        """A follow-up is for silence after a week or two: one recorded on the interview's
+        own day, or before the thank-you, is most likely a slip, so it is asked about rather
+        than saved as typed. A day already recorded is not asked about again."""
+        day = data.get("follow_up_sent_on")
+        if day is None or "follow_up_sent_on" in self.errors or data.get("follow_up_confirmed"):
+            return
+        if day == self.initial.get("follow_up_sent_on"):
+            return
+        thanked = data.get("thank_you_sent_on")
+        if self.held_on and day == self.held_on:
+            question = (
+                f"That is the day of the interview ({day:%-d %B %Y}). A follow-up usually goes "
+                "one or two weeks later, if you have not heard back; did you mean your "
+                "thank-you note? If you really sent a follow-up that day, tick the box below."
+            )
+        elif thanked and day < thanked:
+            question = (
+                f"That is before your thank-you note ({thanked:%-d %B %Y}). If you really "
+                "followed up first, tick the box below."
+            )
+        else:
+            return
+        self.asks_confirmation = True
+        self.add_error("follow_up_sent_on", question)
 
     def moments(self) -> dict[str, datetime | None]:
         """The cleaned days as the interview's moments (``thank_you_sent_at`` …)."""
@@ -517,6 +556,18 @@ class FollowUpForm(forms.Form):
             )
             for form_name, field in FOLLOW_UP_FIELDS.items()
         }
+
+
+class NoteForm(forms.Form):
+    """The student's edit of a thank-you or follow-up note (saved with the interview)."""
+
+    text = forms.CharField(
+        required=False, max_length=10_000, strip=False, widget=forms.Textarea(attrs={"rows": 16})
+    )
+
+    def __init__(self, *args, label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = label
 
 
 class OutcomeForm(forms.Form):

@@ -2,9 +2,12 @@
 follow-up, outcome). Only the owning student opens these; staff see interviews on the student
 record pages of their course."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,6 +20,7 @@ from ..forms.planning import (
     ContactForm,
     FollowUpForm,
     LogForm,
+    NoteForm,
     OutcomeForm,
     OwnQuestionForm,
     PlanForm,
@@ -121,8 +125,9 @@ def contact_detail(request, contact_id):
 @require_http_methods(["GET", "POST"])
 def contact_edit(request, contact_id):
     contact = get_contact_for_owner(request.user, contact_id)
+    # The form edits a copy: after a rejected save the heading keeps the saved name.
     form = ContactForm(
-        request.POST or None, instance=contact, owner=request.user, now=timezone.now()
+        request.POST or None, instance=copy.copy(contact), owner=request.user, now=timezone.now()
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -379,11 +384,72 @@ def interview_log(request, course_id, assignment_id, interview_id):
     )
 
 
+NOTE_LABELS = {"thank_you": "Draft note to {name}", "follow_up": "Follow-up note to {name}"}
+NOTE_PAGES = {
+    "thank_you": "interviews:thank_you_draft",
+    "follow_up": "interviews:interview_follow_up",
+}
+
+
+def _note_form(request, interview: Interview, kind: str, draft) -> NoteForm:
+    label = NOTE_LABELS[kind].format(name=interview.contact.name)
+    if request.method == "POST" and "text" in request.POST:
+        return NoteForm(request.POST, label=label)
+    return NoteForm(initial={"text": draft.body}, label=label)
+
+
+def _note_action(request, interview: Interview, kind: str, action: str):
+    """Save or reset the note (the page's "Save draft" and "Reset" buttons); returns the
+    redirect, or None when the post was about something else or the note is refused."""
+    if action not in ("save_draft", "reset_draft"):
+        return None
+    form = NoteForm(request.POST, label="")
+    autosave = request.headers.get("X-Autosave") == "note"
+    if not form.is_valid():
+        return HttpResponse(" ".join(form.errors.get("text", [])), status=400) if autosave else None
+    text = "" if action == "reset_draft" else form.cleaned_data["text"]
+    kept = planning.interview_save_draft(interview=interview, kind=kind, text=text)
+    if autosave:  # the page's script saves as the student types; no page to show
+        return HttpResponse(status=204)
+    messages.success(
+        request,
+        "Your draft was saved with the interview."
+        if kept
+        else "The suggested draft is shown; it follows your log and outcome until you edit it.",
+    )
+    return redirect(_interview_url(NOTE_PAGES[kind], interview) + "#note")
+
+
+def _note_context(request, interview: Interview, kind: str, now, form=None) -> dict:
+    page = planning.note_page(interview=interview, student=request.user, kind=kind, now=now)
+    return {
+        "draft": page.draft,
+        "timing": page.timing,
+        "note_form": form or _note_form(request, interview, kind, page.draft),
+        "now": now,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def interview_follow_up(request, course_id, assignment_id, interview_id):
     interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
     now = timezone.now()
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action in ("save_draft", "reset_draft"):
+        done = _note_action(request, interview, "follow_up", action)
+        if done is not None:
+            return done
+        return render(
+            request,
+            "interviews/planning/follow_up.html",
+            _interview_context(
+                interview, "follow_up",
+                form=FollowUpForm(interview=interview, student=request.user, now=now),
+                **_note_context(request, interview, "follow_up", now),
+            ),
+            status=400,
+        )  # fmt: skip
     data = request.POST if request.method == "POST" else None
     today = request.POST.get("today")
     if today in FOLLOW_UP_FIELDS:
@@ -400,7 +466,9 @@ def interview_follow_up(request, course_id, assignment_id, interview_id):
     return render(
         request,
         "interviews/planning/follow_up.html",
-        _interview_context(interview, "follow_up", form=form),
+        _interview_context(
+            interview, "follow_up", form=form, **_note_context(request, interview, "follow_up", now)
+        ),
     )
 
 
@@ -408,16 +476,30 @@ def interview_follow_up(request, course_id, assignment_id, interview_id):
 @require_http_methods(["GET", "POST"])
 def thank_you_draft(request, course_id, assignment_id, interview_id):
     interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    now = timezone.now()
     if request.method == "POST":
-        planning.interview_mark_thank_you_sent(interview=interview, at=timezone.now())
-        messages.success(request, "Thank-you note marked as sent.")
-        return redirect(_interview_url("interviews:interview_detail", interview))
-    draft = planning.thank_you_draft(interview=interview, student=request.user)
-    send_by = interview.held_at + planning.THANK_YOU_WITHIN if interview.held_at else None
+        action = request.POST.get("action", "mark_sent")
+        done = _note_action(request, interview, "thank_you", action)
+        if done is not None:
+            return done
+        form = NoteForm(request.POST, label="")
+        has_text = "text" in request.POST
+        if action == "mark_sent" and (not has_text or form.is_valid()):
+            # The note as sent is kept with the interview (a post without it, too, marks sent).
+            if has_text:
+                planning.interview_save_draft(
+                    interview=interview, kind="thank_you", text=form.cleaned_data["text"]
+                )
+            planning.interview_mark_thank_you_sent(interview=interview, at=now)
+            messages.success(request, "Thank-you note marked as sent.")
+            return redirect(_interview_url("interviews:interview_detail", interview))
     return render(
         request,
         "interviews/planning/thank_you.html",
-        _interview_context(interview, "thank_you", draft=draft, send_by=send_by),
+        _interview_context(
+            interview, "thank_you", **_note_context(request, interview, "thank_you", now)
+        ),
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +23,7 @@ from ..permissions import (
     get_version_for_student,
 )
 from ..uploads import UploadRefused
-from ..writeups import StaleRevision, SubmitRefused
+from ..writeups import FewerInterviewsHeld, StaleRevision, SubmitRefused
 
 
 def _is_htmx(request) -> bool:
@@ -65,7 +65,16 @@ def _page(
     if form.is_bound and form.is_valid():
         words = writeups.count_words(form.answers, form.cleaned_data["body"])
     exists = submission.pk is not None
+    held = writeups.held_interviews(assignment=assignment, student=request.user)
+    short = len(held) < assignment.required_interviews
     context = {
+        "held_interviews": held,
+        "shortfall": (
+            writeups.shortfall_message(held=len(held), required=assignment.required_interviews)
+            if short
+            else ""
+        ),
+        "confirm_submit": short and request.GET.get("confirm") == "submit",
         "course": assignment.course,
         "assignment": assignment,
         "submission": submission,
@@ -157,10 +166,18 @@ def writeup_submit(request, course_id, assignment_id):
     try:
         submission = _save(request, assignment, form, now)
         version, created = writeups.writeup_submit(
-            assignment=assignment, student=request.user, revision=submission.revision, now=now
+            assignment=assignment,
+            student=request.user,
+            revision=submission.revision,
+            now=now,
+            ask_about_shortfall=request.POST.get("confirm_shortfall") != "yes",
         )
     except StaleRevision:
         return _page(request, assignment, form=form, conflict=True, status=409)
+    except FewerInterviewsHeld:
+        # The text is saved; the page asks, naming what is missing, before submitting.
+        url = reverse("interviews:writeup", args=[course_id, assignment_id])
+        return redirect(f"{url}?confirm=submit#submit-confirm")
     except SubmitRefused as exc:
         messages.error(request, str(exc))
     else:

@@ -575,15 +575,121 @@ def test_thank_you_draft_names_the_contact_a_learned_point_and_the_student(
     assert "Dear%20Dana%20Director" in draft.mailto
 
 
-def test_thank_you_draft_falls_back_to_the_notes_and_needs_no_email(assignment, student, dana):
+def test_thank_you_draft_never_pastes_the_notes_about_the_contact_and_needs_no_email(
+    assignment, student, dana
+):
     interview = make_interview(
         assignment, student, dana, notes="She said to join the local meetup."
     )
 
     draft = planning.thank_you_draft(interview=interview, student=student)
 
+    assert "She said" not in draft.body
     assert (
-        "One thing I took away from our conversation: She said to join the local meetup."
+        f"One thing I will take away from our conversation: {planning.LEARNED_PLACEHOLDER}."
         in draft.body
     )
-    assert draft.mailto is None
+    assert planning.LEARNED_PLACEHOLDER in draft.body and draft.has_placeholder
+    assert draft.mailto.startswith("mailto:?subject=Thank%20you")
+
+
+def held_interview(assignment, student, contact, **fields) -> Interview:
+    values = {"held_at": NOW - timedelta(days=2), "status": Interview.Status.HELD, **fields}
+    return make_interview(assignment, student, contact, **values)
+
+
+def test_follow_up_draft_is_addressed_to_the_contact_with_the_date_and_the_better_answer(
+    assignment, student, dana
+):
+    interview = held_interview(
+        assignment, student, dana, scheduled_at=NOW - timedelta(days=3), time_zone="Asia/Tokyo",
+        went_poorly="Why data? I said 'it pays'. Better: I like finding patterns that help people.",
+    )  # fmt: skip
+
+    draft = planning.follow_up_draft(interview=interview, student=student)
+
+    assert draft.body.startswith("Dear Dana Director,")
+    # Held 18 March 15:00 UTC: already the 19th on the professional's clock in Tokyo.
+    assert "our conversation on Friday 19 March about your work as Data Scientist" in draft.body
+    assert "I like finding patterns that help people." in draft.body
+    assert draft.body.endswith("Best regards,\nStella Student")
+    assert draft.subject == "Following up on our conversation" and not draft.edited
+
+
+def test_follow_up_draft_without_a_better_answer_just_follows_up(assignment, student, dana):
+    interview = held_interview(assignment, student, dana)
+
+    body = planning.follow_up_draft(interview=interview, student=student).body
+
+    assert "better answer" not in body and "further thoughts" in body
+
+
+def test_a_saved_draft_is_what_the_page_shows_and_mails_until_it_is_reset(
+    assignment, student, dana
+):
+    dana.email = "dana@acme.example"
+    dana.save()
+    interview = held_interview(assignment, student, dana)
+
+    kept = planning.interview_save_draft(
+        interview=interview, kind="follow_up", text="Dear Dana,\r\nA better answer & more.  \r\n"
+    )
+
+    assert kept
+    interview = Interview.objects.get(pk=interview.pk)
+    assert interview.follow_up_draft == "Dear Dana,\nA better answer & more."
+    draft = planning.follow_up_draft(interview=interview, student=student)
+    assert draft.body == "Dear Dana,\nA better answer & more." and draft.edited
+    assert draft.mailto == (
+        "mailto:dana@acme.example?subject=Following%20up%20on%20our%20conversation"
+        "&body=Dear%20Dana%2C%0AA%20better%20answer%20%26%20more."
+    )
+    assert interview.thank_you_draft == ""
+
+    assert not planning.interview_save_draft(interview=interview, kind="follow_up", text="")
+    assert Interview.objects.get(pk=interview.pk).follow_up_draft == ""
+
+
+def test_saving_the_suggestion_unchanged_keeps_it_following_the_outcome(assignment, student, dana):
+    interview = held_interview(assignment, student, dana)
+    suggested = planning.thank_you_draft(interview=interview, student=student).body
+
+    assert not planning.interview_save_draft(
+        interview=interview, kind="thank_you", text=suggested.replace("\n", "\r\n")
+    )
+    interview.insights = "- Networking beats applying cold"
+    interview.save()
+
+    body = planning.thank_you_draft(interview=interview, student=student).body
+    assert "take away from our conversation: Networking beats applying cold." in body
+
+
+def test_thank_you_timing_counts_24_hours_from_the_held_time(assignment, student, dana):
+    interview = held_interview(assignment, student, dana, held_at=NOW - timedelta(hours=5))
+
+    timing = planning.thank_you_timing(interview=interview, now=NOW)
+    assert (timing.state, timing.end) == ("due", NOW + timedelta(hours=19))
+    late = planning.thank_you_timing(interview=interview, now=NOW + timedelta(hours=20))
+    assert late.state == "late"
+    interview.thank_you_sent_at = NOW
+    assert planning.thank_you_timing(interview=interview, now=NOW).state == "sent"
+    planned = make_interview(assignment, student, dana)
+    assert planning.thank_you_timing(interview=planned, now=NOW).state == "not_held"
+
+
+def test_follow_up_timing_opens_a_week_after_the_interview(assignment, student, dana):
+    held = NOW - timedelta(days=3)
+    interview = held_interview(assignment, student, dana, held_at=held)
+
+    early = planning.follow_up_timing(interview=interview, now=NOW)
+    assert (early.state, early.start, early.end) == (
+        "early", held + timedelta(weeks=1), held + timedelta(weeks=2)
+    )  # fmt: skip
+    assert planning.follow_up_timing(interview=interview, now=NOW + timedelta(days=5)).state == (
+        "due"
+    )
+    assert planning.follow_up_timing(interview=interview, now=NOW + timedelta(days=12)).state == (
+        "late"
+    )
+    interview.reply_received_at = NOW
+    assert planning.follow_up_timing(interview=interview, now=NOW).state == "replied"

@@ -2,6 +2,7 @@
 outcome, and who may open them. Time is frozen at NOW (20 March 2027, between the US and the
 EU switch to summer time)."""
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,8 @@ import pytest
 from django.urls import reverse
 
 from interviews.models import BankQuestion, Contact, Interview
+from tests.html_forms import button_names as form_buttons
+from tests.html_forms import form_action, form_data
 from tests.interviews.test_planning import (
     NOW,
     make_assignment,
@@ -599,6 +602,265 @@ def test_follow_up_days_before_the_interview_or_in_the_future_are_refused(
     assert "That day has not come yet." in field_error(response, "follow_up_sent_on")
     interview.refresh_from_db()
     assert interview.thank_you_sent_at is None and interview.follow_up_sent_at is None
+
+
+def held(interview, *, ago: timedelta, **fields) -> Interview:
+    """The interview held ``ago`` before NOW; its plan stays as it was."""
+    values = {"status": Interview.Status.HELD, "held_at": NOW - ago, **fields}
+    for name, value in values.items():
+        setattr(interview, name, value)
+    interview.save()
+    return interview
+
+
+def note_on(response, note_id: str) -> str:
+    match = re.search(
+        rf'<textarea[^>]*id="{note_id}-text"[^>]*>(.*?)</textarea>', response.content.decode(), re.S
+    )
+    assert match, f"no note {note_id}"
+    return html.unescape(match.group(1)).lstrip("\n")
+
+
+def mail_link(response) -> str:
+    match = re.search(r'<a [^>]*href="(mailto:[^"]*)"[^>]*>Open in your email app', (
+        response.content.decode()
+    ))  # fmt: skip
+    assert match, "no email link"
+    return html.unescape(match.group(1))
+
+
+def test_the_thank_you_is_written_to_the_contact_without_pasting_the_log_notes(
+    as_user, student, interview
+):
+    held(interview, ago=timedelta(hours=2), notes="She said the team hires juniors in spring.")
+
+    response = as_user(student).get(url("thank_you_draft", interview))
+
+    note = note_on(response, "thank-you")
+    assert note.startswith("Dear Dana Director,")
+    assert "She said" not in note
+    assert "[one thing you learned from them, in your own words]" in note
+    page = text_of(response)
+    assert "Replace the part in [square brackets]" in page
+    assert "The interview was 2 hours ago; 22 hours left." in page
+
+
+def test_an_edited_thank_you_is_kept_on_reload_and_the_email_link_carries_it(
+    as_user, student, interview
+):
+    held(interview, ago=timedelta(hours=3))
+    client = as_user(student)
+    page_url = url("thank_you_draft", interview)
+    page = client.get(page_url)
+
+    data = form_data(page, containing="text", button="Save draft")
+    data["text"] = data["text"].replace(
+        "Dear Dana Director,", "Dear Dana,\n\nIt was a joy & a help."
+    )
+    response = client.post(form_action(page, containing="text", page_url=page_url), data)
+
+    assert response.status_code == 302
+    again = client.get(page_url)
+    assert note_on(again, "thank-you").startswith("Dear Dana,\n\nIt was a joy & a help.")
+    assert "Your draft was saved with the interview." in messages_of(again)
+    assert "Dear%20Dana%2C%0A%0AIt%20was%20a%20joy%20%26%20a%20help." in mail_link(again)
+    assert mail_link(again).startswith("mailto:dana@acme.example?subject=Thank%20you")
+    assert "Reset to the suggested draft" in form_buttons(again, containing="text")
+
+    client.post(
+        page_url, form_data(again, containing="text", button="Reset to the suggested draft")
+    )
+
+    interview.refresh_from_db()
+    assert interview.thank_you_draft == ""
+    assert note_on(client.get(page_url), "thank-you").startswith("Dear Dana Director,")
+
+
+def test_marking_the_thank_you_sent_keeps_the_text_in_the_box(as_user, student, interview):
+    held(interview, ago=timedelta(hours=3))
+    client = as_user(student)
+    page = client.get(url("thank_you_draft", interview))
+
+    data = form_data(page, containing="text", button="I sent it — mark as sent today")
+    data["text"] = "Dear Dana, thank you!"
+    response = client.post(url("thank_you_draft", interview), data)
+
+    interview.refresh_from_db()
+    assert (
+        interview.thank_you_sent_at == NOW and interview.thank_you_draft == "Dear Dana, thank you!"
+    )
+    assert response.url == url("interview_detail", interview)
+
+
+def test_a_note_over_the_length_limit_is_refused_and_kept_on_the_page(as_user, student, interview):
+    held(interview, ago=timedelta(hours=3))
+    client = as_user(student)
+    page = client.get(url("thank_you_draft", interview))
+
+    data = form_data(page, containing="text", button="Save draft")
+    data["text"] = "Thanks! " * 1500
+    response = client.post(url("thank_you_draft", interview), data)
+
+    assert response.status_code == 400
+    assert "at most 10000 characters" in text_of(response)
+    assert note_on(response, "thank-you") == "Thanks! " * 1500
+    interview.refresh_from_db()
+    assert interview.thank_you_draft == "" and interview.thank_you_sent_at is None
+
+
+def test_the_pages_script_saves_the_note_as_typed_without_a_page_in_reply(
+    as_user, student, interview
+):
+    held(interview, ago=timedelta(days=8))
+    client = as_user(student)
+    page = client.get(url("interview_follow_up", interview))
+
+    data = form_data(page, containing="text")
+    data.update(action="save_draft", text="Dear Dana, following up.")
+    response = client.post(url("interview_follow_up", interview), data, HTTP_X_AUTOSAVE="note")
+
+    assert response.status_code == 204
+    interview.refresh_from_db()
+    assert interview.follow_up_draft == "Dear Dana, following up."
+    too_long = client.post(
+        url("interview_follow_up", interview), {**data, "text": "x" * 10_001},
+        HTTP_X_AUTOSAVE="note",
+    )  # fmt: skip
+    assert too_long.status_code == 400 and "at most 10000 characters" in too_long.content.decode()
+
+
+def test_a_late_thank_you_is_still_encouraged(as_user, student, interview):
+    held(interview, ago=timedelta(days=2))
+
+    page = text_of(as_user(student).get(url("thank_you_draft", interview)))
+
+    assert "The interview was 2 days ago, so the 24 hours have passed" in page
+    assert "Send it today anyway" in page
+
+
+def test_without_an_email_address_the_email_link_opens_with_no_recipient(
+    as_user, student, interview, dana
+):
+    dana.email = ""
+    dana.save()
+    held(interview, ago=timedelta(hours=3))
+
+    response = as_user(student).get(url("interview_follow_up", interview))
+
+    assert mail_link(response).startswith("mailto:?subject=Following%20up")
+    assert "no email address saved" in text_of(response)
+
+
+def test_the_follow_up_draft_carries_the_better_answer_and_says_when_to_send_it(
+    as_user, student, interview
+):
+    better = "You asked why data: better, I love finding patterns <that help> people."
+    held(interview, ago=timedelta(days=3), went_poorly=better)
+
+    response = as_user(student).get(url("interview_follow_up", interview))
+
+    note = note_on(response, "follow-up")
+    assert note.startswith("Dear Dana Director,")
+    assert better in note
+    assert "&lt;that help&gt;" in response.content.decode()
+    timing = text_of(response)
+    # Held 17 March 15:00 UTC; the student reads it in Berlin.
+    assert "If you have not heard back, follow up from Wed 24 Mar 2027, 16:00 CET" in timing
+
+
+def test_an_edited_follow_up_survives_a_reload(as_user, student, interview):
+    held(interview, ago=timedelta(days=9), went_poorly="A better answer.")
+    client = as_user(student)
+    page_url = url("interview_follow_up", interview)
+    page = client.get(page_url)
+    assert "Now is a good time for one polite follow-up" in text_of(page)
+
+    data = form_data(page, containing="text", button="Save draft")
+    data["text"] += "\nP.S. The report you mentioned was great."
+    client.post(form_action(page, containing="text", page_url=page_url), data)
+
+    again = client.get(page_url)
+    assert note_on(again, "follow-up").endswith("P.S. The report you mentioned was great.")
+    assert "The%20report%20you%20mentioned%20was%20great." in mail_link(again)
+
+
+def test_a_follow_up_on_the_day_of_the_interview_is_questioned_before_it_is_saved(
+    as_user, student, interview
+):
+    held(interview, ago=timedelta(hours=4))
+    client = as_user(student)
+    page_url = url("interview_follow_up", interview)
+    page = client.get(page_url)
+
+    data = form_data(page, containing="follow_up_sent_on", button="Save dates")
+    data.update(thank_you_sent_on="2027-03-20", follow_up_sent_on="2027-03-20")
+    asked = client.post(page_url, data)
+
+    assert asked.status_code == 200
+    assert "That is the day of the interview (20 March 2027)" in field_error(
+        asked, "follow_up_sent_on"
+    )
+    interview.refresh_from_db()
+    assert interview.follow_up_sent_at is None and interview.thank_you_sent_at is None
+    again = form_data(asked, containing="follow_up_sent_on", button="Save dates")
+    assert again["thank_you_sent_on"] == "2027-03-20" and again["follow_up_sent_on"] == "2027-03-20"
+    assert "Yes, I sent the follow-up that day" in text_of(asked)
+
+    again["follow_up_confirmed"] = "on"
+    saved = client.post(page_url, again)
+
+    assert saved.status_code == 302
+    interview.refresh_from_db()
+    assert interview.follow_up_sent_at == NOW and interview.thank_you_sent_at == NOW
+
+
+def test_a_follow_up_before_the_thank_you_is_questioned(as_user, student, interview):
+    held(interview, ago=timedelta(days=10))
+    client = as_user(student)
+    page = client.get(url("interview_follow_up", interview))
+
+    data = form_data(page, containing="follow_up_sent_on", button="Save dates")
+    data.update(thank_you_sent_on="2027-03-19", follow_up_sent_on="2027-03-15")
+    asked = client.post(url("interview_follow_up", interview), data)
+
+    assert "That is before your thank-you note (19 March 2027)" in field_error(
+        asked, "follow_up_sent_on"
+    )
+
+
+def test_a_follow_up_already_recorded_is_not_questioned_again(as_user, student, interview):
+    held(interview, ago=timedelta(hours=4), follow_up_sent_at=NOW - timedelta(hours=1))
+    client = as_user(student)
+    page = client.get(url("interview_follow_up", interview))
+
+    data = form_data(page, containing="follow_up_sent_on", button="Save dates")
+    data["reply_received_on"] = "2027-03-20"
+    response = client.post(url("interview_follow_up", interview), data)
+
+    assert response.status_code == 302
+    interview.refresh_from_db()
+    assert interview.reply_received_at == NOW
+
+
+def test_a_moved_interview_shows_when_it_was_held_and_the_plan_beside_it(
+    as_user, student, interview, assignment
+):
+    held(interview, ago=timedelta(days=1), scheduled_at=NOW - timedelta(days=2))
+    client = as_user(student)
+
+    def read(text: str) -> str:  # text_of spaces out the end of the <time> tag
+        return text.replace(" )", ")")
+
+    plan = read(section(client.get(url("interview_detail", interview)), "plan-heading"))
+    assignment_page = client.get(
+        reverse("interviews:assignment_detail", args=[assignment.course_id, assignment.pk])
+    )
+    listed = read(section(assignment_page, "interviews-heading"))
+
+    assert "When Fri 19 Mar 2027, 16:00 CET (planned Thu 18 Mar 2027, 16:00 CET)" in plan
+    assert "Held Fri 19 Mar 2027, 16:00 CET (planned Thu 18 Mar 2027, 16:00 CET)" in listed
+    thank_you = read(text_of(client.get(url("thank_you_draft", interview))))
+    assert "Held Fri 19 Mar 2027, 16:00 CET (planned Thu 18 Mar 2027, 16:00 CET)." in thank_you
 
 
 def outcome_data(**fields) -> dict:

@@ -70,6 +70,24 @@ def test_instructor_sees_every_student_on_every_milestone(
     assert "Contact chosen" in counts and "Write-up submitted" in counts
 
 
+def test_a_write_up_submitted_with_fewer_interviews_held_shows_the_interview_missing(
+    as_user, instructor, course, student
+):
+    assignment = make_assignment(
+        course, interview_due_at=local(2027, 3, 30, 17, 0), writeup_due_at=local(2027, 4, 5, 9, 0),
+        required_interviews=2,
+    )  # fmt: skip
+    held = plan_interview(assignment, student, created=local(2027, 2, 25, 10, 0))
+    held.status, held.held_at = Interview.Status.HELD, local(2027, 3, 12, 10, 0)
+    held.save()
+    submit(assignment, student, at=local(2027, 3, 15, 9, 0))
+
+    rows = student_rows(as_user(instructor).get(progress_url(assignment)))
+
+    stella = next(row for row in rows if row.startswith("Stella Student"))
+    assert "Missing 1 of 2 held, write-up submitted" in stella
+
+
 def test_assistant_sees_the_grid_and_students_do_not(as_user, assistant, student, assignment):
     assert as_user(assistant).get(progress_url(assignment)).status_code == 200
     assert as_user(student).get(progress_url(assignment)).status_code == 403

@@ -12,6 +12,7 @@ from django.urls import reverse
 from interviews.models import Assignment, Attachment, Extension, ReflectionPrompt, Submission
 from interviews.writeups import CONFLICT_MESSAGE, attachment_add, writeup_save, writeup_submit
 from tests.courses.test_views import messages_of, text_of
+from tests.html_forms import form_action, form_data
 from tests.interviews import samples
 from tests.interviews.samples import upload
 
@@ -72,7 +73,9 @@ def page_url(assignment):
 
 
 def draft_data(revision, body="", **answers):
-    return {"revision": revision, "body": body, **answers}
+    # The student holds no interview here: the submits below are the confirmed ones ("Submit
+    # anyway"); the question itself is tested on its own.
+    return {"revision": revision, "body": body, "confirm_shortfall": "yes", **answers}
 
 
 def textarea(response, name) -> str:
@@ -203,7 +206,7 @@ def test_the_page_costs_the_same_queries_with_many_versions_and_files(
 ):
     client = as_user(student)
     submitted(assignment, student)
-    with django_assert_max_num_queries(10) as few:
+    with django_assert_max_num_queries(11) as few:
         client.get(page_url(assignment))
     for n in range(5):
         draft = saved(
@@ -659,3 +662,104 @@ def test_a_draft_assignment_is_not_found_by_students(as_user, student, assignmen
     assignment.unpublish()
 
     assert as_user(student).get(page_url(assignment)).status_code == 404
+
+
+# The interview notes beside the prompts, and submitting with fewer interviews held
+
+
+def section(response, heading_id: str) -> str:
+    match = re.search(
+        rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>',
+        response.content.decode(),
+        re.S,
+    )
+    assert match, f"no section labelled {heading_id}"
+    return text_of(match.group(0))
+
+
+def held_interview(assignment, student, name="Dana Director", **fields):
+    from tests.interviews.test_planning import make_contact, make_interview
+
+    values = {"status": "held", "held_at": local(2027, 3, 5, 10, 0), **fields}
+    return make_interview(assignment, student, make_contact(student, name), **values)
+
+
+def test_the_page_shows_the_students_own_interview_notes_beside_the_prompts(
+    as_user, student, classmate, assignment, prompts, frozen
+):
+    held_interview(
+        assignment, student, notes="Her week: <b>meetings</b> and data.",
+        insights="- Networking beats applying cold",
+        went_poorly="Why data? Better: I like patterns that help people.",
+    )  # fmt: skip
+    held_interview(assignment, classmate, name="Carl's Contact", notes="Classmate's private notes")
+
+    response = as_user(student).get(page_url(assignment))
+
+    notes = section(response, "notes-heading")
+    assert "Interview with Dana Director, 5 Mar 2027" in notes
+    assert "Notes Her week: <b>meetings</b> and data." in notes
+    assert "&lt;b&gt;meetings&lt;/b&gt;" in response.content.decode()
+    assert "What you learned - Networking beats applying cold" in notes
+    assert "better answer Why data? Better: I like patterns that help people." in notes
+    assert "Classmate's private notes" not in text_of(response)
+    assert "Carl's Contact" not in text_of(response)
+
+
+def test_submitting_with_fewer_interviews_held_asks_first_and_says_what_is_missing(
+    as_user, student, assignment, frozen
+):
+    assignment.required_interviews = 2
+    assignment.save()
+    held_interview(assignment, student)
+    client = as_user(student)
+    page = client.get(page_url(assignment))
+
+    data = form_data(page, containing="body", button="Submit")
+    data["body"] = ENOUGH
+    asked = client.post(form_action(page, containing="body", button="Submit"), data, follow=True)
+
+    draft = Submission.objects.get()
+    assert draft.body == ENOUGH and not draft.is_submitted
+    confirm = re.search(
+        r'<div[^>]*id="submit-confirm".*?</div>\s*</div>', asked.content.decode(), re.S
+    )
+    assert confirm, "no confirmation"
+    assert text_of(confirm.group(0)).startswith(
+        "You have held 1 of the 2 interviews this assignment requires. Submit anyway?"
+    )
+
+    data = form_data(asked, containing="body", button="Submit anyway")
+    done = client.post(form_action(asked, containing="body", button="Submit anyway"), data)
+
+    assert Submission.objects.get().is_submitted
+    assert messages_of(client.get(done.url)) == ["Submitted: version 1 of your write-up is in."]
+
+
+def test_with_the_interviews_held_the_write_up_is_submitted_without_a_question(
+    as_user, student, assignment, frozen
+):
+    held_interview(assignment, student)
+    client = as_user(student)
+    page = client.get(page_url(assignment))
+    assert "interviews this assignment requires" not in text_of(page)
+
+    data = form_data(page, containing="body", button="Submit")
+    data["body"] = ENOUGH
+    client.post(form_action(page, containing="body", button="Submit"), data)
+
+    assert Submission.objects.get().is_submitted
+
+
+def test_a_short_write_up_is_refused_for_its_length_before_any_question_about_interviews(
+    as_user, student, assignment, frozen
+):
+    client = as_user(student)
+    page = client.get(page_url(assignment))
+
+    data = form_data(page, containing="body", button="Submit")
+    data["body"] = "Too short"
+    response = client.post(form_action(page, containing="body", button="Submit"), data)
+
+    assert "?confirm" not in response.url
+    assert messages_of(client.get(response.url))[0].startswith("Not submitted: the reflection")
