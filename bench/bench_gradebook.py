@@ -13,8 +13,6 @@ names the server (default postgres://postgres@127.0.0.1:5432/postgres). Figures 
 and written to test-artifacts/bench-gradebook.json.
 """
 
-import json
-import os
 import statistics
 import sys
 import time
@@ -26,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import admin, scratch_database, table  # noqa: E402
+from bench._common import run_on_scratch_database, table  # noqa: E402
 
 STUDENTS = 1_000
 ASSIGNMENTS = 10
@@ -234,31 +232,7 @@ def bench(report: dict) -> None:
 
 
 def main() -> None:
-    name, url = scratch_database()
-    admin(f'CREATE DATABASE "{name}"')
-    print(f"Scratch database {name}")
-    try:
-        os.environ["TEST_DATABASE_URL"] = url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-        os.environ.setdefault("LOG_LEVEL", "WARNING")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connections
-        from django.test.utils import setup_test_environment
-
-        setup_test_environment()  # the test Client's host and a local email backend
-        call_command("migrate", verbosity=0)
-        report: dict = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
-        bench(report)
-        artifacts = ROOT / "test-artifacts"
-        artifacts.mkdir(exist_ok=True)
-        (artifacts / "bench-gradebook.json").write_text(json.dumps(report, indent=2) + "\n")
-        connections.close_all()
-    finally:
-        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        print(f"\nDropped {name}")
+    run_on_scratch_database(bench, artifact="bench-gradebook.json")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ names the server (default postgres://postgres@127.0.0.1:5432/postgres); ``BENCH_
 test-artifacts/bench.json.
 """
 
-import json
 import os
 import smtplib
 import socket
@@ -30,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import admin, scratch_database, table  # noqa: E402
+from bench._common import run_on_scratch_database, table  # noqa: E402
 
 DUE = 1_000
 SIZES = (1_000, 100_000, 1_000_000)
@@ -367,33 +366,14 @@ def daytime_zone() -> str:
 
 
 def main() -> None:
-    name, url = scratch_database()
-    admin(f'CREATE DATABASE "{name}"')
-    print(f"Scratch database {name}")
-    try:
-        os.environ["TEST_DATABASE_URL"] = url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-        os.environ.setdefault("LOG_LEVEL", "WARNING")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connections
-
-        call_command("migrate", verbosity=0)
-        report: dict = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    def both(report: dict) -> None:
         with tempfile.TemporaryDirectory() as folder:
             if ONLY in ("", "tick"):
                 bench_tick(report)
             if ONLY in ("", "delivery"):
                 bench_delivery(report, Path(folder))
-        artifacts = ROOT / "test-artifacts"
-        artifacts.mkdir(exist_ok=True)
-        (artifacts / "bench.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
-        connections.close_all()
-    finally:
-        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        print(f"\nDropped {name}")
+
+    run_on_scratch_database(both, artifact="bench.json", test_environment=False)
 
 
 if __name__ == "__main__":

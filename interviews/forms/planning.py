@@ -419,7 +419,8 @@ class LogForm(forms.Form):
         label="Questions that went poorly, with a better answer",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Worth carrying into your follow-up.",
+        help_text="Write the better answer as you would say it to them: your follow-up note "
+        "carries it.",
     )
 
     def __init__(self, *args, interview: Interview, student, now: datetime, **kwargs):

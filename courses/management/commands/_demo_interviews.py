@@ -74,8 +74,8 @@ def seed_interviews(*, course, instructor, students) -> Assignment:
     held.notes = "She moved from nursing into epidemiology through a part-time MPH."
     held.path_fit = Interview.PathFit.YES
     held.went_poorly = (
-        "She asked what drew me to public health and I rambled. Better: the vaccination drive "
-        "I volunteered for showed me how much prevention depends on good data."
+        "When you asked what drew me to public health, I rambled. A better answer: the "
+        "vaccination drive I volunteered for showed me how much prevention depends on good data."
     )
     held.save()
     planning.interview_save_outcome(
