@@ -133,7 +133,10 @@ def _serious_violations(page) -> list[dict]:
 
 @pytest.mark.browser_context_args(bypass_csp=True)  # axe is injected as an inline script
 def test_main_pages_have_no_serious_accessibility_violations(site_url, page, instructor, course):
-    pages = {"home": "/", "login": "/accounts/login/", "signup": "/accounts/signup/"}
+    pages = {
+        "home": "/", "login": "/accounts/login/", "signup": "/accounts/signup/",
+        "not found (signed out)": "/no-such-page/",
+    }  # fmt: skip
     found = {}
     for name, path in pages.items():
         page.goto(site_url + path)
@@ -152,6 +155,7 @@ def test_main_pages_have_no_serious_accessibility_violations(site_url, page, ins
         "import upload": f"/courses/{course.pk}/roster/import/",
         "settings": f"/courses/{course.pk}/settings/",
         "join": "/join/",
+        "not found (signed in)": "/no-such-page/",
     }
     for name, path in pages.items():
         page.goto(site_url + path)
