@@ -512,10 +512,6 @@ def _days(count: int) -> str:
     return f"{count} day{'s' if count != 1 else ''}"
 
 
-def _held_at(interview: Interview) -> datetime | None:
-    return interview.held_at if interview.status == Interview.Status.HELD else None
-
-
 def _days_between(start: datetime, end: datetime, zone: tzinfo) -> int:
     """Calendar days from ``start`` to ``end`` in ``zone`` (the course's): what "3 days after"
     means to the people involved, whatever the clock change in between."""
@@ -527,7 +523,7 @@ def thank_you_judgement(
 ) -> Judgement | None:
     """The thank-you note against "within 24 hours of the interview" (days counted in
     ``zone``); None until the interview is held."""
-    held, sent = _held_at(interview), interview.thank_you_sent_at
+    held, sent = interview.happened_at, interview.thank_you_sent_at
     if held is None:
         return None
     if sent is None:
@@ -551,7 +547,7 @@ def follow_up_judgement(
 ) -> Judgement | None:
     """The follow-up against "after one to two weeks without a reply" (days counted in
     ``zone``); None until the interview is held."""
-    held, sent = _held_at(interview), interview.follow_up_sent_at
+    held, sent = interview.happened_at, interview.follow_up_sent_at
     if held is None:
         return None
     early, late = FOLLOW_UP_DAYS

@@ -632,13 +632,9 @@ class NoteTiming:
     done_at: datetime | None = None
 
 
-def _held_at(interview: Interview) -> datetime | None:
-    return interview.held_at if interview.status == Interview.Status.HELD else None
-
-
 def thank_you_timing(*, interview: Interview, now: datetime) -> NoteTiming:
     """The thank-you goes the same day or within 24 hours of the interview."""
-    held = _held_at(interview)
+    held = interview.happened_at
     if interview.thank_you_sent_at is not None:
         return NoteTiming("sent", held, done_at=interview.thank_you_sent_at)
     if held is None:
@@ -649,7 +645,7 @@ def thank_you_timing(*, interview: Interview, now: datetime) -> NoteTiming:
 
 def follow_up_timing(*, interview: Interview, now: datetime) -> NoteTiming:
     """One polite follow-up when nothing is heard within one to two weeks."""
-    held = _held_at(interview)
+    held = interview.happened_at
     if interview.reply_received_at is not None:
         return NoteTiming("replied", held, done_at=interview.reply_received_at)
     if interview.follow_up_sent_at is not None:

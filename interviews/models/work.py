@@ -421,12 +421,15 @@ class Interview(models.Model):
         return f"Interview with {self.contact.name}"
 
     @property
+    def happened_at(self) -> datetime | None:
+        """When it was held; None until it is logged held."""
+        return self.held_at if self.status == self.Status.HELD else None
+
+    @property
     def starts_at(self) -> datetime | None:
         """When the interview happens: when it was held once it is logged held (what happened
         is the truth), else the planned date and time; None when neither is known."""
-        if self.status == self.Status.HELD and self.held_at is not None:
-            return self.held_at
-        return self.scheduled_at
+        return self.happened_at or self.scheduled_at
 
     @property
     def ends_at(self) -> datetime | None:
