@@ -1,11 +1,24 @@
 """Form fields for moments typed in a given time zone (a course's, a professional's)."""
 
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+
+# Every date a person can type lies in these years: far enough for any course, near enough that
+# a moment moved by a time zone, a grace period or a shift still fits a datetime (year 1–9999)
+# and every calendar app.
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2200
+DATE_RANGE_MESSAGE = f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
+
+
+def validate_date_in_range(value: date | datetime | None) -> None:
+    """Refuses a date (or date-time) outside ``EARLIEST_YEAR``–``LATEST_YEAR``."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(DATE_RANGE_MESSAGE, code="date_out_of_range")
 
 
 def aware_in_zone(naive: datetime, zone_name: str) -> datetime:
@@ -31,6 +44,9 @@ class ZonedDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
     def __init__(self, attrs=None):
+        attrs = {"min": f"{EARLIEST_YEAR}-01-01T00:00", "max": f"{LATEST_YEAR}-12-31T23:59"} | (
+            attrs or {}
+        )
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
@@ -70,4 +86,5 @@ class ZonedDateTimeField(forms.DateTimeField):
                 raise ValidationError(
                     "Enter a date and time, e.g. 2027-03-14 17:00.", code="invalid"
                 )
+        validate_date_in_range(naive)  # before the zone moves it past year 9999
         return aware_in_zone(naive, self.zone_name)

@@ -2,6 +2,7 @@ from django import forms
 
 from .models import User
 from .timezones import canonical_timezone, timezone_choices
+from .validators import no_control_characters
 
 
 class TimezoneSelect(forms.Select):
@@ -36,7 +37,10 @@ class SignupProfileForm(forms.Form):
     """Extra fields allauth adds to its sign-up form."""
 
     full_name = forms.CharField(
-        max_length=150, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+        max_length=150,
+        label="Full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[no_control_characters],
     )
     time_zone = timezone_field(
         "Your time zone",

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from .timezones import is_valid_timezone
+from .validators import no_control_characters
 
 
 def validate_timezone(value: str) -> None:
@@ -44,7 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. Roles are per course (see ``courses.Membership``), never on the user."""
 
     email = models.EmailField("email address", unique=True)
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=150, validators=[no_control_characters])
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     is_staff = models.BooleanField(
         default=False, help_text="Can log into the admin site (operators only)."

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -17,6 +18,10 @@ def favicon(request):
     """Browsers ask for /favicon.ico whatever the page links; send them to the SVG icon."""
     return redirect(static("favicon.svg"))
 
+
+# Operators sign in through allauth (two-factor step, failed-login rate limit), never through the
+# admin's own password form; signed-in non-staff get 403 (accounts/admin_mfa.py has the rest).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),

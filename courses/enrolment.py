@@ -5,13 +5,21 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from .emails import inviter_address
+from .invitation_limits import invitation_limit_problem
+from .join_limits import join_failure_record, join_limit_problem
 from .models import Course, Invitation, Membership, Role, hash_token, normalize_join_code
 
 
 class EnrolmentError(Exception):
-    """A refusal the user should read as is."""
+    """A refusal the user should read as is; ``field`` names the form field it is about."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -54,9 +62,10 @@ def member_enrol(*, course: Course, user, role: str = Role.STUDENT) -> tuple[Mem
     )
     if not created and membership.removed_at is not None:
         membership.removed_at = None
+        membership.left_by_choice = False
         membership.role = role
         membership.joined_at = timezone.now()
-        membership.save(update_fields=["removed_at", "role", "joined_at"])
+        membership.save(update_fields=["removed_at", "left_by_choice", "role", "joined_at"])
         created = True
     if created:
         _replan_for(membership)
@@ -70,13 +79,30 @@ def _replan_for(membership: Membership) -> None:
     replan_course_later(membership.course, student_id=membership.user_id)
 
 
-def course_join_by_code(*, user, code: str) -> tuple[Membership, bool]:
-    """Join the course whose code is ``code`` as a student."""
+def course_join_by_code(
+    *, user, code: str, client_ip: str | None = None
+) -> tuple[Membership, bool]:
+    """Join the course whose code is ``code`` as a student.
+
+    Wrong codes are counted per account and per ``client_ip`` (courses/join_limits.py); past
+    the limit every code is refused for a while. Someone the course's staff removed cannot come
+    back by code: they need a new invitation or the staff's re-admission.
+    """
+    problem = join_limit_problem(user=user, client_ip=client_ip)
+    if problem:
+        raise EnrolmentError(problem, field="code")
     normalized = normalize_join_code(code)
     course = Course.objects.filter(join_code=normalized).first() if normalized else None
     if course is None:
+        join_failure_record(user=user, client_ip=client_ip)
         raise EnrolmentError(
             "No course has that code. Check it with your instructor; codes look like K7MP4QRX."
+        )
+    earlier = course.memberships.filter(user=user).first()
+    if earlier is not None and earlier.was_removed_by_staff:
+        raise EnrolmentError(
+            f"You were removed from {course} by its staff, so its join code no longer lets you "
+            "in. Ask your instructor for a new invitation."
         )
     if not course.join_enabled:
         raise EnrolmentError(
@@ -93,27 +119,57 @@ def invitation_create(
     """Invite ``email`` into ``course`` and queue the email once the transaction commits.
 
     An earlier pending invitation of the same address is revoked so only the newest link works.
+    Raises EnrolmentError (on the ``emails`` field) when an invitation limit is reached.
     """
     from .tasks import send_invitation_email
 
-    if not course.accepts_new_members:
-        raise EnrolmentError("This course is archived and no longer takes new members.")
     now = now or timezone.now()
     email = email.strip().lower()
-    course.invitations.for_email(email).pending(now=now).update(revoked_at=now)
-    token, token_hash = Invitation.new_token()
-    invitation = Invitation.objects.create(
-        course=course,
-        email=email,
-        name=name,
-        role=role,
-        token_hash=token_hash,
-        invited_by=invited_by,
-        created_at=now,
-        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
-    )
-    send_invitation_email.delay_on_commit(invitation.pk, token)
+    with transaction.atomic():
+        _refuse_invitations(course=course, emails=[email], invited_by=invited_by, now=now)
+        course.invitations.for_email(email).pending(now=now).update(revoked_at=now)
+        token, token_hash = Invitation.new_token()
+        invitation = Invitation.objects.create(
+            course=course,
+            email=email,
+            name=name,
+            role=role,
+            token_hash=token_hash,
+            invited_by=invited_by,
+            created_at=now,
+            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        send_invitation_email.delay_on_commit(invitation.pk, token)
     return InvitationSent(invitation=invitation, token=token)
+
+
+def invitations_create(
+    *, course: Course, emails: list[str], role: str, invited_by, now=None
+) -> list[InvitationSent]:
+    """Invite every address in ``emails`` or, when any refusal applies, none of them."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _refuse_invitations(course=course, emails=emails, invited_by=invited_by, now=now)
+        return [
+            invitation_create(course=course, email=email, role=role, invited_by=invited_by, now=now)
+            for email in emails
+        ]
+
+
+def _refuse_invitations(*, course: Course, emails: list[str], invited_by, now) -> None:
+    if not course.accepts_new_members:
+        raise EnrolmentError("This course is archived and no longer takes new members.")
+    if invited_by is not None and inviter_address(invited_by) is None:
+        # The email names the inviter's verified address so recipients can tell who sent it.
+        raise EnrolmentError(
+            "Verify your email address before inviting people: each invitation names it.",
+            field="emails",
+        )
+    problem = invitation_limit_problem(
+        course=course, inviter=invited_by, emails=[e.strip().lower() for e in emails], now=now
+    )
+    if problem:
+        raise EnrolmentError(problem, field="emails")
 
 
 def invitation_resend(*, invitation: Invitation, by) -> InvitationSent:
@@ -197,7 +253,28 @@ def invitation_accept(*, invitation: Invitation, user, now=None) -> Membership:
     return membership
 
 
+def _lock_instructors_and(membership: Membership) -> None:
+    """Lock the course's active instructor memberships and ``membership`` itself until the
+    transaction ends, then reload ``membership``.
+
+    Two instructors stepping each other down at once would otherwise both see the other one
+    still teaching and leave the course with none. Locked in primary-key order, so two callers
+    never wait on each other in a circle.
+    """
+    list(
+        Membership.objects.select_for_update()
+        .filter(
+            Q(course_id=membership.course_id, role=Role.INSTRUCTOR, removed_at__isnull=True)
+            | Q(pk=membership.pk)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    membership.refresh_from_db(fields=["role", "removed_at"])
+
+
 def _refuse_if_last_instructor(membership: Membership) -> None:
+    """Call with the instructors locked (``_lock_instructors_and``)."""
     if membership.is_instructor and not (
         membership.course.memberships.instructors().exclude(pk=membership.pk).exists()
     ):
@@ -209,24 +286,28 @@ def _refuse_if_last_instructor(membership: Membership) -> None:
 def member_change_role(*, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
         raise EnrolmentError("Choose instructor, assistant or student.")
-    if not membership.is_active:
-        raise EnrolmentError("This person has been removed from the course.")
-    if role != Role.INSTRUCTOR:
-        _refuse_if_last_instructor(membership)
-    membership.role = role
-    membership.save(update_fields=["role"])
-    _replan_for(membership)
+    with transaction.atomic():
+        _lock_instructors_and(membership)
+        if not membership.is_active:
+            raise EnrolmentError("This person has been removed from the course.")
+        if role != Role.INSTRUCTOR:
+            _refuse_if_last_instructor(membership)
+        membership.role = role
+        membership.save(update_fields=["role"])
+        _replan_for(membership)
     return membership
 
 
 def member_remove(*, membership: Membership, now=None) -> Membership:
     """Take someone out of the course; their past work stays and shows them as removed."""
-    if not membership.is_active:
-        return membership
-    _refuse_if_last_instructor(membership)
-    membership.removed_at = now or timezone.now()
-    membership.save(update_fields=["removed_at"])
-    _replan_for(membership)
+    with transaction.atomic():
+        _lock_instructors_and(membership)
+        if not membership.is_active:
+            return membership
+        _refuse_if_last_instructor(membership)
+        membership.removed_at = now or timezone.now()
+        membership.save(update_fields=["removed_at"])
+        _replan_for(membership)
     return membership
 
 
@@ -242,4 +323,60 @@ def pending_invitations_for(user):
         # One subquery, so "active" and "this user" apply to the same membership row.
         .exclude(course__in=Membership.objects.active().filter(user=user).values("course"))
         .select_related("course")
+    )
+
+
+def member_leave(*, membership: Membership, now=None) -> Membership:
+    """The member takes themselves out of the course: as a removal (their work stays, their
+    reminders stop), except that they may come back with the join code. The last instructor
+    cannot leave (EnrolmentError)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        member_remove(membership=membership, now=now)
+        if membership.removed_at == now:  # taken out now, not earlier by the staff
+            membership.left_by_choice = True
+            membership.save(update_fields=["left_by_choice"])
+    return membership
+
+
+def member_readmit(*, membership: Membership) -> Membership:
+    """Bring back, in their former role, someone the course's staff removed.
+
+    Someone who left of their own accord is not brought back without their consent: they
+    rejoin with the code or accept a new invitation (EnrolmentError says so).
+    """
+    who = membership.user.full_name or membership.user.email
+    if membership.is_active:
+        raise EnrolmentError(f"{who} is already in the course.")
+    if membership.left_by_choice:
+        raise EnrolmentError(
+            f"{who} left the course themselves, so only they can decide to come back: invite "
+            "them again, or give them the join code."
+        )
+    if not membership.course.accepts_new_members:
+        raise EnrolmentError("This course is archived and no longer takes new members.")
+    readmitted, _ = member_enrol(
+        course=membership.course, user=membership.user, role=membership.role
+    )
+    return readmitted
+
+
+def invitation_decline(*, invitation: Invitation, user, now=None) -> None:
+    """``user``, who owns the invited address, says no: the invitation stops working and
+    leaves the course's list of pending invitations (it reads as withdrawn from then on)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status(now=now) != Invitation.Status.PENDING:
+            return  # accepted, withdrawn or expired meanwhile: nothing left to decline
+        if not user_owns_email(user, invitation.email):
+            raise EnrolmentError(f"This invitation was sent to {invitation.email}, not to you.")
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+
+
+def member_is_sole_instructor(membership: Membership) -> bool:
+    """True when ``membership`` is the course's only active instructor (who cannot leave)."""
+    return membership.is_instructor and not (
+        membership.course.memberships.instructors().exclude(pk=membership.pk).exists()
     )

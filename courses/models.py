@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import validate_timezone
+from accounts.validators import no_control_characters
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 JOIN_CODE_LENGTH = 8
@@ -40,9 +41,13 @@ class CourseQuerySet(models.QuerySet):
 
 
 class Course(models.Model):
-    title = models.CharField(max_length=200)
-    code = models.CharField(max_length=40, blank=True, help_text="e.g. CAR 101")
-    term = models.CharField(max_length=60, blank=True, help_text="e.g. Spring 2027")
+    title = models.CharField(max_length=200, validators=[no_control_characters])
+    code = models.CharField(
+        max_length=40, blank=True, help_text="e.g. CAR 101", validators=[no_control_characters]
+    )
+    term = models.CharField(
+        max_length=60, blank=True, help_text="e.g. Spring 2027", validators=[no_control_characters]
+    )
     description = models.TextField(blank=True)
     time_zone = models.CharField(
         max_length=64,
@@ -135,6 +140,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.STUDENT)
     joined_at = models.DateTimeField(default=timezone.now)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Removed and left look alike to the course; only someone who left of their own accord may
+    # come back with the join code, and staff never re-admit them without their consent.
+    left_by_choice = models.BooleanField("left of their own accord", default=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -159,6 +167,11 @@ class Membership(models.Model):
     @property
     def is_instructor(self) -> bool:
         return self.is_active and self.role == Role.INSTRUCTOR
+
+    @property
+    def was_removed_by_staff(self) -> bool:
+        """True when staff took this person out (not when they left of their own accord)."""
+        return not self.is_active and not self.left_by_choice
 
 
 def hash_token(token: str) -> str:

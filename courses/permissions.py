@@ -6,6 +6,7 @@ get 403.
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -83,3 +84,42 @@ def get_roster_import_for_instructor(user, course_id, import_id) -> RosterImport
     return _in_instructed_course(
         user, course_id, lambda c: c.roster_imports.all(), import_id, what="import"
     )
+
+
+COURSE_CREATOR_MODES = ("anyone", "domains", "approved")
+ADD_COURSE = "courses.add_course"  # granted in the admin, usually through a group
+
+
+def course_creation_refusal(user) -> str | None:
+    """Why ``user`` may not create a course here (``settings.COURSE_CREATORS``), in words for
+    them with what to do; None when they may.
+
+    "anyone": every signed-in account. "domains": an account with a verified address in one of
+    ``ALLOWED_COURSE_CREATOR_DOMAINS``, or one granted ``courses.add_course``. "approved": only
+    accounts granted ``courses.add_course`` (superusers hold every permission).
+    """
+    if not user.is_authenticated:
+        return "Sign in to create a course."
+    mode = settings.COURSE_CREATORS
+    if mode == "anyone" or user.has_perm(ADD_COURSE):
+        return None
+    approval = (
+        "ask your institution's Rapport administrator to approve you as an instructor. "
+        "To take a course, use the join code or invitation your instructor gives you."
+    )
+    if mode == "domains":
+        domains = allowed_creator_domains()
+        verified = user.emailaddress_set.filter(verified=True).values_list("email", flat=True)
+        if any(email.rpartition("@")[2].lower() in domains for email in verified):
+            return None
+        if domains:
+            return (
+                "Courses here are created by staff with a verified address at "
+                f"{' or '.join(sorted(domains))}. Add that address to your account and confirm "
+                f"it, or {approval}"
+            )
+    return f"Courses here are created by approved instructors: {approval}"
+
+
+def allowed_creator_domains() -> set[str]:
+    return {d.strip().lower().lstrip("@") for d in settings.ALLOWED_COURSE_CREATOR_DOMAINS if d}

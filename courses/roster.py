@@ -5,13 +5,16 @@ import io
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from .enrolment import invitation_create, member_enrol
+from accounts.spreadsheets import first_nul_line
+from accounts.validators import has_control_characters
+
+from .enrolment import invitation_create
+from .invitation_limits import invitation_limit_problem
 from .models import Course, Role, RosterImport
 
 MAX_ROWS = 5000
@@ -42,6 +45,12 @@ def _decode(data: bytes) -> str:
         raise RosterFileError(
             "This file is not a CSV text file. Export the roster as CSV (comma-separated values)."
         )
+    if (line := first_nul_line(data)) is not None:
+        raise RosterFileError(
+            f"Line {line} holds a NUL character, which a CSV text file never has (the file may "
+            "be damaged). Export the roster as CSV again, or remove the character, and upload "
+            "again."
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -71,7 +80,8 @@ def _column_map(header: list[str]) -> dict[str, int]:
 
 def parse_roster(data: bytes, *, course: Course) -> list[dict]:
     """Return one dict per data row with ``line``, ``name``, ``email``, ``role``, ``action``
-    and ``errors`` (a list of messages; empty when the row can be imported).
+    ("invite", or "already" for an active member) and ``errors`` (a list of messages; empty
+    when the row can be imported).
 
     Raises RosterFileError when the file as a whole cannot be used.
     """
@@ -106,7 +116,6 @@ def _cell(row: list[str], index: int | None) -> str:
 
 
 def _validate_rows(raw_rows, columns, *, course: Course) -> list[dict]:
-    user_model = get_user_model()
     rows = []
     for line, raw in raw_rows:
         name, email = _cell(raw, columns["name"]), _cell(raw, columns["email"]).lower()
@@ -116,6 +125,8 @@ def _validate_rows(raw_rows, columns, *, course: Course) -> list[dict]:
             errors.append("Name is empty.")
         elif len(name) > 150:
             errors.append("Name is longer than 150 characters.")
+        elif has_control_characters(name):
+            errors.append("Name holds a line break, tab or other control character.")
         if not email:
             errors.append("Email is empty.")
         else:
@@ -144,23 +155,20 @@ def _validate_rows(raw_rows, columns, *, course: Course) -> list[dict]:
         elif row["email"]:
             first_line[row["email"]] = row["line"]
 
-    emails = [row["email"] for row in rows if row["email"]]
-    existing_users = set(
-        user_model.objects.filter(email__in=emails).values_list("email", flat=True)
-    )
-    active_members = set(
+    # Everyone not in the course yet is invited, account or not: nobody joins without
+    # accepting, and the preview never tells whether an address has an account.
+    active_members = _active_member_emails(course, [row["email"] for row in rows])
+    for row in rows:
+        row["action"] = "already" if row["email"] in active_members else "invite"
+    return rows
+
+
+def _active_member_emails(course: Course, emails: list[str]) -> set[str]:
+    return set(
         course.memberships.active()
-        .filter(user__email__in=emails)
+        .filter(user__email__in=[email for email in emails if email])
         .values_list("user__email", flat=True)
     )
-    for row in rows:
-        if row["email"] in active_members:
-            row["action"] = "already"
-        elif row["email"] in existing_users:
-            row["action"] = "enrol"
-        else:
-            row["action"] = "invite"
-    return rows
 
 
 def roster_import_create(*, course: Course, uploaded_by, upload) -> RosterImport:
@@ -169,6 +177,16 @@ def roster_import_create(*, course: Course, uploaded_by, upload) -> RosterImport
         raise RosterFileError("This course is archived and no longer takes new members.")
     data = upload.read(settings.ROSTER_IMPORT_MAX_BYTES + 1)
     rows = parse_roster(data, course=course)
+    # Checked again row by row when the import runs; here so the preview says so at once.
+    # Everyone not yet in the course counts, as the import invites everyone else.
+    limit_problem = invitation_limit_problem(
+        course=course,
+        inviter=uploaded_by,
+        emails=[row["email"] for row in rows if row["action"] != "already" and not row["errors"]],
+        now=timezone.now(),
+    )
+    if limit_problem:
+        raise RosterFileError(limit_problem)
     return RosterImport.objects.create(
         course=course,
         uploaded_by=uploaded_by,
@@ -191,27 +209,22 @@ def roster_import_start(*, roster_import: RosterImport) -> bool:
 
 
 def roster_import_run(*, roster_import: RosterImport, report: Callable[[int], None]) -> dict:
-    """Import every row in one transaction, calling ``report(done)`` after each chunk.
+    """Invite every row not in the course yet, in one transaction, calling ``report(done)``
+    after each chunk. Nobody becomes a member here: each person accepts their invitation (by
+    the emailed link, or on My courses when they have an account).
 
-    Returns counts of people enrolled, invited and already present. On any error nothing is
-    kept.
+    Returns counts of people invited and already present. On any error nothing is kept.
     """
-    user_model = get_user_model()
     course = roster_import.course
-    summary = {"enrolled": 0, "invited": 0, "already": 0}
+    summary = {"invited": 0, "already": 0}
     with transaction.atomic():
         rows = roster_import.rows
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            users = {
-                u.email: u
-                for u in user_model.objects.filter(email__in=[row["email"] for row in chunk])
-            }
+            members = _active_member_emails(course, [row["email"] for row in chunk])
             for row in chunk:
-                user = users.get(row["email"])
-                if user is not None:
-                    _, created = member_enrol(course=course, user=user, role=row["role"])
-                    summary["enrolled" if created else "already"] += 1
+                if row["email"] in members:
+                    summary["already"] += 1
                 else:
                     invitation_create(
                         course=course,

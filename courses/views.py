@@ -21,6 +21,7 @@ from .enrolment import EnrolmentError
 from .forms import CourseForm, InviteForm, JoinForm, RoleForm, RosterUploadForm
 from .models import Membership, Role
 from .permissions import (
+    course_creation_refusal,
     get_course_for_instructor,
     get_course_for_member,
     get_course_for_staff,
@@ -65,6 +66,7 @@ def my_courses(request):
             "teaching": teaching,
             "taking": taking,
             "invitations": enrolment.pending_invitations_for(request.user),
+            "may_create_courses": course_creation_refusal(request.user) is None,
             "join_form": JoinForm(),
             "home": home_for(user=request.user, now=timezone.now()),
         },
@@ -74,6 +76,9 @@ def my_courses(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_create(request):
+    refusal = course_creation_refusal(request.user)
+    if refusal:
+        return render(request, "courses/course_form.html", {"refusal": refusal}, status=403)
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         course = enrolment.course_create(creator=request.user, **form.cleaned_data)
@@ -184,15 +189,14 @@ def invite(request, course_id):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            for email in form.cleaned_data["emails"]:
-                enrolment.invitation_create(
-                    course=course,
-                    email=email,
-                    role=form.cleaned_data["role"],
-                    invited_by=request.user,
-                )
+            enrolment.invitations_create(
+                course=course,
+                emails=form.cleaned_data["emails"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
         except EnrolmentError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             count = len(form.cleaned_data["emails"])
             messages.success(request, f"{count} invitation{'s'[: count != 1]} sent.")
@@ -263,7 +267,7 @@ def roster_import_detail(request, course_id, import_id):
             "error_rows": [row for row in rows if row["errors"]],
             "counts": {
                 action: sum(1 for r in rows if r["action"] == action and not r["errors"])
-                for action in ("enrol", "invite", "already")
+                for action in ("invite", "already")
             },
             "done": cache.get(roster_import_progress_key(roster_import.pk), 0),
         },
@@ -355,7 +359,9 @@ def join(request):
     if request.method == "POST" and form.is_valid():
         try:
             membership, created = enrolment.course_join_by_code(
-                user=request.user, code=form.cleaned_data["code"]
+                user=request.user,
+                code=form.cleaned_data["code"],
+                client_ip=get_adapter(request).get_client_ip(request),
             )
         except EnrolmentError as exc:
             form.add_error("code", str(exc))
@@ -419,3 +425,58 @@ def invitation_accept_mine(request, invitation_id):
     if found is None:
         raise Http404("No such invitation.")
     return _accept_and_enter(request, found)
+
+
+@login_required
+@require_POST
+def invitation_decline_mine(request, invitation_id):
+    """Decline from My courses an invitation sent to one of the user's own addresses."""
+    found = enrolment.pending_invitations_for(request.user).filter(pk=invitation_id).first()
+    if found is None:
+        raise Http404("No such invitation.")
+    try:
+        enrolment.invitation_decline(invitation=found, user=request.user)
+        messages.success(request, f"You declined the invitation to {found.course}.")
+    except EnrolmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("courses:mine")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_leave(request, course_id):
+    course = get_course_for_member(request.user, course_id)
+    membership = course.viewer_membership
+    if request.method == "POST":
+        try:
+            enrolment.member_leave(membership=membership)
+        except EnrolmentError as exc:
+            messages.error(request, str(exc))
+            return redirect("courses:detail", course.pk)
+        messages.success(request, f"You left {course}. Your work in it is kept.")
+        return redirect("courses:mine")
+    return render(
+        request,
+        "courses/leave.html",
+        {
+            "course": course,
+            "membership": membership,
+            "sole_instructor": enrolment.member_is_sole_instructor(membership),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_readmit(request, course_id, membership_id):
+    membership = get_membership_for_instructor(request.user, course_id, membership_id)
+    try:
+        enrolment.member_readmit(membership=membership)
+        messages.success(
+            request,
+            f"{membership.user} is back in the course as "
+            f"{membership.get_role_display().lower()}, with their past work.",
+        )
+    except EnrolmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("courses:roster", course_id)

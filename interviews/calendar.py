@@ -7,6 +7,7 @@ an extension, an edited due date) keeps its UID and gets a higher ``SEQUENCE`` a
 said about each event is kept in ``CalendarEventStamp``.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ import icalendar
 from django.db.models import Q
 from django.urls import reverse
 
+from accounts.fields import EARLIEST_YEAR, LATEST_YEAR
 from courses.models import Membership, Role
 
 from .models import Assignment, CalendarEventStamp, Extension, Interview, Milestone
@@ -32,6 +34,24 @@ SHORT_NAMES_DUE = {
     Milestone.INTERVIEW: "Interview held by",
     Milestone.WRITEUP: "Write-up due",
 }
+
+
+# Characters that end a line for some readers (U+0085, U+2028, U+2029, VT, FF, a lone CR) and
+# the other control characters, which RFC 5545 forbids in a TEXT value.
+LINE_ENDS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
+def ical_text(value: str) -> str:
+    """``value`` as a TEXT value may carry it: every kind of line end a newline (which the
+    library escapes as ``\\n``), other control characters a space; tabs stay."""
+    return CONTROLS.sub(" ", LINE_ENDS.sub("\n", value))
+
+
+def in_feed_range(moment: datetime | None) -> bool:
+    """Whether ``moment`` can be shown: a date typed before dates were bounded may lie at the
+    edge of what a datetime holds (year 9999), where adding an event's length overflows."""
+    return moment is not None and EARLIEST_YEAR <= moment.year <= LATEST_YEAR
 
 
 @dataclass(frozen=True)
@@ -73,6 +93,8 @@ def events_for(*, user, base_url: str) -> list[Event]:
         dates = assignment.dates_for(None if staff else extensions.get(assignment.pk))
         link = base_url + _assignment_path(assignment, staff=staff)
         for key, _label, due in dates.milestones():
+            if not in_feed_range(due):
+                continue
             extended = " Your extended date." if dates.extended and not staff else ""
             events.append(
                 Event(
@@ -95,6 +117,8 @@ def events_for(*, user, base_url: str) -> list[Event]:
         .select_related("contact")
     )
     for interview in interviews:
+        if not in_feed_range(interview.starts_at):
+            continue
         assignment = mine[interview.assignment_id]
         held = "Held. " if interview.status == Interview.Status.HELD else ""
         link = base_url + reverse(
@@ -151,7 +175,7 @@ def render_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", ical_text(name))
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", timedelta(hours=1))
     for event in events:
@@ -163,10 +187,12 @@ def render_calendar(
         item.add("dtend", event.end.astimezone(UTC))
         item.add("sequence", stamp.sequence)
         item.add("last-modified", stamp.modified_at.astimezone(UTC))
-        item.add("summary", event.summary)
-        for prop in ("description", "location", "url"):
+        item.add("summary", ical_text(event.summary))
+        for prop in ("description", "location"):
             if getattr(event, prop):
-                item.add(prop, getattr(event, prop))
+                item.add(prop, ical_text(getattr(event, prop)))
+        if event.url:
+            item.add("url", event.url)
         calendar.add_component(item)
     return calendar.to_ical().decode()
 

@@ -30,6 +30,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from accounts.spreadsheets import spreadsheet_text
 from courses.models import Course, Membership, Role
 
 from .models import Assignment, Criterion, CriterionScore, Grade, Submission
@@ -342,14 +343,6 @@ def gradebook_for(
 
 
 # CSV files ----------------------------------------------------------------------------------
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(value: str) -> str:
-    """Text a spreadsheet shows as text: a leading ``= + - @``, tab or carriage return (which
-    would make the cell a formula) gets a ``'`` in front."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 @functools.lru_cache(maxsize=4096)  # scores repeat: 10,000 cells hold a few hundred values

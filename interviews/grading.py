@@ -170,7 +170,9 @@ def grade_save(
     Raises ValidationError (keyed by form field, nothing saved) for points out of range, a
     level of another criterion, or a penalty override out of range or without a reason; raises
     GradeConflict when the grade was saved by someone else after ``expected_revision``.
-    A released grade stays released: the student sees the new version.
+    A released grade saved by someone whose grades need review is held back from the student
+    until an instructor reviews it (``grade_review`` releases it again); saved by anyone else
+    it stays released and the student sees the new version.
     """
     assignment = submission.assignment
     rubric = rubric_of(assignment)
@@ -214,12 +216,20 @@ def grade_save(
         if assignment.require_review and not instructor:
             grade.needs_review = True
             grade.reviewed_by, grade.reviewed_at = None, None
+            if grade.is_released:
+                # Held back rather than left showing the last reviewed version: that would need
+                # a snapshot of every score and comment, and a student would read (and could
+                # ask to regrade) feedback staff no longer stand by. The review releases it again.
+                grade.released_at, grade.released_by = None, None
+                grade.held_for_review_at = now
         elif grade.needs_review:
             grade.needs_review = False
             grade.reviewed_by, grade.reviewed_at = grader, now
         grade.revision += 1
         grade.save()
         _save_scores(grade, scored)
+        if instructor:  # an instructor's save is their review
+            _release_again(grade, by=grader, now=now)
     return grade
 
 
@@ -243,25 +253,63 @@ def _save_scores(grade: Grade, scored: list[_Scored]) -> None:
 
 
 def grade_review(*, grade: Grade, reviewer, now: datetime) -> Grade:
-    """An instructor confirms the grade: it no longer waits for review."""
-    Grade.objects.filter(pk=grade.pk).update(
-        needs_review=False, reviewed_by=reviewer, reviewed_at=now
-    )
-    grade.needs_review, grade.reviewed_by, grade.reviewed_at = False, reviewer, now
+    """An instructor confirms the grade: it no longer waits for review. A grade that was held
+    back from its student for this review is released to them again (and they are notified);
+    ``grade.is_released`` says whether it is."""
+    with transaction.atomic():
+        Grade.objects.filter(pk=grade.pk).update(
+            needs_review=False, reviewed_by=reviewer, reviewed_at=now
+        )
+        grade.needs_review, grade.reviewed_by, grade.reviewed_at = False, reviewer, now
+        _release_again(grade, by=reviewer, now=now)
     return grade
 
 
-def _notify_released(grade: Grade, assignment: Assignment, student_id: int, now: datetime):
+def _release_again(grade: Grade, *, by, now: datetime) -> bool:
+    """Release a grade held back for review once it is reviewed and complete, notifying the
+    student that it changed; False when it was not held back or is not releasable yet."""
+    if grade.held_for_review_at is None or not grade.is_releasable:
+        return False
+    released = (
+        Grade.objects.releasable()
+        .filter(pk=grade.pk, held_for_review_at__isnull=False)
+        .update(released_at=now, released_by=by, held_for_review_at=None)
+    )
+    if not released:
+        return False
+    grade.released_at, grade.released_by, grade.held_for_review_at = now, by, None
+    submission = grade.submission
+    if _active_student_ids(submission.assignment, [submission.student_id]):
+        _notify_released(grade, submission.assignment, submission.student_id, now, again=True)
+    return True
+
+
+def _notify_released(
+    grade: Grade, assignment: Assignment, student_id: int, now: datetime, *, again: bool = False
+):
     course = assignment.course
+    if again:
+        subject = f"Your grade and feedback were updated: {assignment.title}"
+        body = (
+            f"Your teacher has reviewed and released an updated grade and feedback on your "
+            f"write-up for “{assignment.title}” in {course.title}."
+        )
+    else:
+        subject = f"Your grade and feedback are ready: {assignment.title}"
+        body = (
+            f"Your teacher has released the grade and feedback on your write-up for "
+            f"“{assignment.title}” in {course.title}."
+        )
+    # Released again after review only ever follows a new revision: one notice per revision.
+    key = f"released:{grade.pk}:" + (
+        f"revision-{grade.revision}" if again else f"{now:%Y%m%dT%H%M%S}"
+    )
     notify(
         recipient_id=student_id,
         kind=Kind.FEEDBACK_RELEASED,
-        key=f"released:{grade.pk}:{now:%Y%m%dT%H%M%S}",
-        subject=f"Your grade and feedback are ready: {assignment.title}",
-        body=(
-            f"Your teacher has released the grade and feedback on your write-up for "
-            f"“{assignment.title}” in {course.title}."
-        ),
+        key=key,
+        subject=subject,
+        body=body,
         url=reverse("interviews:feedback", args=[assignment.course_id, assignment.pk]),
         course_id=assignment.course_id,
         assignment_id=assignment.pk,
@@ -293,11 +341,13 @@ def grade_release(*, grade: Grade, by, now: datetime) -> bool:
     submission = grade.submission
     with transaction.atomic():
         released = (
-            Grade.objects.releasable().filter(pk=grade.pk).update(released_at=now, released_by=by)
+            Grade.objects.releasable()
+            .filter(pk=grade.pk)
+            .update(released_at=now, released_by=by, held_for_review_at=None)
         )
         if not released:
             return False
-        grade.released_at, grade.released_by = now, by
+        grade.released_at, grade.released_by, grade.held_for_review_at = now, by, None
         if _active_student_ids(submission.assignment, [submission.student_id]):
             _notify_released(grade, submission.assignment, submission.student_id, now)
     return True
@@ -308,7 +358,9 @@ def grade_unrelease(*, grade: Grade, by, now: datetime) -> bool:
     hidden = Grade.objects.filter(pk=grade.pk, released_at__isnull=False).update(
         released_at=None, released_by=None
     )
-    grade.released_at, grade.released_by = None, None
+    # Hidden on purpose: also no longer held for review, so a review does not release it.
+    Grade.objects.filter(pk=grade.pk).update(held_for_review_at=None)
+    grade.released_at, grade.released_by, grade.held_for_review_at = None, None, None
     return bool(hidden)
 
 
@@ -325,7 +377,9 @@ def feedback_release(*, assignment: Assignment, by, now: datetime) -> int:
         )
         if not grades:
             return 0
-        Grade.objects.filter(pk__in=[g.pk for g in grades]).update(released_at=now, released_by=by)
+        Grade.objects.filter(pk__in=[g.pk for g in grades]).update(
+            released_at=now, released_by=by, held_for_review_at=None
+        )
         active = _active_student_ids(assignment, [g.submission.student_id for g in grades])
         for grade in grades:
             grade.released_at, grade.released_by = now, by
@@ -334,15 +388,24 @@ def feedback_release(*, assignment: Assignment, by, now: datetime) -> int:
     return len(grades)
 
 
-def assignment_require_review(*, assignment: Assignment, required: bool) -> int:
+def assignment_require_review(
+    *, assignment: Assignment, required: bool, by=None, now: datetime | None = None
+) -> int:
     """Turn instructor review of assistants' grades on or off; returns how many unreleased
     grades changed. Turning it on puts assistants' unreleased grades up for review; turning it
-    off lets every complete grade be released."""
+    off lets every complete grade be released, and releases again (as ``by``) the grades that
+    were held back from their students for review."""
     Assignment.objects.filter(pk=assignment.pk).update(require_review=required)
     assignment.require_review = required
     unreleased = Grade.objects.filter(submission__assignment=assignment, released_at__isnull=True)
     if not required:
-        return unreleased.filter(needs_review=True).update(needs_review=False)
+        changed = unreleased.filter(needs_review=True).update(needs_review=False)
+        # Grades held back for a review that is no longer required go back to their students.
+        for grade in unreleased.filter(held_for_review_at__isnull=False).select_related(
+            "submission__assignment__course"
+        ):
+            _release_again(grade, by=by, now=now or datetime.now(UTC))
+        return changed
     instructors = Membership.objects.filter(
         course_id=assignment.course_id, role=Role.INSTRUCTOR, removed_at__isnull=True
     ).values("user_id")

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from accounts.spreadsheets import spreadsheet_text, unguarded
 from courses.models import Membership
 
 from .models import Assignment, Criterion, Grade, Level, Rubric
@@ -41,8 +42,6 @@ CSV_COLUMNS = (
     "level_description",
     "level_points",
 )
-# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -453,7 +452,7 @@ def format_points(points: Decimal) -> str:
 
 def _safe_cell(value: str) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    return spreadsheet_text(value)
 
 
 def rubric_export_csv(*, rubric: Rubric) -> str:
@@ -538,9 +537,7 @@ def _decode(data: bytes) -> str:
 
 def _unescape(cell: str) -> str:
     """Undo ``_safe_cell``, so an exported file imports back as it was."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r":
-        cell = cell[1:]
-    return cell.strip()
+    return unguarded(cell).strip()
 
 
 def _read_rows(text: str) -> list[tuple[int, dict[str, str]]]:

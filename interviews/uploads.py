@@ -2,9 +2,17 @@
 
 A ``.pdf`` that starts like a Windows program is refused as one, with a message that names the
 file and says what it looks like, so the student knows what to fix.
+
+The name must then agree with the content: a PDF named ``report.exe`` or a text file named
+``run.bat`` is refused (the grader's computer opens a download by its extension, not its bytes),
+a name without an extension gets the type's, and Word or OpenDocument files carrying macros,
+ActiveX controls or embedded objects are refused. Files stored before this rule are served under
+the detected type's extension (``download_name``).
 """
 
 import codecs
+import os
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 
@@ -24,6 +32,34 @@ CONTENT_TYPES = {
     AttachmentType.JPEG: "image/jpeg",
 }
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+
+# The extensions a file of each type may be named with; the first is the one it is given.
+EXTENSIONS = {
+    AttachmentType.PDF: (".pdf",),
+    AttachmentType.DOCX: (".docx",),
+    AttachmentType.ODT: (".odt",),
+    AttachmentType.TXT: (".txt",),
+    AttachmentType.PNG: (".png",),
+    AttachmentType.JPEG: (".jpg", ".jpeg"),
+}
+CONTENT_WORDS = {
+    AttachmentType.PDF: "a PDF",
+    AttachmentType.DOCX: "a Word document (.docx)",
+    AttachmentType.ODT: "an OpenDocument text (.odt)",
+    AttachmentType.TXT: "plain text",
+    AttachmentType.PNG: "a PNG image",
+    AttachmentType.JPEG: "a JPEG image",
+}
+# Inside a Word or OpenDocument zip: members that are programs a viewer may run.
+RUNNABLE_MEMBERS = {
+    ".exe", ".dll", ".com", ".scr", ".pif", ".cpl", ".msi", ".msp", ".bat", ".cmd", ".ps1",
+    ".psm1", ".vbs", ".vbe", ".js", ".jse", ".wsf", ".wsh", ".hta", ".jar", ".lnk", ".reg",
+    ".sh", ".app", ".docm", ".dotm", ".xlsm", ".pptm",
+}  # fmt: skip
+OFFICE_ACTIVE_CONTENT = (
+    "a Word or OpenDocument file with macros, ActiveX controls or embedded objects; save it "
+    "again as a plain .docx or .odt (or export a PDF)"
+)
 
 # Leading bytes of things that must never pass as a document, with what to call them.
 PROGRAMS = (
@@ -52,6 +88,45 @@ class UploadRefused(Exception):
 class Sniffed:
     kind: AttachmentType
     content_type: str
+    name: str  # the name to store: the student's, ending in the type's extension
+
+
+def _clean_name(name: str) -> str:
+    """``name`` without control or invisible formatting characters (a right-to-left override
+    makes ``txt.exe`` read as ``exe.txt``), path separators, or the trailing dots and spaces
+    Windows drops (``run.bat.`` is saved as ``run.bat``)."""
+    kept = "".join(
+        char
+        for char in name or ""
+        if not unicodedata.category(char).startswith("C") and char not in '/\\:*?"<>|'
+    )
+    return kept.strip().rstrip(". ") or "attachment"
+
+
+def download_name(name: str, kind: str) -> str:
+    """The name a file of type ``kind`` is handed out under: ``name`` when it ends in one of
+    the type's extensions, else with that extension in place of its own (``report.exe`` →
+    ``report.pdf``), so a download is never a runnable or markup file by name."""
+    name = _clean_name(name)
+    stem, extension = os.path.splitext(name)
+    extensions = EXTENSIONS[AttachmentType(kind)]
+    if extension.lower() in extensions:
+        return name
+    return (stem if extension else name) + extensions[0]
+
+
+def _stored_name(name: str, kind: AttachmentType) -> str:
+    """The name to store for a file whose content is ``kind``; raises UploadRefused when the
+    name's extension says another type (a PDF named ``.exe``, plain text named ``.bat``)."""
+    clean = _clean_name(name)
+    extension = os.path.splitext(clean)[1]
+    if extension and extension.lower() not in EXTENSIONS[kind]:
+        raise UploadRefused(
+            f"“{name}” cannot be attached: this file's content is {CONTENT_WORDS[kind]}, but "
+            f"its name ends in {extension}. Rename it to end in {EXTENSIONS[kind][0]} and "
+            "try again."
+        )
+    return download_name(clean, kind)
 
 
 def human_size(size: int) -> str:
@@ -77,18 +152,44 @@ def types_text(kinds) -> str:
     return f"{', '.join(labels[:-1])} or {labels[-1]}"
 
 
+def _has_active_content(archive: zipfile.ZipFile, names: list[str]) -> bool:
+    """Whether a Word or OpenDocument zip carries macros (``vbaProject.bin``, an ODF ``Basic/``
+    or ``Scripts/`` library, a macro-enabled content type), ActiveX controls, embedded OLE
+    objects or a member that is a program."""
+    for name in names:
+        lowered = name.lower()
+        base = lowered.rsplit("/", 1)[-1]
+        if (
+            base in ("vbaproject.bin", "vbadata.xml")
+            or base.startswith("oleobject")
+            or lowered.startswith(("word/embeddings/", "word/activex/", "basic/", "scripts/"))
+            or (base.startswith("object ") and "." not in base)  # an ODF embedded OLE object
+            or os.path.splitext(base)[1] in RUNNABLE_MEMBERS
+        ):
+            return True
+    if "[Content_Types].xml" in names:
+        with archive.open("[Content_Types].xml") as entry:
+            types = entry.read(256 * 1024).lower()  # bounded: declared sizes are not trusted
+        if b"macroenabled" in types or b"vbaproject" in types:
+            return True
+    return False
+
+
 def _zip_kind(file) -> AttachmentType | str:
     """DOCX or ODT for a zip that is one, otherwise a description of what it is."""
     try:
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
+            kind = None
             if names and names[0] == "mimetype":
                 with archive.open("mimetype") as entry:
                     # Read only a little: the entry's declared size is not to be trusted.
                     if entry.read(len(ODT_MIMETYPE) + 1).strip() == ODT_MIMETYPE:
-                        return AttachmentType.ODT
-            if "word/document.xml" in names and "[Content_Types].xml" in names:
-                return AttachmentType.DOCX
+                        kind = AttachmentType.ODT
+            if kind is None and "word/document.xml" in names and "[Content_Types].xml" in names:
+                kind = AttachmentType.DOCX
+            if kind is not None:
+                return OFFICE_ACTIVE_CONTENT if _has_active_content(archive, names) else kind
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
         return "a damaged ZIP archive"
     return "a ZIP archive, not a Word or OpenDocument document"
@@ -161,4 +262,8 @@ def check_upload(file: UploadedFile, *, allowed: list[str]) -> Sniffed:
             f"“{name}” is of type {found.label}, which this assignment does not take. "
             f"Accepted types: {types_text(allowed)}."
         )
-    return Sniffed(kind=found, content_type=CONTENT_TYPES[found])
+    return Sniffed(
+        kind=found,
+        content_type=CONTENT_TYPES[found],
+        name=_stored_name(file.name or "attachment", found),
+    )

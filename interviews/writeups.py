@@ -269,7 +269,8 @@ def attachment_add(
                 f"A write-up can have at most {MAX_ATTACHMENTS} files. Remove one first."
             )
         attachment = Attachment(
-            submission=submission, original_name=(upload.name or "attachment")[-255:],
+            # The name as checked: it ends in the extension of what the bytes are.
+            submission=submission, original_name=sniffed.name[-255:],
             kind=sniffed.kind, content_type=sniffed.content_type, size=upload.size,
             uploaded_at=now,
         )  # fmt: skip

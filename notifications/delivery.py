@@ -173,7 +173,11 @@ def deliver(ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
             _add(counts, outcome)
             shown += [row.pk for row in wanted if row.shown_at is None]
             if wanted and (preference is None or preference.email_enabled):
-                outbox.put(wanted, renderer.render(recipient=group[0].recipient, rows=wanted))
+                try:
+                    digest = renderer.render(recipient=group[0].recipient, rows=wanted)
+                    outbox.put(wanted, digest)
+                except ValueError as error:  # BadHeaderError and the like: this email alone
+                    _add(counts, _failed(wanted, error, now))
             elif wanted:  # email turned off: the reminders only reach the inbox
                 sent.add(wanted, "")
         _show(shown, now)

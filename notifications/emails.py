@@ -174,6 +174,8 @@ class DigestRenderer:
             "unsubscribe_url": unsubscribe,
         }
         subject = rows[0].subject if len(rows) == 1 else f"{len(rows)} reminders: {rows[0].subject}"
+        # One line whatever a stored name or title holds: a line break in a header is refused.
+        subject = " ".join(subject.split())
         return Digest(
             from_email=self.from_email,
             sender=self.sender,

@@ -45,3 +45,18 @@ def button_names(response_or_html, *, containing: str) -> list[str]:
     """The visible text of each submit button of the form."""
     form = find_form(response_or_html, containing=containing)
     return [" ".join(c.text.split()) for c in form.controls if c.is_submit]
+
+
+def press(client, response_or_html, *, button: str, page_url: str, changes=None, **extra):
+    """Press the submit button whose visible text is ``button`` on the page, as a browser
+    would (the form's fields as rendered, updated with ``changes``; ``extra`` goes to the
+    request, e.g. ``REMOTE_ADDR``); returns the response, redirects followed."""
+    page = _page(response_or_html)
+    for form in page.forms:
+        if form.method != "post":
+            continue
+        pressed = [c for c in form.controls if c.is_submit and " ".join(c.text.split()) == button]
+        if pressed:
+            data = {**as_post_data(form.submission(pressed[0])), **(changes or {})}
+            return client.post(form.action(page_url, pressed[0]), data, follow=True, **extra)
+    raise AssertionError(f"no button {button!r} on the page")

@@ -65,6 +65,7 @@ from tests.authz.insights import *  # noqa: F403
 from tests.authz.rubrics import *  # noqa: F403
 from tests.interviews import samples
 from tests.notifications import notify
+from tests.test_security_headers import assert_privacy_headers
 
 THIRD_PARTY_MODULES = ("django.contrib.", "allauth.")
 THIRD_PARTY_NAMESPACES = ("admin",)  # the admin's own redirects use django.views.generic
@@ -133,6 +134,10 @@ EXPECTED: dict[str, dict[str, dict]] = {
     },
     "courses:member_role": {"GET": POST_ONLY, "POST": instructor_page(302)},
     "courses:member_remove": {"GET": instructor_page(200), "POST": instructor_page(302)},
+    # The walk's membership is active: re-admitting it is refused with a message, no change.
+    "courses:member_readmit": {"GET": POST_ONLY, "POST": instructor_page(302)},
+    # Every member may leave; the instructor, the only one, is refused (redirect, no change).
+    "courses:leave": {"GET": member_page(200), "POST": member_page(302)},
     "courses:invitation_resend": {"GET": POST_ONLY, "POST": instructor_page(302)},
     "courses:invitation_revoke": {"GET": POST_ONLY, "POST": instructor_page(302)},
     "courses:settings": {"GET": instructor_page(200), "POST": instructor_page(302)},
@@ -144,6 +149,7 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "courses:invitation": {"GET": everyone(200), "POST": {**everyone(200), "outsider": 302}},
     "courses:invitation_switch_account": {"GET": everyone(405), "POST": everyone(302)},
     "courses:invitation_accept_mine": {"GET": POST_ONLY, "POST": signed_in(404, outsider=302)},
+    "courses:invitation_decline_mine": {"GET": POST_ONLY, "POST": signed_in(404, outsider=302)},
     # Progress and the student record are read-only staff pages; the calendar feed needs no
     # sign-in because its secret token is the key (a wrong token is tested for 404 elsewhere).
     "interviews:progress": {"GET": staff_page(200), "POST": signed_in(405)},
@@ -236,6 +242,7 @@ EFFECTIVE_POSTS: dict[str, set[str]] = {
     "courses:roster_import": {"instructor"},
     "courses:member_role": {"instructor"},
     "courses:member_remove": {"instructor"},
+    "courses:leave": {"student", "classmate", "assistant"},
     "courses:invitation_resend": {"instructor"},
     "courses:invitation_revoke": {"instructor"},
     "courses:settings": {"instructor"},
@@ -244,6 +251,7 @@ EFFECTIVE_POSTS: dict[str, set[str]] = {
     "courses:join": {"outsider", "other_instructor"},  # members are already in
     "courses:invitation": {"outsider"},
     "courses:invitation_accept_mine": {"outsider"},
+    "courses:invitation_decline_mine": {"outsider"},
     "interviews:calendar_rotate": SIGNED_IN,
     "interviews:assignment_create": {"instructor"},
     "interviews:assignment_edit": {"instructor"},
@@ -692,6 +700,9 @@ def test_url_answers_each_actor_as_expected(
                     response = send(client, method, url, data)
 
                 assert_status(response, expected, url, f"{method} by {actor}")
+                assert_privacy_headers(
+                    response, signed_in=person is not None and method == "GET", context=actor
+                )
                 changed = state_of_everything() != before
                 effective = EFFECTIVE_POSTS if method == "POST" else EFFECTIVE_GETS
                 if actor in effective.get(route.name, ()):
@@ -721,6 +732,7 @@ def test_idor_cases_cover_every_nested_object_route():
         "courses:roster_import_progress",
         "courses:member_role",
         "courses:member_remove",
+        "courses:member_readmit",
         "courses:invitation_resend",
         "courses:invitation_revoke",
         "interviews:student_record",

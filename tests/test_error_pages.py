@@ -75,3 +75,18 @@ def test_form_sent_without_its_csrf_token_shows_the_styled_expired_form_page(stu
     page = response.content.decode()
     assert "This form has expired" in page
     assert "reload the page and send the form again" in page
+
+
+def test_too_many_attempts_is_a_styled_page(rf):
+    from allauth.core.ratelimit import respond_429
+    from django.contrib.auth.models import AnonymousUser
+
+    request = rf.get("/join/")
+    request.user = AnonymousUser()
+
+    response = respond_429(request)
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many attempts" in page and "Wait a few minutes" in page
+    assert 'href="/"' in page  # a way back

@@ -41,8 +41,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversized body before sessions or CSRF read it (config/limits.py).
+    "config.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.headers.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -50,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.admin_mfa.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -144,6 +148,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Rapport"
+# Staff without an authenticator app are sent to set one up before the admin opens; production
+# turns this on (accounts/admin_mfa.py).
+STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -168,6 +175,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ROSTER_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 # Largest file a student may attach to a write-up, in bytes.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Largest request body, files included: the largest upload plus room for the form around it.
+# A longer declared Content-Length gets 413 before anything reads the body, and the upload
+# handler stops a body that grows past it while parsed (config/limits.py). Set the reverse
+# proxy's limit (nginx client_max_body_size) to the same value.
+REQUEST_MAX_BYTES = env.int(
+    "REQUEST_MAX_BYTES", default=max(ATTACHMENT_MAX_BYTES, ROSTER_IMPORT_MAX_BYTES) + 1024 * 1024
+)
+FILE_UPLOAD_HANDLERS = [
+    "config.limits.BodyLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -247,8 +266,40 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# Browser features no page uses, turned off for every page (config/headers.py); each name is one
+# Chromium recognises (tests/test_security_headers.py).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer",
+        "microphone", "midi", "payment", "serial", "usb", "xr-spatial-tracking",
+    )
+)  # fmt: skip
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+# Who may create courses (courses/permissions.py): "anyone" signed in; "domains": a verified
+# address in ALLOWED_COURSE_CREATOR_DOMAINS (exact domains, e.g. example.edu); "approved": only
+# accounts granted courses.add_course in the admin (that permission also admits in "domains").
+COURSE_CREATORS = env.str("COURSE_CREATORS", default="domains")
+ALLOWED_COURSE_CREATOR_DOMAINS = env.list("ALLOWED_COURSE_CREATOR_DOMAINS", default=[])
+# Wrong join codes tried before /join/ refuses every code for the rest of the window: per account,
+# and per client address (higher: a classroom shares one address behind NAT).
+JOIN_CODE_FAILURES_PER_USER = env.int("JOIN_CODE_FAILURES_PER_USER", default=10)
+JOIN_CODE_FAILURES_PER_IP = env.int("JOIN_CODE_FAILURES_PER_IP", default=50)
+JOIN_CODE_FAILURE_WINDOW_MINUTES = env.int("JOIN_CODE_FAILURE_WINDOW_MINUTES", default=15)
+# Proxies in front that append to X-Forwarded-For: the client address of these limits and of
+# allauth's. With 0 every request behind a proxy counts as the proxy's address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+# Invitations are email sent from the platform's own address: bounded so a course cannot be
+# used as a spam relay. Each is counted over the last 24 hours of Invitation rows (resends count).
+INVITATIONS_PER_INVITER_PER_DAY = env.int("INVITATIONS_PER_INVITER_PER_DAY", default=200)
+INVITATIONS_PER_COURSE_PER_DAY = env.int("INVITATIONS_PER_COURSE_PER_DAY", default=300)
+# A course nobody but its creator has joined, created by someone who has never taught a course
+# anyone joined, may invite at most this many different addresses until the first person joins.
+NEW_COURSE_INVITATIONS_BEFORE_FIRST_ACCEPT = env.int(
+    "NEW_COURSE_INVITATIONS_BEFORE_FIRST_ACCEPT", default=10
+)
 
 # Reminders: no email between these local hours of the recipient (start, end).
 NOTIFICATION_QUIET_HOURS = (

@@ -45,3 +45,7 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="rapport-media-"))
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
+# The college default, with the fixtures' domain: every named actor may create courses
+# (tests/courses/test_course_creators.py tries each mode).
+COURSE_CREATORS = "domains"
+ALLOWED_COURSE_CREATOR_DOMAINS = ["example.edu"]

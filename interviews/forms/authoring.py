@@ -11,8 +11,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from accounts.fields import ZonedDateTimeField
+from accounts.converters import MAX_ID
+from accounts.fields import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    ZonedDateTimeField,
+)
 from accounts.models import User
+from accounts.validators import no_control_characters
 from courses.models import Course, Role
 from notifications.models import REMINDER_KINDS, Kind
 
@@ -22,6 +28,7 @@ from ..authoring import (
     QuestionInput,
     date_order_warnings,
     format_in_zone,
+    shift_moment,
     shift_to_due,
 )
 from ..models import DATE_FIELDS, Assignment, AttachmentType, BankQuestion, Criterion
@@ -250,7 +257,7 @@ class RowFormSet(forms.BaseFormSet):
 
 
 class PromptForm(forms.Form):
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, max_value=MAX_ID)
     text = forms.CharField(
         label="Prompt",
         required=False,
@@ -273,7 +280,7 @@ BEHAVIOURAL_LABEL = "Behavioural: show STAR guidance (Situation, Task, Action, R
 
 
 class QuestionForm(forms.Form):
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, max_value=MAX_ID)
     group = forms.ChoiceField(
         label="Group", choices=BankQuestion.Group.choices, initial=BankQuestion.Group.ROLE
     )
@@ -437,7 +444,9 @@ class DuplicateForm(forms.Form):
         empty_label=None,
         help_text="Any active course you teach.",
     )
-    title = forms.CharField(label="Title of the copy", max_length=200)
+    title = forms.CharField(
+        label="Title of the copy", max_length=200, validators=[no_control_characters]
+    )
     shift_days = forms.IntegerField(
         label="Move every date by (days)",
         required=False,
@@ -484,7 +493,29 @@ class DuplicateForm(forms.Form):
             self.add_error(
                 "new_writeup_due_at", "Give either a number of days or a new due date, not both."
             )
+        elif not self.errors and not self._copy_dates_in_range():
+            self.add_error(
+                "new_writeup_due_at" if new_due is not None else "shift_days",
+                f"The copy's dates would then fall outside {EARLIEST_YEAR}–{LATEST_YEAR}: "
+                "move them by less.",
+            )
         return cleaned
+
+    def _copy_dates_in_range(self) -> bool:
+        """Whether every date of the copy, moved by ``shift()``, is a date one could type."""
+        try:
+            by = self.shift()
+            moved = [
+                shift_moment(
+                    moment, by=by, from_zone=self.assignment.course.time_zone,
+                    to_zone=self.cleaned_data["target_course"].time_zone,
+                )
+                for field in DATE_FIELDS
+                if (moment := getattr(self.assignment, field)) is not None
+            ]  # fmt: skip
+        except OverflowError:  # a date stored before dates were bounded, moved past year 9999
+            return False
+        return all(EARLIEST_YEAR <= moment.year <= LATEST_YEAR for moment in moved)
 
     def shift(self) -> timedelta:
         """The wall-clock shift for every date (zero when neither was given)."""

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django import forms
 
+from accounts.converters import MAX_ID
+
 from ..grading import MAX_COMMENT, comment_field, criterion_field
 from ..models import Criterion, Grade
 from .text import unix_newlines
@@ -47,9 +49,9 @@ class GradeForm(forms.Form):
     rubric.
     """
 
-    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    revision = forms.IntegerField(min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
     # Sent by "Save mine over theirs" after a conflict: the revision the grader has now seen.
-    overwrite_revision = forms.IntegerField(min_value=0, required=False)
+    overwrite_revision = forms.IntegerField(min_value=0, max_value=MAX_ID, required=False)
 
     def __init__(self, *args, criteria: list[Criterion], points_possible: Decimal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,8 +62,9 @@ class GradeForm(forms.Form):
         for criterion in self.criteria:
             if list(criterion.levels.all()):
                 field = forms.IntegerField(
-                    label=criterion.title, required=False, error_messages={"invalid": WRONG_LEVEL}
-                )
+                    label=criterion.title, required=False, max_value=MAX_ID,
+                    error_messages={"invalid": WRONG_LEVEL, "max_value": WRONG_LEVEL},
+                )  # fmt: skip
             else:
                 field = _points(
                     f"Points for {criterion.title} (out of {criterion.points.normalize():f})",
@@ -87,7 +90,7 @@ class GradeForm(forms.Form):
             label="Reason for the change", required=False, max_length=300
         )
         self.fields["insert_saved"] = forms.IntegerField(
-            label="Insert a saved comment", required=False
+            label="Insert a saved comment", required=False, max_value=MAX_ID
         )
         self.fields["insert_into"] = forms.ChoiceField(
             label="Into", required=False, choices=self.comment_targets(),
@@ -176,7 +179,7 @@ class ReleaseConfirmForm(forms.Form):
     """The confirmation of "Release feedback": carries the number of students the instructor
     was shown, so a release never reaches more students than they agreed to."""
 
-    count = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    count = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
 
 class SavedCommentForm(forms.Form):

@@ -8,7 +8,12 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.fields import ZonedDateTimeField
+from accounts.fields import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    ZonedDateTimeField,
+    validate_date_in_range,
+)
 from accounts.forms import timezone_field
 from accounts.timezones import is_valid_timezone
 
@@ -51,6 +56,7 @@ class DayInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
+        attrs = {"min": f"{EARLIEST_YEAR}-01-01", "max": f"{LATEST_YEAR}-12-31"} | (attrs or {})
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
@@ -60,6 +66,7 @@ def day_field(label: str, help_text: str = "") -> forms.DateField:
         required=False,
         help_text=help_text,
         widget=DayInput,
+        validators=[validate_date_in_range],
         error_messages={"invalid": "Enter a date, e.g. 2027-03-14."},
     )
 

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django import forms
 
+from accounts.validators import no_control_characters
+
 from ..models import Assignment, Criterion, Level, Rubric
 from ..rubrics import (
     IMPORT_MAX_BYTES,
@@ -66,7 +68,9 @@ def _check_room(form: forms.Form, points: Decimal | None, room: Decimal) -> None
 
 
 class RubricTitleForm(forms.Form):
-    title = forms.CharField(label="Rubric title", max_length=200)
+    title = forms.CharField(
+        label="Rubric title", max_length=200, validators=[no_control_characters]
+    )
 
 
 class CriterionForm(forms.Form):
@@ -82,7 +86,7 @@ class CriterionForm(forms.Form):
         ),
     )
 
-    title = forms.CharField(label="Criterion", max_length=200)
+    title = forms.CharField(label="Criterion", max_length=200, validators=[no_control_characters])
     description = description_field("What the grader looks for. Students see it too.")
     points = points_field("Maximum points")
     levels = forms.ChoiceField(
@@ -119,7 +123,12 @@ class CriterionForm(forms.Form):
 class LevelForm(forms.Form):
     """A new level of ``criterion``, or an existing one (``level``)."""
 
-    title = forms.CharField(label="Level", max_length=100, help_text="e.g. Proficient")
+    title = forms.CharField(
+        label="Level",
+        max_length=100,
+        help_text="e.g. Proficient",
+        validators=[no_control_characters],
+    )
     points = points_field("Points", "The criterion is worth its highest level.")
     description = description_field("What work at this level looks like.")
 

@@ -4,6 +4,8 @@ attachment upload. What a file really is gets checked by ``interviews.uploads``,
 from django import forms
 from django.conf import settings
 
+from accounts.converters import MAX_ID
+
 from ..models import AttachmentType, ReflectionPrompt, Submission
 from ..uploads import accepted, human_size, types_text
 from .text import unix_newlines
@@ -31,7 +33,7 @@ def _text(label: str) -> forms.CharField:
 class WriteupForm(forms.Form):
     """The draft as typed. ``revision`` is the draft revision the text was written on."""
 
-    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    revision = forms.IntegerField(min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
 
     def __init__(self, *args, prompts: list[ReflectionPrompt], **kwargs):
         super().__init__(*args, **kwargs)

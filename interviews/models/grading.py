@@ -13,22 +13,25 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.validators import no_control_characters
+
 from .work import Assignment, Submission
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
+POINTS_CEILING = Decimal("10000")
 
 
 def points_field(verbose_name="points", **kwargs):
     return models.DecimalField(
         verbose_name, max_digits=7, decimal_places=2,
-        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("10000"))], **kwargs,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(POINTS_CEILING)], **kwargs,
     )  # fmt: skip
 
 
 class Rubric(models.Model):
     assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="rubric")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[no_control_characters])
     source = models.CharField(
         max_length=300, blank=True, help_text="Where this rubric was copied from."
     )
@@ -49,13 +52,19 @@ class Criterion(models.Model):
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
     position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[no_control_characters])
     description = models.TextField(blank=True)
     points = points_field("maximum points")
 
     class Meta:
         ordering = ["position", "pk"]
         verbose_name_plural = "criteria"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(points__gte=0, points__lte=POINTS_CEILING),
+                name="criterion_points_bounded",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -64,12 +73,18 @@ class Criterion(models.Model):
 class Level(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="levels")
     position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=100)
+    title = models.CharField(max_length=100, validators=[no_control_characters])
     description = models.TextField(blank=True)
     points = points_field()
 
     class Meta:
         ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(points__gte=0, points__lte=POINTS_CEILING),
+                name="level_points_bounded",
+            )
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.points})"
@@ -129,6 +144,11 @@ class Grade(models.Model):
     )  # fmt: skip
     reviewed_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    held_for_review_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Released once, then held back from the student when an edit needed review; "
+        "the instructor's review releases it again.",
+    )  # fmt: skip
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",

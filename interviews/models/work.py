@@ -14,9 +14,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import validate_timezone
+from accounts.validators import no_control_characters
 from courses.models import Course
 
 
@@ -34,6 +36,8 @@ MILESTONE_FIELDS = {
     Milestone.WRITEUP: "writeup_due_at",
 }
 DATE_FIELDS = (*MILESTONE_FIELDS.values(), "cutoff_at")
+MAX_GRACE_MINUTES = 7 * 24 * 60  # a week
+MAX_MIN_WORDS = 20_000
 
 
 class AttachmentType(models.TextChoices):
@@ -87,7 +91,7 @@ class Assignment(models.Model):
         PUBLISHED = "published", "Published"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[no_control_characters])
     instructions = models.TextField(blank=True, help_text="Markdown: **bold**, lists, links.")
     points = models.DecimalField(
         max_digits=6, decimal_places=2, default=Decimal("100"),
@@ -112,12 +116,15 @@ class Assignment(models.Model):
     )  # fmt: skip
     late_grace_minutes = models.PositiveIntegerField(
         "grace period (minutes)", default=0,
-        help_text="Work submitted this long after the due time is not late.",
+        help_text="Work submitted this long after the due time is not late (at most a week).",
+        validators=[MaxValueValidator(MAX_GRACE_MINUTES)],
     )  # fmt: skip
     required_interviews = models.PositiveSmallIntegerField(
         "interviews required", default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    min_words = models.PositiveIntegerField("minimum words in the reflection", default=0)
+    min_words = models.PositiveIntegerField(
+        "minimum words in the reflection", default=0, validators=[MaxValueValidator(MAX_MIN_WORDS)]
+    )
     allow_resubmission = models.BooleanField(
         "students may resubmit until the due date", default=True
     )
@@ -142,6 +149,29 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["writeup_due_at", "pk"]
         indexes = [models.Index(fields=["course", "state", "writeup_due_at"])]
+        # What the forms allow, kept by the database too: a number written another way (a
+        # script, the shell) could otherwise break every student's page of the assignment.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(late_grace_minutes__lte=MAX_GRACE_MINUTES),
+                name="assignment_grace_at_most_a_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_words__lte=MAX_MIN_WORDS), name="assignment_min_words_bounded"
+            ),
+            models.CheckConstraint(
+                condition=Q(required_interviews__gte=1, required_interviews__lte=10),
+                name="assignment_required_interviews_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(points__gte=0, points__lte=10000), name="assignment_points_bounded"
+            ),
+            models.CheckConstraint(
+                condition=Q(late_percent_per_day__gte=0, late_percent_per_day__lte=100)
+                & Q(late_max_percent__gte=0, late_max_percent__lte=100),
+                name="assignment_late_percents_bounded",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -287,9 +317,9 @@ class Contact(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(max_length=150)
-    job_title = models.CharField(max_length=150, blank=True)
-    organisation = models.CharField(max_length=150, blank=True)
+    name = models.CharField(max_length=150, validators=[no_control_characters])
+    job_title = models.CharField(max_length=150, blank=True, validators=[no_control_characters])
+    organisation = models.CharField(max_length=150, blank=True, validators=[no_control_characters])
     industry = models.CharField(max_length=100, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -313,6 +343,13 @@ class Contact(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         indexes = [models.Index(fields=["owner", "name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(keep_in_touch_weeks__isnull=True)
+                | Q(keep_in_touch_weeks__gte=1, keep_in_touch_weeks__lte=104),
+                name="contact_keep_in_touch_bounded",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name}, {self.job_title}" if self.job_title else self.name
@@ -416,6 +453,12 @@ class Interview(models.Model):
     class Meta:
         ordering = ["scheduled_at", "created_at"]
         indexes = [models.Index(fields=["assignment", "student"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="interview_duration_bounded",
+            )
+        ]
 
     def __str__(self):
         return f"Interview with {self.contact.name}"

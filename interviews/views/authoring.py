@@ -308,10 +308,10 @@ def extension_delete(request, course_id, assignment_id, extension_id):
     return redirect("interviews:extension_list", course_id, assignment_id)
 
 
-ASSIGNMENT = "courses/<int:course_id>/assignments/<int:assignment_id>/"
+ASSIGNMENT = "courses/<id:course_id>/assignments/<id:assignment_id>/"
 urlpatterns = [
-    path("courses/<int:course_id>/assignments/", assignment_list, name="assignment_list"),
-    path("courses/<int:course_id>/assignments/new/", assignment_create, name="assignment_create"),
+    path("courses/<id:course_id>/assignments/", assignment_list, name="assignment_list"),
+    path("courses/<id:course_id>/assignments/new/", assignment_create, name="assignment_create"),
     path(ASSIGNMENT, assignment_detail, name="assignment_detail"),
     path(ASSIGNMENT + "edit/", assignment_edit, name="assignment_edit"),
     path(ASSIGNMENT + "publish/", assignment_publish, name="assignment_publish"),
@@ -319,7 +319,7 @@ urlpatterns = [
     path(ASSIGNMENT + "duplicate/", assignment_duplicate, name="assignment_duplicate"),
     path(ASSIGNMENT + "extensions/", extension_list, name="extension_list"),
     path(
-        ASSIGNMENT + "extensions/<int:extension_id>/delete/",
+        ASSIGNMENT + "extensions/<id:extension_id>/delete/",
         extension_delete,
         name="extension_delete",
     ),

@@ -228,13 +228,13 @@ def regrade_resolve(request, course_id, assignment_id, student_id, request_id):
     return _staff_page(request, submission, resolve_form=form)
 
 
-STUDENT = "courses/<int:course_id>/assignments/<int:assignment_id>/feedback/"
-STAFF = "courses/<int:course_id>/assignments/<int:assignment_id>/grading/<int:student_id>/"
+STUDENT = "courses/<id:course_id>/assignments/<id:assignment_id>/feedback/"
+STAFF = "courses/<id:course_id>/assignments/<id:assignment_id>/grading/<id:student_id>/"
 
 urlpatterns = [
     path(STUDENT, feedback_page, name="feedback"),
     path(f"{STUDENT}messages/", feedback_message, name="feedback_message"),
     path(f"{STUDENT}regrade/", regrade_request, name="regrade_request"),
     path(f"{STAFF}messages/", grade_message, name="grade_message"),
-    path(f"{STAFF}regrade/<int:request_id>/", regrade_resolve, name="regrade_resolve"),
+    path(f"{STAFF}regrade/<id:request_id>/", regrade_resolve, name="regrade_resolve"),
 ]

@@ -69,10 +69,10 @@ def criteria_export(request, course_id, assignment_id):
 
 
 urlpatterns = [
-    path("courses/<int:course_id>/gradebook/", gradebook, name="gradebook"),
-    path("courses/<int:course_id>/gradebook/export.csv", gradebook_export, name="gradebook_export"),
+    path("courses/<id:course_id>/gradebook/", gradebook, name="gradebook"),
+    path("courses/<id:course_id>/gradebook/export.csv", gradebook_export, name="gradebook_export"),
     path(
-        "courses/<int:course_id>/assignments/<int:assignment_id>/grading/criteria.csv",
+        "courses/<id:course_id>/assignments/<id:assignment_id>/grading/criteria.csv",
         criteria_export,
         name="criteria_export",
     ),

@@ -152,7 +152,9 @@ def review_setting(request, course_id, assignment_id):
     form = ReviewSettingForm(request.POST)
     form.is_valid()  # a checkbox: anything but "on" means off
     required = form.cleaned_data.get("require_review", False)
-    grading.assignment_require_review(assignment=assignment, required=required)
+    grading.assignment_require_review(
+        assignment=assignment, required=required, by=request.user, now=timezone.now()
+    )
     if required:
         messages.success(
             request,
@@ -416,8 +418,14 @@ def grade_unrelease(request, course_id, assignment_id, student_id):
 @require_POST
 def grade_review(request, course_id, assignment_id, student_id):
     submission, grade = _graded_submission(request, course_id, assignment_id, student_id)
-    grading.grade_review(grade=grade, reviewer=request.user, now=timezone.now())
-    messages.success(request, "Reviewed: this grade can be released.")
+    grade = grading.grade_review(grade=grade, reviewer=request.user, now=timezone.now())
+    if grade.is_released:
+        messages.success(
+            request,
+            f"Reviewed and released again to {_who(submission.student)}. They are notified.",
+        )
+    else:
+        messages.success(request, "Reviewed: this grade can be released.")
     return _back_to_grade(request, submission)
 
 
@@ -505,8 +513,8 @@ def saved_comment_use(request, comment_id):
     return _comment_json(grading.saved_comment_use(comment=comment))
 
 
-GRADING = "courses/<int:course_id>/assignments/<int:assignment_id>/grading/"
-STUDENT = f"{GRADING}<int:student_id>/"
+GRADING = "courses/<id:course_id>/assignments/<id:assignment_id>/grading/"
+STUDENT = f"{GRADING}<id:student_id>/"
 
 urlpatterns = [
     path(GRADING, queue, name="grading"),
@@ -517,11 +525,11 @@ urlpatterns = [
     path(f"{STUDENT}unrelease/", grade_unrelease, name="grade_unrelease"),
     path(f"{STUDENT}review/", grade_review, name="grade_review"),
     path("grading/comments/", comment_bank, name="comment_bank"),
-    path("grading/comments/<int:comment_id>/", saved_comment_edit, name="saved_comment_edit"),
+    path("grading/comments/<id:comment_id>/", saved_comment_edit, name="saved_comment_edit"),
     path(
-        "grading/comments/<int:comment_id>/delete/",
+        "grading/comments/<id:comment_id>/delete/",
         saved_comment_delete,
         name="saved_comment_delete",
     ),
-    path("grading/comments/<int:comment_id>/use/", saved_comment_use, name="saved_comment_use"),
+    path("grading/comments/<id:comment_id>/use/", saved_comment_use, name="saved_comment_use"),
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.converters import MAX_ID
 from courses.permissions import get_course_for_staff
 
 from ..downloads import csv_stream_download
@@ -23,7 +24,9 @@ class InsightsFilterForm(forms.Form):
     """Which assignment to look at; empty (or not understood): the whole course. Whether it is
     one of the course's published assignments is for ``insights_page`` to say."""
 
-    assignment = forms.IntegerField(label="Assignment", required=False, min_value=1)
+    assignment = forms.IntegerField(
+        label="Assignment", required=False, min_value=1, max_value=MAX_ID
+    )
 
     def assignment_id(self) -> int | None:
         return self.cleaned_data.get("assignment") if self.is_valid() else None
@@ -55,6 +58,6 @@ def insights_csv(request, course_id):
 
 
 urlpatterns = [
-    path("courses/<int:course_id>/insights/", insights, name="insights"),
-    path("courses/<int:course_id>/insights/outcomes.csv", insights_csv, name="insights_csv"),
+    path("courses/<id:course_id>/insights/", insights, name="insights"),
+    path("courses/<id:course_id>/insights/outcomes.csv", insights_csv, name="insights_csv"),
 ]

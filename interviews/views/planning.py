@@ -538,28 +538,28 @@ def interview_outcome(request, course_id, assignment_id, interview_id):
     )
 
 
-INTERVIEW = "courses/<int:course_id>/assignments/<int:assignment_id>/interviews/"
+INTERVIEW = "courses/<id:course_id>/assignments/<id:assignment_id>/interviews/"
 
 urlpatterns = [
     path("contacts/", contact_list, name="contact_list"),
     path("contacts/new/", contact_create, name="contact_create"),
-    path("contacts/<int:contact_id>/", contact_detail, name="contact_detail"),
-    path("contacts/<int:contact_id>/edit/", contact_edit, name="contact_edit"),
-    path("contacts/<int:contact_id>/delete/", contact_delete, name="contact_delete"),
+    path("contacts/<id:contact_id>/", contact_detail, name="contact_detail"),
+    path("contacts/<id:contact_id>/edit/", contact_edit, name="contact_edit"),
+    path("contacts/<id:contact_id>/delete/", contact_delete, name="contact_delete"),
     path(INTERVIEW + "new/", interview_create, name="interview_create"),
-    path(INTERVIEW + "<int:interview_id>/", interview_detail, name="interview_detail"),
-    path(INTERVIEW + "<int:interview_id>/edit/", interview_edit, name="interview_edit"),
+    path(INTERVIEW + "<id:interview_id>/", interview_detail, name="interview_detail"),
+    path(INTERVIEW + "<id:interview_id>/edit/", interview_edit, name="interview_edit"),
     path(
-        INTERVIEW + "<int:interview_id>/questions/",
+        INTERVIEW + "<id:interview_id>/questions/",
         interview_questions,
         name="interview_questions",
     ),
-    path(INTERVIEW + "<int:interview_id>/log/", interview_log, name="interview_log"),
+    path(INTERVIEW + "<id:interview_id>/log/", interview_log, name="interview_log"),
     path(
-        INTERVIEW + "<int:interview_id>/follow-up/",
+        INTERVIEW + "<id:interview_id>/follow-up/",
         interview_follow_up,
         name="interview_follow_up",
     ),
-    path(INTERVIEW + "<int:interview_id>/thank-you/", thank_you_draft, name="thank_you_draft"),
-    path(INTERVIEW + "<int:interview_id>/outcome/", interview_outcome, name="interview_outcome"),
+    path(INTERVIEW + "<id:interview_id>/thank-you/", thank_you_draft, name="thank_you_draft"),
+    path(INTERVIEW + "<id:interview_id>/outcome/", interview_outcome, name="interview_outcome"),
 ]

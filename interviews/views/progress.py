@@ -114,12 +114,12 @@ def calendar_feed(request, feed_token):
 
 urlpatterns = [
     path(
-        "courses/<int:course_id>/assignments/<int:assignment_id>/progress/",
+        "courses/<id:course_id>/assignments/<id:assignment_id>/progress/",
         progress,
         name="progress",
     ),
     path(
-        "courses/<int:course_id>/assignments/<int:assignment_id>/students/<int:student_id>/",
+        "courses/<id:course_id>/assignments/<id:assignment_id>/students/<id:student_id>/",
         student_record_view,
         name="student_record",
     ),

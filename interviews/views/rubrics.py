@@ -580,9 +580,9 @@ def level_move(request, course_id, assignment_id, level_id):
     return redirect(_rubric_url(assignment, f"edit-criterion-{level.criterion_id}"))
 
 
-RUBRIC = "courses/<int:course_id>/assignments/<int:assignment_id>/rubric/"
-CRITERION = RUBRIC + "criteria/<int:criterion_id>/"
-LEVEL = RUBRIC + "levels/<int:level_id>/"
+RUBRIC = "courses/<id:course_id>/assignments/<id:assignment_id>/rubric/"
+CRITERION = RUBRIC + "criteria/<id:criterion_id>/"
+LEVEL = RUBRIC + "levels/<id:level_id>/"
 
 urlpatterns = [
     path(RUBRIC, rubric, name="rubric"),

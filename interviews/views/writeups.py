@@ -8,13 +8,13 @@ interviews/urls.py joins them.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import writeups
+from .. import downloads, writeups
 from ..forms.writeups import AttachmentForm, WriteupForm
 from ..permissions import (
     get_assignment_for_student,
@@ -283,30 +283,20 @@ def attachment_download(request, attachment_id):
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The file is missing.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    # Served as a download that the browser must not second-guess or run.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.attachment_download(attachment, handle)
 
 
-WRITEUP = "courses/<int:course_id>/assignments/<int:assignment_id>/writeup/"
+WRITEUP = "courses/<id:course_id>/assignments/<id:assignment_id>/writeup/"
 
 urlpatterns = [
     path(WRITEUP, writeup, name="writeup"),
     path(f"{WRITEUP}submit/", writeup_submit, name="writeup_submit"),
     path(f"{WRITEUP}attachments/", attachment_upload, name="attachment_upload"),
     path(
-        f"{WRITEUP}attachments/<int:attachment_id>/remove/",
+        f"{WRITEUP}attachments/<id:attachment_id>/remove/",
         attachment_remove,
         name="attachment_remove",
     ),
-    path(f"{WRITEUP}versions/<int:number>/", writeup_version, name="writeup_version"),
-    path("attachments/<int:attachment_id>/", attachment_download, name="attachment_download"),
+    path(f"{WRITEUP}versions/<id:number>/", writeup_version, name="writeup_version"),
+    path("attachments/<id:attachment_id>/", attachment_download, name="attachment_download"),
 ]

@@ -104,6 +104,53 @@ def test_instructor_signs_up_creates_course_and_students_join_by_invitation_and_
     expect(members.get_by_role("cell", name=student.email, exact=True)).to_be_visible()
 
 
+def test_roster_import_invites_everyone_and_a_student_with_an_account_accepts_on_my_courses(
+    site_url, new_context, instructor, course, outsider, tmp_path
+):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,email\nOtto Outsider,otto.outsider@example.edu\nNew Person,new@example.edu\n"
+    )
+
+    # The instructor imports a roster naming someone who has an account and someone who has not.
+    page = new_context().new_page()
+    sign_in(page, site_url, instructor.email)
+    page.get_by_role("link", name="Career Exploration").first.click()
+    page.get_by_role("link", name="Import a CSV roster").click()
+    page.get_by_label("Roster file (CSV)").set_input_files(str(roster))
+    page.get_by_role("button", name="Check the file").click()
+    preview = page.get_by_role("table", name=re.compile("^Preview"))
+    expect(
+        preview.get_by_role("row", name=re.compile("otto.outsider@example.edu"))
+    ).to_contain_text("Will be invited")
+    expect(preview.get_by_role("row", name=re.compile("new@example.edu"))).to_contain_text(
+        "Will be invited"
+    )
+    expect(page.get_by_text("Enrolled now")).to_have_count(0)
+    page.get_by_role("button", name="Import 2 people").click()
+    expect(page.get_by_text("Import finished. 2 invited.")).to_be_visible()
+    page.get_by_role("link", name="Back to the roster").click()
+    members = page.get_by_role("region", name=re.compile("^Members"))
+    expect(members.get_by_role("cell", name=outsider.email, exact=True)).to_have_count(0)
+    invited = page.get_by_role("region", name=re.compile("^Invited"))
+    expect(invited.get_by_role("cell", name=outsider.email, exact=True)).to_be_visible()
+    assert "/invitations/" in wait_for_mail(to=outsider.email, containing="/invitations/").body
+
+    # Otto finds the invitation on My courses and accepts it there.
+    otto = new_context().new_page()
+    sign_in(otto, site_url, outsider.email)
+    waiting = otto.get_by_role("region", name="Invitations waiting for you")
+    expect(waiting).to_contain_text("Career Exploration")
+    expect(
+        otto.get_by_role("region", name="Taking").get_by_role("link", name="Career Exploration")
+    ).to_have_count(0)
+    waiting.get_by_role("button", name="Accept invitation to Career Exploration").click()
+    expect(otto.get_by_text("Welcome to CAR 101 Career Exploration.")).to_be_visible()
+    otto.get_by_role("link", name="My courses", exact=True).first.click()
+    taking = otto.get_by_role("region", name="Taking")
+    expect(taking.get_by_role("link", name="Career Exploration")).to_be_visible()
+
+
 def test_wrong_join_code_shows_error_at_the_field_and_keeps_the_text(site_url, page, student):
     sign_in(page, site_url, student.email)
     page.get_by_label("Join a course with a code").fill("ZZZZ-9999")
@@ -154,6 +201,7 @@ def test_main_pages_have_no_serious_accessibility_violations(site_url, page, ins
         "invite": f"/courses/{course.pk}/roster/invite/",
         "import upload": f"/courses/{course.pk}/roster/import/",
         "settings": f"/courses/{course.pk}/settings/",
+        "leave": f"/courses/{course.pk}/leave/",
         "join": "/join/",
         "not found (signed in)": "/no-such-page/",
     }

@@ -15,10 +15,13 @@ from courses.enrolment import (
     invitation_accept,
     invitation_by_token,
     invitation_create,
+    invitation_decline,
     invitation_problem,
     invitation_resend,
     member_change_role,
     member_enrol,
+    member_leave,
+    member_readmit,
     member_remove,
     pending_invitations_for,
 )
@@ -108,16 +111,37 @@ def test_old_code_stops_working_after_rotation(course, outsider):
     assert membership.course == course
 
 
-def test_removed_student_who_rejoins_gets_the_same_membership_back(course, student):
+def test_student_removed_by_staff_cannot_rejoin_with_the_unchanged_code(course, student):
+    member_remove(membership=membership_of(student, course))
+
+    with pytest.raises(EnrolmentError, match="Ask your instructor for a new invitation"):
+        course_join_by_code(user=student, code=course.join_code)
+
+    assert not membership_of(student, course).is_active
+
+
+def test_student_who_left_rejoins_with_the_code_and_gets_the_same_membership_back(course, student):
     original = membership_of(student, course)
-    member_remove(membership=original)
+    member_leave(membership=original)
 
     membership, created = course_join_by_code(user=student, code=course.join_code)
 
     assert created is True
     assert membership.pk == original.pk
-    assert membership.is_active
+    assert membership.is_active and not membership.left_by_choice
     assert Membership.objects.filter(user=student, course=course).count() == 1
+
+
+def test_removed_student_comes_back_by_accepting_a_new_invitation(course, student, instructor):
+    member_remove(membership=membership_of(student, course))
+    sent = invitation_create(
+        course=course, email=student.email, role=Role.STUDENT, invited_by=instructor
+    )
+
+    invitation_accept(invitation=sent.invitation, user=student)
+
+    assert membership_of(student, course).is_active
+    course_join_by_code(user=student, code=course.join_code)  # and the code works again
 
 
 def test_removed_assistant_invited_back_as_student_returns_as_student(course, assistant):
@@ -152,7 +176,7 @@ def test_invitation_sends_one_email_with_the_accept_link(
     accept_url = settings.SITE_URL.rstrip("/") + reverse("courses:invitation", args=[sent.token])
     assert accept_url in message.body
     assert accept_url in message.alternatives[0][0]
-    assert "Ines Instructor has invited you" in message.body
+    assert "Ines Instructor <ines.instructor@example.edu> has invited you" in message.body
     assert sent.invitation.email == "new.person@example.edu"
     assert sent.invitation.token_hash == hash_token(sent.token)  # the token itself is not kept
 
@@ -476,3 +500,59 @@ def test_withdrawing_an_accepted_invitation_is_refused_and_keeps_the_member(
     assert "already accepted this invitation" in response.content.decode()
     assert Invitation.objects.get(pk=sent.invitation.pk).revoked_at is None
     assert membership_of(outsider, course).is_active
+
+
+# Leaving, re-admission and declining
+
+
+def test_student_leaves_and_their_membership_is_kept_as_left(course, student):
+    membership = member_leave(membership=membership_of(student, course))
+
+    assert membership.removed_at is not None and membership.left_by_choice
+    assert not course.memberships.active().filter(user=student).exists()
+
+
+def test_the_only_instructor_cannot_leave(course, instructor):
+    with pytest.raises(EnrolmentError, match="at least one instructor"):
+        member_leave(membership=membership_of(instructor, course))
+
+    assert membership_of(instructor, course).is_active
+
+
+def test_instructor_readmits_a_removed_assistant_in_their_former_role(course, assistant):
+    member_remove(membership=membership_of(assistant, course))
+
+    member_readmit(membership=membership_of(assistant, course))
+
+    membership = membership_of(assistant, course)
+    assert (membership.is_active, membership.role) == (True, Role.ASSISTANT)
+
+
+def test_someone_who_left_is_not_readmitted_without_their_consent(course, student):
+    member_leave(membership=membership_of(student, course))
+
+    with pytest.raises(EnrolmentError, match="left the course themselves"):
+        member_readmit(membership=membership_of(student, course))
+
+    assert not membership_of(student, course).is_active
+
+
+def test_declined_invitation_stops_working_and_leaves_the_waiting_list(
+    course, instructor, outsider
+):
+    invitation = invite(course, outsider.email, instructor)
+
+    invitation_decline(invitation=invitation, user=outsider)
+
+    assert list(pending_invitations_for(outsider)) == []
+    assert invitation_problem(Invitation.objects.get(pk=invitation.pk)) is not None
+    assert not Membership.objects.filter(user=outsider).exists()
+
+
+def test_only_the_invited_person_can_decline(course, instructor, outsider, other_student):
+    invitation = invite(course, outsider.email, instructor)
+
+    with pytest.raises(EnrolmentError, match="not to you"):
+        invitation_decline(invitation=invitation, user=other_student)
+
+    assert list(pending_invitations_for(outsider)) == [invitation]

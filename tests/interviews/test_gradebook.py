@@ -12,9 +12,11 @@ from courses.enrolment import member_remove
 from courses.models import Membership
 from interviews.gradebook import (
     CellState,
+    ExportFormat,
     canvas_titles,
     criteria_rows,
     csv_bytes,
+    gradebook_csv,
     gradebook_for,
     number,
     spreadsheet_text,
@@ -252,3 +254,17 @@ def test_criteria_rows_list_each_criterion_in_rubric_order(course, student, clas
         Decimal("3.00"), "", Decimal("0.00"), "", Decimal("8.00"), Decimal("10.00"), "yes",
         Decimal("10.00"), Decimal("0.80"), Decimal("7.20"), "Graded, not released",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("export_format", [ExportFormat.MOODLE, ExportFormat.CANVAS])
+def test_exports_guard_a_fullwidth_formula_and_keep_a_plus_address(course, export_format):
+    gradebook_assignment(course)
+    enrol(course, "+plus@example.edu", '＝HYPERLINK("http://evil.example","Grades")')
+
+    content = gradebook_csv(gradebook_for(course=course), export_format)
+
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    cells = {cell for row in rows for cell in row}
+    assert '\'＝HYPERLINK("http://evil.example","Grades")' in cells
+    assert "+plus@example.edu" in cells
+    assert "'+plus@example.edu" not in cells

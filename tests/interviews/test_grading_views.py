@@ -601,6 +601,101 @@ def test_an_assistants_grade_is_released_only_after_an_instructor_reviews_it(
     assert Notification.objects.filter(recipient=student, kind=Kind.FEEDBACK_RELEASED).count() == 1
 
 
+def queue_filter_counts(client, assignment) -> str:
+    return text_of(
+        re.search(
+            r'<nav aria-label="Filter write-ups".*?</nav>',
+            client.get(queue_url(assignment)).content.decode(),
+            re.S,
+        ).group(0)
+    )
+
+
+def test_an_assistants_edit_of_a_released_grade_is_held_back_until_an_instructor_reviews_it(
+    as_user, instructor, assistant, rubric, writeup, student
+):
+    assignment = rubric.assignment
+    feedback_url = reverse("interviews:feedback", args=[assignment.course_id, assignment.pk])
+    grading.assignment_require_review(assignment=assignment, required=True)
+    as_user(assistant).post(
+        grade_url(assignment, student), form_data(rubric, overall_comment="First version.")
+    )
+    as_user(instructor).post(grade_url(assignment, student, "grade_review"))
+    as_user(instructor).post(grade_url(assignment, student, "grade_release"))
+    assert "First version." in text_of(as_user(student).get(feedback_url))
+    released = Notification.objects.filter(recipient=student, kind=Kind.FEEDBACK_RELEASED)
+    assert released.count() == 1
+
+    # The assistant re-saves the released grade through the grading page as rendered.
+    page_url = grade_url(assignment, student)
+    page = as_user(assistant).get(page_url)
+    assert "held back from them until an instructor reviews it" in text_of(page)
+    form = Page(page.content.decode()).form("revision", "overall_comment")
+    data = as_post_data(form.submission())
+    data["overall_comment"] = "Second version, not reviewed."
+    assert as_user(assistant).post(form.action(page_url), data).status_code == 302
+
+    seen = text_of(as_user(student).get(feedback_url))
+    assert "your teacher has not released feedback yet" in seen
+    assert "Second version" not in seen and "First version." not in seen
+    assert queue_filter_counts(as_user(instructor), assignment).endswith("Needs review 1")
+    assert released.count() == 1  # nothing new to read yet
+
+    reviewer = as_user(instructor)
+    page = reviewer.get(page_url)
+    review = next(f for f in Page(page.content.decode()).forms if "review/" in f.action(page_url))
+    response = reviewer.post(review.action(page_url), as_post_data(review.submission()))
+
+    assert response.status_code == 302
+    assert "Reviewed and released again" in text_of(reviewer.get(response.url))
+    assert "Second version, not reviewed." in text_of(as_user(student).get(feedback_url))
+    assert queue_filter_counts(as_user(instructor), assignment).endswith("Needs review 0")
+    assert [n.subject for n in released.order_by("pk")] == [
+        f"Your grade and feedback are ready: {assignment.title}",
+        f"Your grade and feedback were updated: {assignment.title}",
+    ]
+
+
+def test_an_instructors_edit_of_a_released_grade_shows_at_once(
+    as_user, instructor, rubric, writeup, student
+):
+    assignment = rubric.assignment
+    grading.assignment_require_review(assignment=assignment, required=True)
+    client = as_user(instructor)
+    client.post(grade_url(assignment, student), form_data(rubric))
+    client.post(grade_url(assignment, student, "grade_release"))
+
+    client.post(
+        grade_url(assignment, student),
+        form_data(rubric, revision=1, overall_comment="Changed by the instructor."),
+    )
+
+    feedback_url = reverse("interviews:feedback", args=[assignment.course_id, assignment.pk])
+    assert "Changed by the instructor." in text_of(as_user(student).get(feedback_url))
+    assert queue_filter_counts(client, assignment).endswith("Needs review 0")
+
+
+def test_turning_review_off_gives_held_back_grades_back_to_their_students(
+    as_user, instructor, assistant, rubric, writeup, student
+):
+    assignment = rubric.assignment
+    grading.assignment_require_review(assignment=assignment, required=True)
+    as_user(instructor).post(grade_url(assignment, student), form_data(rubric))
+    as_user(instructor).post(grade_url(assignment, student, "grade_release"))
+    as_user(assistant).post(
+        grade_url(assignment, student), form_data(rubric, revision=1, overall_comment="Edited.")
+    )
+    assert not Grade.objects.released().exists()
+
+    as_user(instructor).post(
+        reverse("interviews:grading_review_setting", args=[assignment.course_id, assignment.pk]),
+        {},
+    )
+
+    feedback_url = reverse("interviews:feedback", args=[assignment.course_id, assignment.pk])
+    assert "Edited." in text_of(as_user(student).get(feedback_url))
+
+
 def confirm_release(client, url):
     """Release the whole class as the instructor does: the confirmation page, then its form as
     rendered."""

@@ -9,7 +9,13 @@ from django.db import transaction
 from accounts.forms import ProfileForm
 from accounts.profile import profile_save
 from courses.editing import course_update
-from courses.enrolment import member_change_role, member_enrol, member_remove
+from courses.enrolment import (
+    member_change_role,
+    member_enrol,
+    member_leave,
+    member_readmit,
+    member_remove,
+)
 from courses.forms import CourseForm
 from courses.models import Role
 from interviews import planning, writeups
@@ -123,6 +129,16 @@ def test_a_removed_student_gets_no_more_reminders(
     membership = course.memberships.get(user=student)
     with django_capture_on_commit_callbacks(execute=True):
         member_remove(membership=membership)
+
+    assert pending(student).count() == 0
+
+
+def test_a_student_who_left_gets_no_more_reminders(
+    assignment, course, student, django_capture_on_commit_callbacks
+):
+    assert pending(student).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        member_leave(membership=course.memberships.get(user=student))
 
     assert pending(student).count() == 0
 
@@ -254,6 +270,10 @@ TRIGGERS = {
         membership=w.course.memberships.get(user=w.student), role=Role.ASSISTANT
     ),
     "student removed": lambda w: member_remove(membership=w.course.memberships.get(user=w.student)),
+    "student left": lambda w: member_leave(membership=w.course.memberships.get(user=w.student)),
+    "removed student re-admitted": lambda w: member_readmit(
+        membership=w.course.memberships.get(user=w.student)
+    ),
     "time zone changed on the profile": _time_zone_changed,
     "course time zone changed": _course_time_zone_changed,
     "keep-in-touch rhythm set": _keep_in_touch_set,
@@ -266,6 +286,9 @@ SETUPS = {
     "held taken back": _held_on_another_day,
     "assignment published again": lambda w: w.assignment.unpublish(),
     "course unarchived": lambda w: w.course.archive(now=NOW),
+    "removed student re-admitted": lambda w: member_remove(
+        membership=w.course.memberships.get(user=w.student)
+    ),
 }
 
 

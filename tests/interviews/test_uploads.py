@@ -4,7 +4,7 @@ types the assignment does not take, and the size limit."""
 import pytest
 
 from interviews.models import AttachmentType
-from interviews.uploads import UploadRefused, check_upload, human_size, sniff
+from interviews.uploads import UploadRefused, check_upload, download_name, human_size, sniff
 from tests.interviews import samples
 from tests.interviews.samples import upload
 
@@ -104,3 +104,110 @@ def test_sniffing_leaves_the_file_ready_to_be_stored_from_the_start():
     check_upload(file, allowed=EVERYTHING)
 
     assert file.read() == samples.PDF
+
+
+# The name must agree with the content
+
+
+@pytest.mark.parametrize("extension", list(samples.SCRIPTS))
+def test_a_script_or_markup_file_is_refused_under_its_runnable_name(extension):
+    name = f"notes{extension}"
+
+    with pytest.raises(UploadRefused) as refused:
+        check_upload(upload(name, samples.SCRIPTS[extension]), allowed=EVERYTHING)
+
+    assert str(refused.value) == (
+        f"“{name}” cannot be attached: this file's content is plain text, but its name ends in "
+        f"{extension}. Rename it to end in .txt and try again."
+    )
+
+
+def test_a_pdf_named_like_a_program_is_refused_saying_what_to_rename_it_to():
+    with pytest.raises(UploadRefused) as refused:
+        check_upload(upload("report.exe", samples.PDF), allowed=EVERYTHING)
+
+    assert str(refused.value) == (
+        "“report.exe” cannot be attached: this file's content is a PDF, but its name ends in "
+        ".exe. Rename it to end in .pdf and try again."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("report.pdf.exe", samples.PDF),
+        ("run.bat.", samples.SCRIPTS[".bat"]),  # Windows drops the trailing dot
+        ("run.bat ", samples.SCRIPTS[".bat"]),
+        ("card.png.svg", samples.png()),
+        ("notes.txt", samples.PDF),
+        ("essay.docm", samples.docx()),
+        ("photo.jpg", samples.png()),
+    ],
+)
+def test_a_name_whose_extension_is_another_types_is_refused(name, data):
+    with pytest.raises(UploadRefused) as refused:
+        check_upload(upload(name, data), allowed=EVERYTHING)
+
+    assert "but its name ends in" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "stored"),
+    [
+        ("reflection.pdf", samples.PDF, "reflection.pdf"),
+        ("Reflection.PDF", samples.PDF, "Reflection.PDF"),
+        ("card.jpeg", samples.JPEG, "card.jpeg"),
+        ("scan", samples.png(), "scan.png"),
+        ("notes", b"just text", "notes.txt"),
+        ("my\u202etxt.exe notes.txt", b"just text", "mytxt.exe notes.txt"),  # no RTL override
+    ],
+)
+def test_the_stored_name_ends_in_the_extension_of_what_the_file_is(name, data, stored):
+    assert check_upload(upload(name, data), allowed=EVERYTHING).name == stored
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("essay.docx", samples.docm()),
+        ("essay.docx", samples.docx_with(("word/vbaProject.bin", b"VBA"))),
+        ("essay.docx", samples.docx_with(content_types=samples.MACRO_CONTENT_TYPES)),
+        ("essay.docx", samples.docx_with(("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0"))),
+        ("essay.docx", samples.docx_with(("word/media/setup.exe", samples.WINDOWS_PROGRAM))),
+        ("essay.docx", samples.docx_with(("word/activeX/activeX1.xml", b"<ax/>"))),
+        ("essay.docx", samples.docx_with(("customXml/run.js", b"alert(1)"))),
+        ("essay.odt", samples.odt_with(("Basic/Standard/Module1.xml", b"<script:module/>"))),
+        ("essay.odt", samples.odt_with(("Object 1", b"\xd0\xcf\x11\xe0 OLE"))),
+    ],
+)
+def test_office_files_with_macros_or_embedded_programs_are_refused(name, data):
+    with pytest.raises(UploadRefused) as refused:
+        check_upload(upload(name, data), allowed=EVERYTHING)
+
+    assert str(refused.value).startswith(
+        f"“{name}” cannot be attached: it looks like a Word or OpenDocument file with macros, "
+        "ActiveX controls or embedded objects"
+    )
+
+
+def test_a_macro_enabled_document_is_never_accepted_under_any_name():
+    for name in ("essay.docm", "essay.docx", "essay"):
+        with pytest.raises(UploadRefused):
+            check_upload(upload(name, samples.docm()), allowed=EVERYTHING)
+
+
+@pytest.mark.parametrize(
+    ("original", "kind", "served"),
+    [
+        ("report.exe", "pdf", "report.pdf"),
+        ("run.bat", "txt", "run.txt"),
+        ("page.html", "txt", "page.txt"),
+        ("drawing.svg", "txt", "drawing.txt"),
+        ("photo", "png", "photo.png"),
+        ("photo.JPG", "jpeg", "photo.JPG"),
+        ("essay.docx", "docx", "essay.docx"),
+        ("run.bat.", "txt", "run.txt"),
+    ],
+)
+def test_a_download_name_always_ends_in_the_detected_types_extension(original, kind, served):
+    assert download_name(original, kind) == served

@@ -1,12 +1,14 @@
 """The write-up pages through the test client: the draft form and its autosave, conflicts,
 submitting, attachments and their downloads, older versions, and who may see what."""
 
+import html
 import re
 import zoneinfo
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from interviews.models import Assignment, Attachment, Extension, ReflectionPrompt, Submission
@@ -588,6 +590,52 @@ def test_a_download_is_served_as_an_attachment_that_is_never_sniffed_or_run(
     assert response["Content-Disposition"] == 'attachment; filename="my notes.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+@pytest.mark.parametrize(
+    ("stored_as", "kind", "data", "served_as"),
+    [
+        ("report.exe", "pdf", samples.PDF, "report.pdf"),
+        ("notes.bat", "txt", b"@echo off", "notes.txt"),
+        ("page.html", "txt", b"<script>alert(1)</script>", "page.txt"),
+        ("scan", "png", samples.png(), "scan.png"),
+    ],
+)
+def test_a_file_stored_under_a_runnable_name_is_downloaded_under_its_types_extension(
+    as_user, assignment, student, instructor, stored_as, kind, data, served_as
+):
+    # A row stored before names had to agree with the content.
+    draft, _ = Submission.objects.get_or_create(assignment=assignment, student=student)
+    attachment = Attachment(
+        submission=draft, original_name=stored_as, kind=kind, content_type="text/html",
+        size=len(data),
+    )  # fmt: skip
+    attachment.file.save("x", ContentFile(data), save=True)
+    submitted(assignment, student)
+
+    response = as_user(instructor).get(
+        reverse("interviews:attachment_download", args=[attachment.pk])
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{served_as}"'
+    assert not response["Content-Type"].startswith("text/html")
+
+
+def test_a_pdf_named_like_a_program_is_refused_on_the_writeup_page(
+    as_user, student, assignment, frozen
+):
+    data = {**draft_data(0, ENOUGH), "file": upload("report.exe", samples.PDF)}
+
+    response = as_user(student).post(url("attachment_upload", assignment), data)
+
+    assert response.status_code == 400
+    error = re.search(r'id="error_1_id_file"[^>]*>(.*?)</', response.content.decode(), re.S)
+    assert error and html.unescape(re.sub(r"<[^>]+>", "", error.group(1))).strip() == (
+        "“report.exe” cannot be attached: this file's content is a PDF, but its name ends in "
+        ".exe. Rename it to end in .pdf and try again."
+    )
+    assert not Attachment.objects.exists()
 
 
 @pytest.mark.parametrize("viewer", ["instructor", "assistant"])

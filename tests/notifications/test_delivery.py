@@ -634,3 +634,46 @@ def test_replanning_leaves_a_shown_reminder_alone_but_cancels_its_waiting_email(
     assert reload(row).state == State.CANCELLED
     deliver([row.pk], now=waiting.send_at)
     assert server.messages == []
+
+
+# An email that cannot be built ------------------------------------------------------------
+
+
+def test_a_subject_naming_someone_with_a_line_break_goes_out_on_one_line(server, student):
+    # Stored before names were checked at input: "Time to get back in touch with <name>".
+    row = planned(student, "kit", subject="Time to get back in touch with Ann\r\nBcc: x@evil.test")
+
+    counts = deliver([row.pk], now=NOW)
+
+    assert counts["sent"] == 1
+    [message] = server.to(student)
+    assert message["Subject"].endswith("Time to get back in touch with Ann Bcc: x@evil.test")
+    assert message["Bcc"] is None
+    assert reload(row).state == State.SENT
+
+
+def test_one_unbuildable_email_does_not_take_its_batch_down(server, student, outsider, monkeypatch):
+    from django.core.mail import BadHeaderError
+
+    from notifications.emails import DigestRenderer
+
+    render = DigestRenderer.render
+
+    def render_or_refuse(self, *, recipient, rows):
+        if recipient == student:
+            raise BadHeaderError("Header values can't contain newlines")
+        return render(self, recipient=recipient, rows=rows)
+
+    monkeypatch.setattr(DigestRenderer, "render", render_or_refuse)
+    broken = [planned(student, "a"), planned(student, "b")]
+    fine = planned(outsider, "c")
+
+    counts = deliver([*(r.pk for r in broken), fine.pk], now=NOW)
+
+    assert (counts["sent"], counts["failed"]) == (1, 2)
+    assert len(server.to(outsider)) == 1 and server.to(student) == []
+    assert reload(fine).state == State.SENT
+    for row in broken:
+        row = reload(row)
+        assert row.state == State.FAILED
+        assert row.last_error == "BadHeaderError: Header values can't contain newlines"

@@ -1,5 +1,6 @@
 """The reminder email: one message for everything due for one person, with working links."""
 
+import dataclasses
 import email
 import email.policy
 import re
@@ -206,12 +207,25 @@ def test_an_address_that_needs_encoding_or_an_overlong_line_goes_through_django(
 
 
 def test_a_line_break_in_a_subject_is_refused_as_django_refuses_it(student):
-    row = notify(student, subject="Reminder\nBcc: everyone@example.edu")
-    digest = DigestRenderer().render(recipient=student, rows=[row])
+    row = notify(student, subject="Reminder")
+    digest = dataclasses.replace(
+        DigestRenderer().render(recipient=student, rows=[row]),
+        subject="Reminder\nBcc: everyone@example.edu",
+    )
 
     assert not digest.plain
     with pytest.raises(BadHeaderError):
         digest.as_bytes()
+
+
+def test_a_stored_subject_with_a_line_break_is_rendered_on_one_line(student):
+    row = notify(student, subject="Get back in touch with Ann\r\nBcc: everyone@example.edu")
+
+    digest = DigestRenderer().render(recipient=student, rows=[row])
+
+    assert digest.subject.endswith("Get back in touch with Ann Bcc: everyone@example.edu")
+    assert digest.plain
+    assert parsed(digest.as_bytes())["Bcc"] is None
 
 
 def test_the_renderer_makes_the_same_unsubscribe_link_as_reverse(student, time_machine):
