@@ -121,39 +121,53 @@ def invitation_create(
     An earlier pending invitation of the same address is revoked so only the newest link works.
     Raises EnrolmentError (on the ``emails`` field) when an invitation limit is reached.
     """
-    from .tasks import send_invitation_email
+    [sent] = invitations_send(
+        course=course, invitees=[Invitee(email=email, role=role, name=name)],
+        invited_by=invited_by, now=now,
+    )  # fmt: skip
+    return sent
 
-    now = now or timezone.now()
-    email = email.strip().lower()
-    with transaction.atomic():
-        _refuse_invitations(course=course, emails=[email], invited_by=invited_by, now=now)
-        course.invitations.for_email(email).pending(now=now).update(revoked_at=now)
-        token, token_hash = Invitation.new_token()
-        invitation = Invitation.objects.create(
-            course=course,
-            email=email,
-            name=name,
-            role=role,
-            token_hash=token_hash,
-            invited_by=invited_by,
-            created_at=now,
-            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
-        )
-        send_invitation_email.delay_on_commit(invitation.pk, token)
-    return InvitationSent(invitation=invitation, token=token)
+
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    role: str
+    name: str = ""
 
 
 def invitations_create(
     *, course: Course, emails: list[str], role: str, invited_by, now=None
 ) -> list[InvitationSent]:
     """Invite every address in ``emails`` or, when any refusal applies, none of them."""
+    return invitations_send(
+        course=course, invitees=[Invitee(email=email, role=role) for email in emails],
+        invited_by=invited_by, now=now,
+    )  # fmt: skip
+
+
+def invitations_send(
+    *, course: Course, invitees: list[Invitee], invited_by, now=None
+) -> list[InvitationSent]:
+    """Invite every one of ``invitees`` or, when any refusal applies, none of them. The limits
+    are checked once for the whole batch, under their locks, which the transaction keeps."""
+    from .tasks import send_invitation_email
+
     now = now or timezone.now()
+    emails = [invitee.email.strip().lower() for invitee in invitees]
     with transaction.atomic():
         _refuse_invitations(course=course, emails=emails, invited_by=invited_by, now=now)
-        return [
-            invitation_create(course=course, email=email, role=role, invited_by=invited_by, now=now)
-            for email in emails
-        ]
+        sent = []
+        for email, invitee in zip(emails, invitees, strict=True):
+            course.invitations.for_email(email).pending(now=now).update(revoked_at=now)
+            token, token_hash = Invitation.new_token()
+            invitation = Invitation.objects.create(
+                course=course, email=email, name=invitee.name, role=invitee.role,
+                token_hash=token_hash, invited_by=invited_by, created_at=now,
+                expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+            )  # fmt: skip
+            send_invitation_email.delay_on_commit(invitation.pk, token)
+            sent.append(InvitationSent(invitation=invitation, token=token))
+    return sent
 
 
 def _refuse_invitations(*, course: Course, emails: list[str], invited_by, now) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.spreadsheets import first_nul_line
 from accounts.validators import has_control_characters
 
-from .enrolment import invitation_create
+from .enrolment import Invitee, invitations_send
 from .invitation_limits import invitation_limit_problem
 from .models import Course, Role, RosterImport
 
@@ -222,18 +222,15 @@ def roster_import_run(*, roster_import: RosterImport, report: Callable[[int], No
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
             members = _active_member_emails(course, [row["email"] for row in chunk])
-            for row in chunk:
-                if row["email"] in members:
-                    summary["already"] += 1
-                else:
-                    invitation_create(
-                        course=course,
-                        email=row["email"],
-                        name=row["name"],
-                        role=row["role"],
-                        invited_by=roster_import.uploaded_by,
-                    )
-                    summary["invited"] += 1
+            invitees = [
+                Invitee(email=row["email"], role=row["role"], name=row["name"])
+                for row in chunk
+                if row["email"] not in members
+            ]
+            # One check of the limits per chunk: they count what this transaction created.
+            invitations_send(course=course, invitees=invitees, invited_by=roster_import.uploaded_by)
+            summary["invited"] += len(invitees)
+            summary["already"] += len(chunk) - len(invitees)
             report(start + len(chunk))
         roster_import.state = RosterImport.State.DONE
         roster_import.processed = len(rows)
