@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test reliability bench ci lint format compose-check requirements clean
+.PHONY: run test corpus reliability bench ci lint format compose-check requirements clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ run: $(VENV)/.base
 test: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## The exhaustive corpora (about a minute and a half; CI runs it after `make test`): the public
+## XSS corpus through every field in Chromium, and extreme values through every form.
+corpus: $(VENV)/.dev
+	./scripts/ensure-test-services.sh
+	$(BIN)/python -m pytest -n 2 -m corpus $(PYTEST_ARGS)
 
 ## The reminder engine under failure: real workers killed, Redis restarted, the database cut
 ## off (about 2½ minutes; CI runs it after `make test`). Figures: test-artifacts/reliability.json.

@@ -18,6 +18,9 @@ import tests.test_form_walk as walk
 from tests.forms_as_rendered import Form, Page
 from tests.test_authorization import ROUTES, build_kwargs
 
+# Every extreme value through every field: with the XSS corpora, `make corpus` (CI runs it).
+pytestmark = pytest.mark.corpus
+
 # The authorization walk's world, fixture for fixture (as the form walk takes it).
 globals().update(
     {

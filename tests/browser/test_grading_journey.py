@@ -213,6 +213,7 @@ def test_grading_and_feedback_pages_have_no_serious_accessibility_violations(
     assert {name: v for name, v in found.items() if v} == {}
 
 
+@pytest.mark.corpus
 def test_xss_corpus_in_rubrics_comments_and_messages_never_runs_for_the_reader(
     site_url, new_context, course, submitted, instructor, student
 ):

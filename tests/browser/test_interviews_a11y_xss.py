@@ -280,6 +280,7 @@ def visit_all(page, site_url, paths: dict[str, str], fired: list[str]) -> None:
         assert_inert(page, f"{name} ({path})", fired)
 
 
+@pytest.mark.corpus
 def test_xss_corpus_in_everything_people_write_never_runs_where_others_read_it(
     site_url, new_context, course, instructor, student
 ):
@@ -410,6 +411,7 @@ def test_xss_corpus_in_everything_people_write_never_runs_where_others_read_it(
     expect(staff.get_by_role("region", name="Extension")).to_contain_text(reasons[0][:40])
 
 
+@pytest.mark.corpus
 def test_xss_typed_into_the_real_forms_never_runs_for_the_reader(
     site_url, new_context, course, instructor, student
 ):

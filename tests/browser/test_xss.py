@@ -28,6 +28,7 @@ def payloads() -> list[str]:
     return [line for line in CORPUS.read_text().splitlines() if line.strip()]
 
 
+@pytest.mark.corpus
 def test_xss_corpus_in_course_and_people_fields_never_executes(site_url, page, instructor):
     corpus = payloads()
     for index, payload in enumerate(corpus):
