@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import hooks
 from .emails import inviter_address
 from .invitation_limits import invitation_limit_problem
 from .join_limits import join_failure_record, join_limit_problem
@@ -73,10 +74,9 @@ def member_enrol(*, course: Course, user, role: str = Role.STUDENT) -> tuple[Mem
 
 
 def _replan_for(membership: Membership) -> None:
-    """Someone came, went or changed role: their reminders in this course follow."""
-    from interviews.reminders import replan_course_later
-
-    replan_course_later(membership.course, student_id=membership.user_id)
+    """Someone came, went or changed role: their reminders in this course follow (the hooks
+    registered in ``courses.hooks``)."""
+    hooks.membership_changed(membership)
 
 
 def course_join_by_code(

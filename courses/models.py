@@ -10,6 +10,8 @@ from django.utils import timezone
 from accounts.models import validate_timezone
 from accounts.validators import no_control_characters
 
+from . import hooks
+
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 JOIN_CODE_LENGTH = 8
 
@@ -97,17 +99,12 @@ class Course(models.Model):
         """Archive: nobody new joins and reminders of the course stop; all work is kept."""
         self.archived_at = now or timezone.now()
         self.save(update_fields=["archived_at"])
-        self._replan_reminders()
+        hooks.course_reminders_changed(self)
 
     def unarchive(self) -> None:
         self.archived_at = None
         self.save(update_fields=["archived_at"])
-        self._replan_reminders()
-
-    def _replan_reminders(self) -> None:
-        from interviews.reminders import replan_course_later
-
-        replan_course_later(self)
+        hooks.course_reminders_changed(self)
 
 
 class MembershipQuerySet(models.QuerySet):

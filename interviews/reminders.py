@@ -287,6 +287,11 @@ def replan_course_later(course, *, student_id: int | None = None) -> None:
         replan_later(assignment_id=assignment_id, student_id=student_id)
 
 
+def replan_member_later(membership) -> None:
+    """Re-plan ``membership``'s person in its course (they came, went or changed role)."""
+    replan_course_later(membership.course, student_id=membership.user_id)
+
+
 def _students_of(assignment: Assignment):
     return assignment.course.memberships.active().filter(role=Role.STUDENT).select_related("user")
 
