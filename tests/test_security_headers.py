@@ -155,6 +155,39 @@ def test_errors_and_redirects_carry_the_permissions_policy(as_user, student, db)
     assert_privacy_headers(signed_in_missing, signed_in=True)
 
 
+# Written out rather than read from settings, so a loosened CONTENT_SECURITY_POLICY fails here.
+SAME_ORIGIN_POLICY = {
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'",
+    "form-action 'self'", "frame-ancestors 'none'",
+}  # fmt: skip
+
+
+def content_security_policy(response) -> set[str]:
+    """The policy's directives; django-csp does not keep their order from one process to the
+    next, and the order carries no meaning."""
+    header = response.get("Content-Security-Policy", "")
+    return {d.strip() for d in header.split(";") if d.strip()}
+
+
+def test_pages_static_files_and_errors_run_only_same_origin_scripts_and_styles(
+    as_user, student, course, assignment, settings
+):
+    settings.WHITENOISE_USE_FINDERS = True  # the tests do not run collectstatic
+    client = as_user(student)
+    statuses = {
+        reverse("interviews:writeup", args=[course.pk, assignment.pk]): 200,
+        settings.STATIC_URL + "favicon.svg": 200,
+        "/no-such-page/": 404,
+    }
+
+    for url, status in statuses.items():
+        response = client.get(url)
+
+        assert response.status_code == status, url
+        assert content_security_policy(response) == SAME_ORIGIN_POLICY, url
+
+
 def test_the_app_never_names_its_server():
     def view(request):
         return HttpResponse("hi", headers={"Server": "WSGIServer/0.2 CPython/3.11"})
