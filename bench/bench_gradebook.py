@@ -6,7 +6,9 @@ through Django's test Client, signed in as the instructor (median of several run
 1. the gradebook page (``interviews:gradebook``), against a one-query Django view defined here
    that reads every grade with ONE query and renders a plain students × assignments table
    (the floor for "show all grades in a page": no permissions, no states, no totals);
-2. the Canvas and Moodle CSV exports and the per-criterion export of one assignment.
+2. the Canvas and Moodle CSV exports and the per-criterion export of one assignment, which
+   stream: for these, also the peak memory growth (tracemalloc) while one is produced and read
+   chunk by chunk, against building the same Canvas file whole.
 
 Runs against PostgreSQL in a scratch database it creates and drops. ``BENCH_DATABASE_URL``
 names the server (default postgres://postgres@127.0.0.1:5432/postgres). Figures are printed
@@ -16,6 +18,7 @@ and written to test-artifacts/bench-gradebook.json.
 import statistics
 import sys
 import time
+import tracemalloc
 import types
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -153,6 +156,38 @@ def build_course():
     return instructor, course, assignments
 
 
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def peak_memory_kb(client, url: str) -> int:
+    """Peak growth of Python's allocations, in KB, while ``url`` is answered and its body read
+    a chunk at a time (each chunk dropped once counted, as a server sends it on)."""
+    tracemalloc.start()
+    start = tracemalloc.get_traced_memory()[0]
+    response = client.get(url)
+    assert response.status_code == 200
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert size
+    return round((peak - start) / 1024)
+
+
+def whole_file_peak_kb(course) -> int:
+    """The same measure for the Canvas file built whole (``gradebook_csv`` of ``gradebook_for``),
+    as the export did before it streamed."""
+    from interviews.gradebook import ExportFormat, gradebook_csv, gradebook_for
+
+    tracemalloc.start()
+    start = tracemalloc.get_traced_memory()[0]
+    content = gradebook_csv(gradebook_for(course=course), ExportFormat.CANVAS)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert content
+    return round((peak - start) / 1024)
+
+
 def measure(client, url: str) -> dict:
     """Median milliseconds over REPEATS runs (after one warm-up), queries, and size."""
     from django.db import connection
@@ -160,11 +195,13 @@ def measure(client, url: str) -> dict:
 
     response = client.get(url)  # warm-up: template loading, URL resolver, connection
     assert response.status_code == 200, (url, response.status_code)
+    body(response)
     samples, cpu = [], []
     for _ in range(REPEATS):
         with CaptureQueriesContext(connection) as queries:
             t0, c0 = time.perf_counter(), time.process_time()
             response = client.get(url)
+            content = body(response)
             samples.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
         assert response.status_code == 200
@@ -174,7 +211,8 @@ def measure(client, url: str) -> dict:
         # Django's own work (the database server's is not in it): steadier on a busy machine.
         "cpu_ms": round(statistics.median(cpu) * 1000, 1),
         "queries": len(queries),
-        "kb": round(len(response.content) / 1024),
+        "kb": round(len(content) / 1024),
+        "peak_kb": peak_memory_kb(client, url) if response.streaming else None,
     }
 
 
@@ -207,9 +245,13 @@ def bench(report: dict) -> None:
         ),
     ]
     results = {name: measure(client, url) for name, url in cases}
-    headers = ["request", "median ms", "min ms", "CPU ms (Django)", "queries", "KB"]
+    results["Canvas CSV built whole (before streaming)"] = {
+        "ms": "", "min_ms": "", "cpu_ms": "", "queries": "", "kb": "",
+        "peak_kb": whole_file_peak_kb(course),
+    }  # fmt: skip
+    headers = ["request", "median ms", "min ms", "CPU ms (Django)", "queries", "KB", "peak KB"]
     rows = [
-        [name, r["ms"], r["min_ms"], r["cpu_ms"], r["queries"], r["kb"]]
+        [name, r["ms"], r["min_ms"], r["cpu_ms"], r["queries"], r["kb"], r["peak_kb"] or ""]
         for name, r in results.items()
     ]
     print(f"\nThe gradebook at {STUDENTS:,} students × {ASSIGNMENTS} assignments, through the test")
@@ -221,6 +263,10 @@ def bench(report: dict) -> None:
         f"\nGradebook page / one-query view: {ratio:.2f}× wall time, "
         f"{page['cpu_ms'] / baseline['cpu_ms']:.2f}× CPU. Both pay 2 queries for the signed-in "
         "session and user; the one-query view reads every grade in its 1 other query."
+    )
+    print(
+        "Peak KB: growth of Python's allocations (tracemalloc) while a streamed file is produced "
+        "and read chunk by chunk: bounded by a cursor fetch of rows, not by the class."
     )
     report["gradebook"] = {
         "students": STUDENTS,

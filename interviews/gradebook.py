@@ -20,7 +20,7 @@ import functools
 import io
 import re
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -41,6 +41,9 @@ BINS = 10  # the distribution's bars: 0–9 %, 10–19 %, …, 90–100 %
 # Reversing once per assignment with a placeholder student, then substituting, is what keeps
 # 10,000 cells from costing 10,000 reverse() calls.
 _PLACEHOLDER = 987654321987
+# Rows a server-side cursor brings per fetch when an export streams: memory stays that of a
+# chunk, and the query count stays one per read (fetches are not queries).
+STREAM_CHUNK = 2_000
 
 
 class CellState(StrEnum):
@@ -237,52 +240,89 @@ def _column_statistics(column: Column, scores: list[Decimal]) -> None:
         column.bins[min(index, BINS - 1)] += 1  # 100 % (or more) joins the 90s
 
 
-def gradebook_for(
-    *, course: Course, released_only: bool = False, with_comments: bool = False
-) -> Gradebook:
-    """Every student of ``course`` × every published assignment (ordered by due date).
+def _row(
+    member: dict,
+    work_of: dict[int, dict],
+    *,
+    columns: list[Column],
+    grade_urls: list[Callable[[int], str]],
+    total_points: Decimal,
+    released_only: bool,
+    with_comments: bool,
+) -> Row | None:
+    """``member``'s row, from their work by assignment id; None for a removed student with no
+    grade on a published assignment."""
+    student_id = member["user_id"]
+    removed = member["removed_at"] is not None
+    if removed and not any(w["grade__state"] for w in work_of.values()):
+        return None
+    row = Row(
+        student_id=student_id,
+        name=member["user__full_name"],
+        email=member["user__email"],
+        is_removed=removed,
+        cells=[],
+    )
+    for index, column in enumerate(columns):
+        cell = _cell(
+            work_of.get(column.assignment_id),
+            points=column.points,
+            released_only=released_only,
+            with_comments=with_comments,
+        )
+        if cell.state != CellState.NOT_SUBMITTED:
+            cell.url = grade_urls[index](student_id)
+        if cell.counts:
+            row.earned += cell.final_score
+            row.graded_points += column.points
+            row.graded += 1
+        row.cells.append(cell)
+    row.current = percent(row.earned, row.graded_points)
+    row.overall = percent(row.earned, total_points)
+    return row
 
-    Students: the active ones, plus removed ones who have a grade on a published assignment
-    (marked ``is_removed``). ``released_only`` counts only released grades (what students
-    already see); ``with_comments`` also reads each counting grade's overall comment. Three
-    queries, whatever the size of the class.
-    """
-    assignments = list(
+
+def _published(course: Course) -> list[dict]:
+    return list(
         Assignment.objects.published()
         .filter(course=course)
         .order_by("writeup_due_at", "pk")
         .values("pk", "title", "points", "writeup_due_at")
     )
-    members = list(
+
+
+def _students(course: Course):
+    return (
         Membership.objects.filter(course=course, role=Role.STUDENT)
         .order_by(Lower("user__full_name"), "user__email")
         .values("user_id", "removed_at", "user__full_name", "user__email")
     )
+
+
+def _work(assignments: list[dict], *, with_comments: bool):
     fields = [
         "assignment_id", "student_id", "is_late", "grade__state", "grade__final_score",
         "grade__points_possible", "grade__needs_review", "submitted", "released",
     ]  # fmt: skip
     if with_comments:
         fields.append("grade__overall_comment")
-    work: dict[tuple[int, int], dict] = {}
-    if assignments:
-        # Whether there is a moment, not the moment: booleans are much cheaper to load than
-        # thousands of datetimes.
-        rows = (
-            Submission.objects.filter(
-                Q(submitted_at__isnull=False) | Q(grade__isnull=False),
-                assignment_id__in=[a["pk"] for a in assignments],
-            )
-            .annotate(
-                submitted=_is_set("submitted_at"),
-                released=_is_set("grade__released_at"),
-            )
-            .values(*fields)
+    # Whether there is a moment, not the moment: booleans are much cheaper to load than
+    # thousands of datetimes.
+    return (
+        Submission.objects.filter(
+            Q(submitted_at__isnull=False) | Q(grade__isnull=False),
+            assignment_id__in=[a["pk"] for a in assignments],
         )
-        work = {(row["student_id"], row["assignment_id"]): row for row in rows}
-    graded_students = {student_id for (student_id, _), row in work.items() if row["grade__state"]}
+        .annotate(
+            submitted=_is_set("submitted_at"),
+            released=_is_set("grade__released_at"),
+        )
+        .values(*fields)
+    )
 
-    columns = [
+
+def _columns(course: Course, assignments: list[dict]) -> list[Column]:
+    return [
         Column(
             assignment_id=a["pk"],
             title=a["title"],
@@ -294,42 +334,51 @@ def gradebook_for(
         )
         for a in assignments
     ]
-    grade_urls = [
+
+
+def _grade_urls(course: Course, columns: list[Column]) -> list[Callable[[int], str]]:
+    return [
         _url_maker("interviews:grade", course_id=course.pk, assignment_id=column.assignment_id)
         for column in columns
     ]
+
+
+def gradebook_for(
+    *, course: Course, released_only: bool = False, with_comments: bool = False
+) -> Gradebook:
+    """Every student of ``course`` × every published assignment (ordered by due date).
+
+    Students: the active ones, plus removed ones who have a grade on a published assignment
+    (marked ``is_removed``). ``released_only`` counts only released grades (what students
+    already see); ``with_comments`` also reads each counting grade's overall comment. Three
+    queries, whatever the size of the class.
+    """
+    assignments = _published(course)
+    members = list(_students(course))
+    work: dict[int, dict[int, dict]] = {}
+    if assignments:
+        for line in _work(assignments, with_comments=with_comments):
+            work.setdefault(line["student_id"], {})[line["assignment_id"]] = line
+    columns = _columns(course, assignments)
+    grade_urls = _grade_urls(course, columns)
     total_points = sum((column.points for column in columns), ZERO)
     scores: list[list[Decimal]] = [[] for _ in columns]
     rows = []
     for member in members:
-        student_id = member["user_id"]
-        removed = member["removed_at"] is not None
-        if removed and student_id not in graded_students:
-            continue
-        row = Row(
-            student_id=student_id,
-            name=member["user__full_name"],
-            email=member["user__email"],
-            is_removed=removed,
-            cells=[],
+        row = _row(
+            member,
+            work.get(member["user_id"], {}),
+            columns=columns,
+            grade_urls=grade_urls,
+            total_points=total_points,
+            released_only=released_only,
+            with_comments=with_comments,
         )
-        for index, column in enumerate(columns):
-            cell = _cell(
-                work.get((student_id, column.assignment_id)),
-                points=column.points,
-                released_only=released_only,
-                with_comments=with_comments,
-            )
-            if cell.state != CellState.NOT_SUBMITTED:
-                cell.url = grade_urls[index](student_id)
+        if row is None:
+            continue
+        for index, cell in enumerate(row.cells):
             if cell.counts:
-                row.earned += cell.final_score
-                row.graded_points += column.points
-                row.graded += 1
                 scores[index].append(cell.final_score)
-            row.cells.append(cell)
-        row.current = percent(row.earned, row.graded_points)
-        row.overall = percent(row.earned, total_points)
         rows.append(row)
     for column, column_scores in zip(columns, scores, strict=True):
         _column_statistics(column, column_scores)
@@ -337,6 +386,59 @@ def gradebook_for(
         course=course,
         columns=columns,
         rows=rows,
+        total_points=total_points,
+        released_only=released_only,
+    )
+
+
+def gradebook_stream(
+    *, course: Course, released_only: bool = False, with_comments: bool = False
+) -> Gradebook:
+    """The rows of ``gradebook_for`` (same students, cells and totals, in the same order) for
+    an export: ``rows`` is an iterator that reads the class a chunk at a time, so a class of
+    10,000 is never in memory at once. No column statistics. Three queries, the last two when
+    the rows are first read."""
+    assignments = _published(course)
+    columns = _columns(course, assignments)
+    total_points = sum((column.points for column in columns), ZERO)
+
+    def rows() -> Iterator[Row]:
+        grade_urls = _grade_urls(course, columns)
+        # The work comes in the students' order, only for the course's students: each
+        # student's work is the run of lines at the head of the stream that are theirs.
+        lines: Iterator[dict] = iter(())
+        if assignments:
+            lines = (
+                _work(assignments, with_comments=with_comments)
+                .filter(
+                    student__memberships__course=course,
+                    student__memberships__role=Role.STUDENT,
+                )
+                .order_by(Lower("student__full_name"), "student__email", "assignment_id")
+                .iterator(chunk_size=STREAM_CHUNK)
+            )
+        line = next(lines, None)
+        for member in _students(course).iterator(chunk_size=STREAM_CHUNK):
+            work_of = {}
+            while line is not None and line["student_id"] == member["user_id"]:
+                work_of[line["assignment_id"]] = line
+                line = next(lines, None)
+            row = _row(
+                member,
+                work_of,
+                columns=columns,
+                grade_urls=grade_urls,
+                total_points=total_points,
+                released_only=released_only,
+                with_comments=with_comments,
+            )
+            if row is not None:
+                yield row
+
+    return Gradebook(
+        course=course,
+        columns=columns,
+        rows=rows(),  # type: ignore[arg-type]
         total_points=total_points,
         released_only=released_only,
     )
@@ -415,7 +517,7 @@ def canvas_titles(titles: list[str]) -> list[str]:
     return unique_titles(plain, taken=CANVAS_STUDENT_COLUMNS)
 
 
-def canvas_rows(gradebook: Gradebook) -> list[list]:
+def canvas_rows(gradebook: Gradebook) -> Iterator[list]:
     """The gradebook as Canvas's Grades → Import reads it: student columns, one column per
     assignment, a "Points Possible" row, then one row per student; identified by the email
     address as SIS Login ID. Cells without a counting grade stay empty (Canvas leaves the
@@ -427,13 +529,11 @@ def canvas_rows(gradebook: Gradebook) -> list[list]:
         *CANVAS_TOTAL_COLUMNS,
     ]
     points = [CANVAS_POINTS_ROW, None, None, None, None, *(c.points for c in columns)]
-    rows = [header, [*points, "(read only)", "(read only)"]]
+    yield header
+    yield [*points, "(read only)", "(read only)"]
     for row in gradebook.rows:
         scores = [cell.final_score if cell.counts else None for cell in row.cells]
-        rows.append(
-            [row.display_name, None, None, row.email, None, *scores, row.current, row.overall]
-        )
-    return rows
+        yield [row.display_name, None, None, row.email, None, *scores, row.current, row.overall]
 
 
 # Moodle's import form maps a column to the user field of the same name ("Email address" to
@@ -444,7 +544,7 @@ MOODLE_GRADE_SUFFIX = " (Real)"
 MOODLE_FEEDBACK_SUFFIX = " (Feedback)"
 
 
-def moodle_rows(gradebook: Gradebook) -> list[list]:
+def moodle_rows(gradebook: Gradebook) -> Iterator[list]:
     """The gradebook as Moodle's "Import grades: CSV file" reads it: the header, then exactly
     one row per student (Moodle takes every further line for a student); per assignment its
     final score and the grade's overall comment as feedback (on one line)."""
@@ -452,34 +552,43 @@ def moodle_rows(gradebook: Gradebook) -> list[list]:
     # Moodle refuses a file that maps two columns to one grade item: titles are made unique.
     for title in unique_titles([column.title for column in gradebook.columns]):
         header += [title + MOODLE_GRADE_SUFFIX, title + MOODLE_FEEDBACK_SUFFIX]
-    rows = [header]
+    yield header
     for row in gradebook.rows:
         line = [row.email, row.display_name]
         for cell in row.cells:
             line += [cell.final_score if cell.counts else None, " ".join(cell.comment.split())]
-        rows.append(line)
-    return rows
+        yield line
+
+
+def gradebook_lines(gradebook: Gradebook, export_format: ExportFormat) -> Iterator[list]:
+    """The rows of the ``export_format`` file, read as they are written."""
+    if export_format == ExportFormat.MOODLE:
+        return moodle_rows(gradebook)
+    return canvas_rows(gradebook)
 
 
 def gradebook_csv(gradebook: Gradebook, export_format: ExportFormat) -> bytes:
-    if export_format == ExportFormat.MOODLE:
-        return csv_bytes(moodle_rows(gradebook))
-    return csv_bytes(canvas_rows(gradebook))
+    return csv_bytes(gradebook_lines(gradebook, export_format))
 
 
 # One assignment, criterion by criterion ------------------------------------------------------
 
 
 def criteria_rows(*, assignment: Assignment) -> list[list]:
+    """The rows of ``criteria_lines``, as a list."""
+    return list(criteria_lines(assignment=assignment))
+
+
+def criteria_lines(*, assignment: Assignment) -> Iterator[list]:
     """One row per student who submitted: name, email, each rubric criterion's points and level
     (in rubric order; scores on criteria since removed from the rubric come after), the score,
-    the late penalty and the final score. Three queries."""
+    the late penalty and the final score. Read a chunk at a time; four queries."""
     criteria = list(
         Criterion.objects.filter(rubric__assignment=assignment)
         .order_by("position", "pk")
         .values("pk", "title")
     )
-    submissions = list(
+    submissions = (
         assignment.submissions.filter(
             submitted_at__isnull=False,
             student__memberships__course_id=assignment.course_id,
@@ -494,19 +603,30 @@ def criteria_rows(*, assignment: Assignment) -> list[list]:
         )
     )  # fmt: skip
     current = {c["pk"] for c in criteria}
-    scores: dict[int, dict] = {}
-    removed: list[tuple[int, str]] = []  # criteria scored but since taken off the rubric
-    for score in (
-        CriterionScore.objects.filter(grade__submission__assignment=assignment)
-        .order_by("position", "pk")
+    assignment_scores = CriterionScore.objects.filter(grade__submission__assignment=assignment)
+    # Criteria scored but since taken off the rubric: the header needs them before any row.
+    removed = set(
+        assignment_scores.filter(Q(criterion__isnull=True) | ~Q(criterion_id__in=current))
+        .values_list("position", "title")
+        .distinct()
+    )
+    # The scores come in the submissions' order, only for those submissions: each grade's
+    # scores are the run of lines at the head of the stream that are its own.
+    lines = (
+        assignment_scores.filter(
+            grade__submission__submitted_at__isnull=False,
+            grade__submission__student__memberships__course_id=assignment.course_id,
+            grade__submission__student__memberships__role=Role.STUDENT,
+        )
+        .order_by(
+            Lower("grade__submission__student__full_name"),
+            "grade__submission__student__email",
+            "position",
+            "pk",
+        )
         .values("grade_id", "criterion_id", "position", "title", "points", "level_title")
-    ):
-        key = score["criterion_id"]
-        if key not in current:
-            key = (score["position"], score["title"])
-            if key not in removed:
-                removed.append(key)
-        scores.setdefault(score["grade_id"], {})[key] = score
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
 
     keys = [c["pk"] for c in criteria] + sorted(removed)
     titles = [c["title"] for c in criteria] + [f"{title} (removed)" for _, title in sorted(removed)]
@@ -517,10 +637,15 @@ def criteria_rows(*, assignment: Assignment) -> list[list]:
         "Score", "Points possible", "Late", "Late penalty (%)", "Late penalty (points)",
         "Final score", "Status",
     ]  # fmt: skip
-    rows = [header]
-    for sub in submissions:
+    yield header
+    pending = next(lines, None)
+    for sub in submissions.iterator(chunk_size=STREAM_CHUNK):
         line = [sub["student__full_name"] or sub["student__email"], sub["student__email"]]
-        given = scores.get(sub["grade__pk"], {})
+        given: dict = {}
+        while pending is not None and pending["grade_id"] == sub["grade__pk"]:
+            key = pending["criterion_id"]
+            given[key if key in current else (pending["position"], pending["title"])] = pending
+            pending = next(lines, None)
         for key in keys:
             score = given.get(key)
             line += [score["points"], score["level_title"]] if score else [None, None]
@@ -540,8 +665,7 @@ def criteria_rows(*, assignment: Assignment) -> list[list]:
             sub["grade__final_score"],
             _status(sub),
         ]
-        rows.append(line)
-    return rows
+        yield line
 
 
 def _status(sub: dict) -> str:

@@ -14,9 +14,15 @@ from django.views.decorators.http import require_GET
 
 from courses.permissions import get_course_for_staff
 
-from ..downloads import csv_download
+from ..downloads import csv_stream_download
 from ..forms.gradebook import ExportForm
-from ..gradebook import ExportFormat, criteria_rows, csv_bytes, gradebook_csv, gradebook_for
+from ..gradebook import (
+    ExportFormat,
+    criteria_lines,
+    gradebook_for,
+    gradebook_lines,
+    gradebook_stream,
+)
 from ..permissions import get_assignment_for_staff
 
 
@@ -48,14 +54,14 @@ def gradebook_export(request, course_id):
             content_type="text/plain; charset=utf-8",
         )
     export_format, released_only = form.cleaned_data["format"], form.cleaned_data["released"]
-    book = gradebook_for(
+    book = gradebook_stream(
         course=course,
         released_only=released_only,
         with_comments=export_format == ExportFormat.MOODLE,
     )
     which = "released" if released_only else "graded"
     filename = f"{file_stem(course)}-{export_format}-{which}-{timezone.localdate():%Y-%m-%d}.csv"
-    return csv_download(gradebook_csv(book, export_format), filename)
+    return csv_stream_download(gradebook_lines(book, export_format), filename)
 
 
 @never_cache
@@ -65,7 +71,7 @@ def criteria_export(request, course_id, assignment_id):
     assignment = get_assignment_for_staff(request.user, course_id, assignment_id)
     title = slugify(assignment.title)[:40] or f"assignment-{assignment.pk}"
     filename = f"{file_stem(assignment.course)}-{title}-criteria.csv"
-    return csv_download(csv_bytes(criteria_rows(assignment=assignment)), filename)
+    return csv_stream_download(criteria_lines(assignment=assignment), filename)
 
 
 urlpatterns = [

@@ -17,10 +17,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from accounts.models import User
 from courses.models import Membership, Role
+from interviews.gradebook import (
+    ExportFormat,
+    criteria_rows,
+    csv_bytes,
+    gradebook_csv,
+    gradebook_for,
+)
 from interviews.models import Criterion, CriterionScore, Grade, Level, Rubric, Submission
 from tests.courses.test_views import section, text_of
 from tests.interviews.grading_samples import DUE, enrol, gradebook_assignment, graded, submitted
@@ -48,10 +56,11 @@ def criteria_url(assignment) -> str:
 
 def read_csv(response) -> list[list[str]]:
     assert response.status_code == 200
+    assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="')
     assert response["Content-Disposition"].endswith('.csv"')
-    content = response.content
+    content = b"".join(response.streaming_content)
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
@@ -407,17 +416,91 @@ def test_queries_stay_flat_from_10_to_500_students(
     client = as_user(instructor)
 
     # Sign-in (session, user) and the course membership, then the reads themselves; the page
-    # also counts the unread notifications for the header.
+    # also counts the unread notifications for the header. The exports stream: their reads
+    # happen while the file is read, so it is read inside the count.
     with django_assert_max_num_queries(3 + 3 + 1):
         page = client.get(gradebook_url(course))
     with django_assert_max_num_queries(3 + 3):
-        canvas = client.get(export_url(course))
+        canvas = read_csv(client.get(export_url(course)))
     with django_assert_max_num_queries(3 + 3):
-        moodle = client.get(export_url(course, format="moodle", released="only"))
-    with django_assert_max_num_queries(3 + 1 + 3):  # the assignment, then three reads
-        criteria = client.get(criteria_url(assignments[0]))
+        moodle = read_csv(client.get(export_url(course, format="moodle", released="only")))
+    # The assignment, then four reads: criteria, removed criteria, submissions, scores.
+    with django_assert_max_num_queries(3 + 1 + 4):
+        criteria = read_csv(client.get(criteria_url(assignments[0])))
 
     assert page.content.decode().count('<th scope="row">') == size + 2 + 3
-    assert len(canvas_import(read_csv(canvas))["students"]) == size + 2
-    assert len(moodle_import(read_csv(moodle))["students"]) == size + 2
-    assert len(read_csv(criteria)) == size + 1
+    assert len(canvas_import(canvas)["students"]) == size + 2
+    assert len(moodle_import(moodle)["students"]) == size + 2
+    assert len(criteria) == size + 1
+
+
+# The exports stream
+
+
+@pytest.mark.parametrize("query", [{}, {"format": "moodle"}, {"released": "only"}])
+def test_exports_stream_the_same_bytes_as_the_whole_file(
+    query, as_user, instructor, course, assignments, grades, monkeypatch
+):
+    # More students than a cursor fetch and than a sent batch, so both chunk edges are crossed;
+    # a removed student with a grade stays, one without goes, an assistant's work is no row.
+    monkeypatch.setattr("interviews.gradebook.STREAM_CHUNK", 3)
+    monkeypatch.setattr("interviews.downloads.STREAM_BATCH", 2)
+    for n in range(7):
+        student = enrol(course, f"extra{n}@example.edu", f"Extra {n % 3}")
+        if n % 2:
+            graded(assignments[n % 2], student, str(n))
+    removed = enrol(course, "gone@example.edu", "Gone Graded")
+    graded(assignments[0], removed, "5")
+    Membership.objects.filter(user=removed).update(removed_at=DUE)
+    enrol(course, "left@example.edu", "Left Ungraded")
+    Membership.objects.filter(user__email="left@example.edu").update(removed_at=DUE)
+    helper = User.objects.create_user(email="helper@example.edu", full_name="A Helper")
+    Membership.objects.create(course=course, user=helper, role=Role.ASSISTANT)
+    submitted(assignments[0], helper)
+    export_format = ExportFormat(query.get("format", "canvas"))
+    book = gradebook_for(
+        course=course,
+        released_only=query.get("released") == "only",
+        with_comments=export_format == ExportFormat.MOODLE,
+    )
+
+    response = as_user(instructor).get(export_url(course, **query))
+
+    assert isinstance(response, StreamingHttpResponse)
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 2
+    assert b"".join(chunks) == gradebook_csv(book, export_format)
+    cells = {cell for row in read_csv_bytes(b"".join(chunks)) for cell in row}
+    assert "Gone Graded" in cells and "Left Ungraded" not in cells and "A Helper" not in cells
+
+
+def test_criteria_export_streams_the_same_bytes_as_the_whole_file(
+    as_user, instructor, course, assignments, grades, student, classmate, monkeypatch
+):
+    monkeypatch.setattr("interviews.gradebook.STREAM_CHUNK", 2)
+    monkeypatch.setattr("interviews.downloads.STREAM_BATCH", 2)
+    assignment = assignments[0]
+    rubric = Rubric.objects.create(assignment=assignment, title="Rubric")
+    kept = Criterion.objects.create(rubric=rubric, position=0, title="Kept", points=10)
+    for n in range(5):
+        grade = graded(assignment, enrol(course, f"extra{n}@example.edu", f"Extra {n}"), "4")
+        CriterionScore.objects.create(
+            grade=grade, criterion=kept, title="Kept", points=n, max_points=10
+        )
+        CriterionScore.objects.create(
+            grade=grade, criterion=None, title="Dropped", points=1, max_points=1, position=1
+        )
+
+    response = as_user(instructor).get(criteria_url(assignment))
+
+    assert isinstance(response, StreamingHttpResponse)
+    content = b"".join(response.streaming_content)
+    assert content == csv_bytes(criteria_rows(assignment=assignment))
+    rows = read_csv_bytes(content)
+    assert rows[0][2:6] == ["Kept: points", "Kept: level", "Dropped (removed): points",
+                            "Dropped (removed): level"]  # fmt: skip
+    assert [row[2] for row in rows[1:]] == ["", "0", "1", "2", "3", "4", ""]
+
+
+def read_csv_bytes(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
