@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import hooks
@@ -393,4 +395,117 @@ def member_is_sole_instructor(membership: Membership) -> bool:
     """True when ``membership`` is the course's only active instructor (who cannot leave)."""
     return membership.is_instructor and not (
         membership.course.memberships.instructors().exclude(pk=membership.pk).exists()
+    )
+
+
+ROSTER_SORTS = {
+    "name": ("user__full_name", "user__email"),
+    "email": ("user__email",),
+    "role": ("role", "user__full_name", "user__email"),
+    "joined": ("joined_at", "user__full_name", "user__email"),
+}
+ROSTER_SORT_LABELS = {"name": "Name", "email": "Email", "role": "Role", "joined": "Joined"}
+ROSTER_PAGE_SIZES = (50, 100)
+# Invitations and removed members are short in practice; a long list is capped, and search
+# (which filters both) finds anyone beyond the cap.
+ROSTER_LIST_CAP = 50
+
+
+@dataclass(frozen=True)
+class RosterColumn:
+    key: str
+    label: str
+    aria_sort: str | None  # "ascending"/"descending" on the sorted column only
+    next_dir: str  # the direction its header link asks for
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    members: Page  # the active members on this page, with ``user`` loaded
+    columns: list[RosterColumn]
+    sort: str
+    direction: str
+    per: int
+    page_links: list[int | None]  # page numbers around this one; None: a gap
+    counts: dict[str, int]  # the whole course, whatever the search
+    sole_instructor_id: int | None
+    invitations: list[Invitation]
+    more_invitations: bool
+    removed: list[Membership]
+    more_removed: bool
+
+
+def _count_of(queryset) -> Coalesce:
+    rows = queryset.filter(course=OuterRef("pk")).order_by().values("course")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+
+def roster_page(
+    *, course: Course, query: str = "", sort: str = "", direction: str = "", per="", page=""
+) -> RosterPage:
+    """One page of ``course``'s active members matching ``query``, sorted by a whitelisted key;
+    junk or out-of-range ``page``/``per``/``sort`` fall back to the first or last page, 50, name.
+    A fixed number of queries whatever the class size."""
+    sort = sort if sort in ROSTER_SORTS else "name"
+    direction = "desc" if direction == "desc" else "asc"
+    per = int(per) if str(per) in {str(size) for size in ROSTER_PAGE_SIZES} else 50
+    sign = "-" if direction == "desc" else ""
+    members = (
+        course.memberships.active()
+        .search(query)
+        .select_related("user")
+        .order_by(*(sign + field for field in (*ROSTER_SORTS[sort], "pk")))
+    )
+    paginator = Paginator(members, per)
+    current = paginator.get_page(page)
+    links = paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1)
+    memberships = Membership.objects.all()
+    instructors = memberships.instructors().filter(course=OuterRef("pk"))
+    # One query; "n_" because Course has fields named like some of these counts.
+    row = (
+        Course.objects.filter(pk=course.pk)
+        .values(
+            n_students=_count_of(memberships.students()),
+            n_assistants=_count_of(memberships.active().filter(role=Role.ASSISTANT)),
+            n_instructors=_count_of(memberships.instructors()),
+            n_invitations=_count_of(Invitation.objects.pending()),
+            first_instructor=Subquery(instructors.order_by("pk").values("pk")[:1]),
+        )
+        .get()
+    )
+    first_instructor = row.pop("first_instructor")
+    counts = {key.removeprefix("n_"): value for key, value in row.items()}
+    invitations = course.invitations.pending().select_related("invited_by")
+    if query:
+        invitations = invitations.filter(Q(email__icontains=query) | Q(name__icontains=query))
+    invitations = list(invitations[: ROSTER_LIST_CAP + 1])
+    removed = list(
+        course.memberships.filter(removed_at__isnull=False)
+        .search(query)
+        .select_related("user")
+        .order_by("-removed_at", "pk")[: ROSTER_LIST_CAP + 1]
+    )
+    return RosterPage(
+        members=current,
+        columns=[
+            RosterColumn(
+                key=key,
+                label=label,
+                aria_sort=(
+                    ("descending" if direction == "desc" else "ascending") if key == sort else None
+                ),
+                next_dir="desc" if key == sort and direction == "asc" else "asc",
+            )
+            for key, label in ROSTER_SORT_LABELS.items()
+        ],
+        sort=sort,
+        direction=direction,
+        per=per,
+        page_links=[None if n == paginator.ELLIPSIS else n for n in links],
+        counts=counts,
+        sole_instructor_id=first_instructor if counts["instructors"] == 1 else None,
+        invitations=invitations[:ROSTER_LIST_CAP],
+        more_invitations=len(invitations) > ROSTER_LIST_CAP,
+        removed=removed[:ROSTER_LIST_CAP],
+        more_removed=len(removed) > ROSTER_LIST_CAP,
     )

@@ -110,33 +110,34 @@ def course_detail(request, course_id):
 def roster(request, course_id):
     course = get_course_for_staff(request.user, course_id)
     query = request.GET.get("q", "").strip()[:100]
-    members = (
-        course.memberships.search(query)
-        .select_related("user")
-        .order_by("removed_at", "role", "user__full_name")
+    roster = enrolment.roster_page(
+        course=course,
+        query=query,
+        sort=request.GET.get("sort", ""),
+        direction=request.GET.get("dir", ""),
+        per=request.GET.get("per", ""),
+        page=request.GET.get("page", ""),
     )
-    invitations = course.invitations.pending()
-    if query:
-        invitations = invitations.filter(Q(email__icontains=query) | Q(name__icontains=query))
-    active = [m for m in members if m.is_active]
+    active = list(roster.members)
+    # Only this page's rows: the badges cost what the page shows.
     quiet = quiet_members(course=course, user_ids=[m.user_id for m in active])
     for m in active:
         m.reminders = quiet.get(m.user_id)  # muted this course or emails off; None: all on
-    # Counted over the whole course: a search may hide the other instructors.
-    instructor_ids = list(course.memberships.instructors().values_list("pk", flat=True)[:2])
     return render(
         request,
         "courses/roster.html",
         {
             "course": course,
             "membership": course.viewer_membership,
+            "roster": roster,
             "active": active,
-            "sole_instructor_id": instructor_ids[0] if len(instructor_ids) == 1 else None,
+            "sole_instructor_id": roster.sole_instructor_id,
             "anyone_quiet": bool(quiet),
-            "removed": [m for m in members if not m.is_active],
-            "invitations": invitations.select_related("invited_by"),
+            "removed": roster.removed,
+            "invitations": roster.invitations,
             "query": query,
             "roles": Role.choices,
+            "page_sizes": enrolment.ROSTER_PAGE_SIZES,
         },
     )
 

@@ -8,14 +8,16 @@ it; ``other_instructor`` teaches ``other_course`` (where ``other_student`` is en
 import os
 import shutil
 import socket
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from courses.enrolment import course_create, member_enrol
-from courses.models import Role
+from courses.models import Membership, Role
 
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PASSWORD = "correct-horse-battery-staple"
@@ -58,6 +60,22 @@ def make_user(email: str, name: str, time_zone: str = "UTC") -> User:
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
+
+
+def enrol_many(course, count: int, *, start: int = 1) -> list[User]:
+    """``count`` students "Zoe Pupil 001"… (z001@example.edu…), joined a minute apart, in a
+    few bulk queries; they cannot sign in."""
+    numbers = range(start, start + count)
+    users = User.objects.bulk_create(
+        User(email=f"z{n:03}@example.edu", full_name=f"Zoe Pupil {n:03}", password="!")
+        for n in numbers
+    )
+    joined = timezone.now() - timedelta(days=1)
+    Membership.objects.bulk_create(
+        Membership(course=course, user=user, joined_at=joined + timedelta(minutes=n))
+        for n, user in zip(numbers, users, strict=True)
+    )
+    return users
 
 
 @pytest.fixture

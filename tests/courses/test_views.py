@@ -7,13 +7,15 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from courses.enrolment import course_create, invitation_accept, invitation_create, member_enrol
 from courses.models import Course, Invitation, Membership, Role
-from tests.conftest import PASSWORD, client_for, make_user
+from tests.conftest import PASSWORD, client_for, enrol_many, make_user
 from tests.forms_as_rendered import Page, as_post_data
 from tests.html_forms import press
 
@@ -1008,3 +1010,148 @@ def test_invited_person_declines_on_my_courses(as_user, course, instructor, outs
     assert not Membership.objects.filter(user=outsider).exists()
     roster = as_user(instructor).get(reverse("courses:roster", args=[course.pk]))
     assert outsider.email not in section(roster, "invited-heading")
+
+
+def member_names(response) -> list[str]:
+    """The names in the members table, top to bottom, as read (badges dropped)."""
+    content = response.content.decode()
+    members = re.search(r'aria-labelledby="members-heading".*?<tbody>(.*?)</tbody>', content, re.S)
+    assert members, "no members table"
+    cells = re.findall(r"<tr>\s*<td>(.*?)</td>", members.group(1), re.S)
+    return [text_of(re.sub(r"<span class=\"badge.*?</span>", "", cell)) for cell in cells]
+
+
+def roster_heading(response) -> str:
+    match = re.search(r'<h2 id="members-heading"[^>]*>(.*?)</h2>', response.content.decode(), re.S)
+    assert match, "no members heading"
+    return text_of(match.group(1))
+
+
+def roster_links(response, nav_label: str = "Roster pages") -> dict[str, str]:
+    """The paging links as ``{visible text: href}``."""
+    content = response.content.decode()
+    nav = re.search(rf'<nav aria-label="{nav_label}".*?</nav>', content, re.S)
+    assert nav, "no roster paging"
+    return {
+        text_of(text): html.unescape(href)
+        for href, text in re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', nav.group(0))
+    }
+
+
+def test_roster_page_two_shows_the_next_fifty_names_in_order(as_user, course, instructor):
+    enrol_many(course, 120)
+
+    first = as_user(instructor).get(reverse("courses:roster", args=[course.pk]))
+    assert roster_heading(first) == "Members 1–50 of 124"
+    assert member_names(first)[:5] == [
+        "Aaron Assistant",
+        "Carl Classmate",
+        "Ines Instructor",
+        "Stella Student",
+        "Zoe Pupil 001",
+    ]
+    next_url = reverse("courses:roster", args=[course.pk]) + roster_links(first)["Next"]
+    second = as_user(instructor).get(next_url)
+
+    assert roster_heading(second) == "Members 51–100 of 124"
+    assert member_names(second) == [f"Zoe Pupil {n:03}" for n in range(47, 97)]
+    links = roster_links(second)
+    assert set(links) == {"Previous", "Page 1", "Page 2", "Page 3", "Next"}
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>2<' in (
+        second.content.decode()
+    )
+
+
+def test_roster_sorts_by_email_descending_from_the_header_link(as_user, course, instructor):
+    enrol_many(course, 60)
+    url = reverse("courses:roster", args=[course.pk])
+    client = as_user(instructor)
+
+    page = client.get(url, {"sort": "email"})
+    assert member_names(page)[:2] == ["Aaron Assistant", "Carl Classmate"]
+    assert '<th scope="col" aria-sort="ascending"><a href="?sort=email&amp;dir=desc">' in (
+        page.content.decode()
+    )
+    descending = client.get(url, {"sort": "email", "dir": "desc"})
+
+    assert member_names(descending)[:3] == ["Zoe Pupil 060", "Zoe Pupil 059", "Zoe Pupil 058"]
+    assert 'aria-sort="descending"' in descending.content.decode()
+    assert descending.content.decode().count("aria-sort=") == 1
+
+
+def test_roster_search_and_paging_keep_each_other_in_the_url(as_user, course, instructor):
+    enrol_many(course, 130)
+    url = reverse("courses:roster", args=[course.pk])
+    client = as_user(instructor)
+
+    page = client.get(url, {"q": "pupil", "per": "100", "sort": "joined", "dir": "desc"})
+    assert roster_heading(page) == "Members 1–100 of 130 matching “pupil”"
+    next_link = roster_links(page)["Next"]
+    assert next_link == "?q=pupil&per=100&sort=joined&dir=desc&page=2"
+    second = client.get(url + next_link)
+
+    assert roster_heading(second) == "Members 101–130 of 130 matching “pupil”"
+    assert member_names(second)[0] == "Zoe Pupil 030"
+    assert member_names(second)[-1] == "Zoe Pupil 001"
+    # The search form carries the sort and page size along with a new search.
+    form = re.search(r'<form method="get" role="search".*?</form>', second.content.decode(), re.S)
+    assert '<option value="100" selected>' in form.group(0)
+    assert 'name="sort" value="joined"' in form.group(0)
+    assert 'name="dir" value="desc"' in form.group(0)
+
+
+def test_roster_counts_the_whole_class_whatever_the_page_or_search(as_user, course, instructor):
+    enrol_many(course, 75)
+    invitation_create(
+        course=course, email="newcomer@example.edu", role=Role.STUDENT, invited_by=instructor
+    )
+
+    response = as_user(instructor).get(
+        reverse("courses:roster", args=[course.pk]), {"q": "stella", "page": "2"}
+    )
+
+    assert member_names(response) == ["Stella Student"]
+    assert (
+        "In the whole course: 77 students, 1 assistant, 1 instructor, 1 pending invitation."
+        in text_of(response)
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"),
+    [("99", "Members 51–64 of 64"), ("abc", "Members 1–50 of 64"), ("-1", "Members 51–64 of 64")],
+)
+def test_roster_junk_or_out_of_range_page_shows_a_real_page(
+    as_user, course, instructor, page, heading
+):
+    enrol_many(course, 60)
+
+    response = as_user(instructor).get(
+        reverse("courses:roster", args=[course.pk]),
+        {"page": page, "sort": "nonsense", "per": "7"},
+    )
+
+    assert response.status_code == 200
+    assert roster_heading(response) == heading
+
+
+def test_roster_queries_stay_flat_from_10_to_500_students(as_user, course, instructor):
+    enrol_many(course, 10)
+    Membership.objects.filter(user__email="z001@example.edu").update(removed_at=timezone.now())
+    invitation_create(
+        course=course, email="newcomer@example.edu", role=Role.STUDENT, invited_by=instructor
+    )
+    client = as_user(instructor)
+    url = reverse("courses:roster", args=[course.pk])
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    enrol_many(course, 490, start=11)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url, {"page": "3"})
+
+    assert roster_heading(response) == "Members 101–150 of 503"
+    # Sign-in (session, user), the course and membership, the page count and rows, the muted
+    # badges, the counts, invitations, removed members, and the header's unread notifications.
+    assert len(small.captured_queries) <= 10
+    assert len(large.captured_queries) == len(small.captured_queries)
