@@ -21,6 +21,9 @@ from notifications.models import Kind
 from notifications.notify import notify
 
 from .models import (
+    FOLLOW_UP_AFTER,
+    FOLLOW_UP_UNTIL,
+    THANK_YOU_WITHIN,
     Assignment,
     Criterion,
     CriterionScore,
@@ -548,10 +551,8 @@ def grading_queue(*, assignment: Assignment, viewer) -> Queue:
 
 # The grading page -------------------------------------------------------------------------
 
-# The practice the evidence is judged against: a thank-you within a day of the interview, and
-# one polite follow-up when nothing is heard after one to two weeks.
-THANK_YOU_WITHIN = timedelta(hours=24)
-FOLLOW_UP_DAYS = (7, 14)
+# The practice the evidence is judged against (interviews.models.work), in days.
+FOLLOW_UP_DAYS = (FOLLOW_UP_AFTER.days, FOLLOW_UP_UNTIL.days)
 DAY = timedelta(days=1)
 
 

@@ -25,13 +25,12 @@ from django.urls import reverse
 from courses.models import Course
 
 from .gradebook import Bar
-from .models import Assignment, Interview
+from .models import THANK_YOU_WITHIN, Assignment, Interview
 
 TOP = 8  # industries and organisations shown by name; the rest are one "Other" row
 MIN_FOR_PERCENT = 5  # below this many, a share is shown as "2 of 3", never as a percentage
 MAX_WEEKS = 52
 OFFERS_SHOWN = 50
-THANK_YOU_WITHIN = timedelta(hours=24)
 NOT_RECORDED = "Not recorded"
 
 

@@ -9,7 +9,7 @@ interview counts as being in touch with the contact) live in one place.
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Literal
 from urllib.parse import quote
 
@@ -17,6 +17,9 @@ from django.db import transaction
 from django.db.models import Max, ProtectedError
 
 from .models import (
+    FOLLOW_UP_AFTER,
+    FOLLOW_UP_UNTIL,
+    THANK_YOU_WITHIN,
     Assignment,
     BankQuestion,
     Contact,
@@ -438,8 +441,6 @@ def interview_save_outcome(
 
 # The thank-you draft ------------------------------------------------------------------------
 
-THANK_YOU_WITHIN = timedelta(hours=24)
-
 BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.+?)\s*$")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -464,8 +465,6 @@ def learned_points(text: str, limit: int = 2) -> list[str]:
 
 NoteKind = Literal["thank_you", "follow_up"]
 DRAFT_FIELDS: dict[str, str] = {"thank_you": "thank_you_draft", "follow_up": "follow_up_draft"}
-FOLLOW_UP_AFTER = timedelta(weeks=1)
-FOLLOW_UP_UNTIL = timedelta(weeks=2)
 LEARNED_PLACEHOLDER = "[one thing you learned from them, in your own words]"
 
 

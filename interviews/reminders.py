@@ -25,14 +25,20 @@ from notifications.planner import Planned, reconcile
 from notifications.quiet import after_quiet_hours, before_quiet_hours
 
 from .milestones import completed_at
-from .models import Assignment, Contact, DueDates, Interview, Submission
+from .models import (
+    FOLLOW_UP_AFTER,
+    THANK_YOU_WITHIN,
+    Assignment,
+    Contact,
+    DueDates,
+    Interview,
+    Submission,
+)
 
 UTC = zoneinfo.ZoneInfo("UTC")
 EVENING_HOUR = 18
 MORNING_HOUR = 10
 THANK_YOU_AFTER = timedelta(hours=3)
-THANK_YOU_WITHIN = timedelta(hours=24)
-FOLLOW_UP_AFTER_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -220,9 +226,7 @@ def _interview_reminders(*, interview, student, submission, schedule, base, now)
             reverse("interviews:writeup", args=[course_id, assignment_id]),
         )  # fmt: skip
     if interview.reply_received_at is None and interview.follow_up_sent_at is None:
-        later = at_local_hour(
-            end.astimezone(zone).date() + timedelta(days=FOLLOW_UP_AFTER_DAYS), MORNING_HOUR, zone
-        )
+        later = at_local_hour(end.astimezone(zone).date() + FOLLOW_UP_AFTER, MORNING_HOUR, zone)
         add(
             Kind.FOLLOW_UP, "followup", later,
             f"No reply from {contact.name}? Send one polite follow-up",

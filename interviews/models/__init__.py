@@ -14,7 +14,10 @@ from .grading import (
 )
 from .work import (
     DATE_FIELDS,
+    FOLLOW_UP_AFTER,
+    FOLLOW_UP_UNTIL,
     MILESTONE_FIELDS,
+    THANK_YOU_WITHIN,
     Assignment,
     AssignmentQuerySet,
     Attachment,
@@ -36,6 +39,9 @@ from .work import (
 
 __all__ = [
     "DATE_FIELDS",
+    "FOLLOW_UP_AFTER",
+    "FOLLOW_UP_UNTIL",
+    "THANK_YOU_WITHIN",
     "MILESTONE_FIELDS",
     "Assignment",
     "AssignmentQuerySet",

@@ -374,6 +374,13 @@ class Contact(models.Model):
         return due is not None and due <= now
 
 
+# The practice Rapport coaches and judges against, written once: a thank-you note within a day
+# of the interview, and one polite follow-up when nothing is heard after one to two weeks.
+THANK_YOU_WITHIN = timedelta(hours=24)
+FOLLOW_UP_AFTER = timedelta(weeks=1)
+FOLLOW_UP_UNTIL = timedelta(weeks=2)
+
+
 class InterviewQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status=Interview.Status.CANCELLED)
