@@ -27,3 +27,11 @@ class Hook:
 
 # hook(user): the user's time zone changed.
 time_zone_changed = Hook("time zone changed")
+
+
+class Query(Hook):
+    """A hook whose callbacks answer: calling it returns their answers, in the order
+    registered. A lower app asks what higher apps add to one of its pages this way."""
+
+    def __call__(self, *args, **kwargs) -> list:
+        return [callback(*args, **kwargs) for callback in self._callbacks]

@@ -4,6 +4,8 @@ import zoneinfo
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from .timezones import is_valid_timezone
@@ -17,6 +19,18 @@ def validate_timezone(value: str) -> None:
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def display_name_sql(user: str = "") -> Coalesce:
+    """``User.display_name`` as an SQL expression, for a query that fetches values rather than
+    users: ``.values(name=display_name_sql("student"))``. ``user`` is the path to the user
+    (``"student"``, ``"user"``), empty on a query of users."""
+    prefix = f"{user}__" if user else ""
+    return Coalesce(
+        NullIf(F(f"{prefix}full_name"), Value("")),
+        F(f"{prefix}email"),
+        output_field=models.CharField(),
+    )
 
 
 class UserManager(BaseUserManager):
@@ -67,6 +81,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["full_name", "email"]
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """How the person is named to others: their full name, or their email address when they
+        gave none (``display_name_sql`` is the same in a query)."""
         return self.full_name or self.email
 
     def get_full_name(self):

@@ -8,9 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+from common.urls import absolute_url
 
 
 def send_templated(*, template: str, to: str, context: dict) -> None:

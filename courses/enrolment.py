@@ -10,19 +10,15 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from common.refused import Refused
+
 from . import hooks
 from .emails import inviter_address
 from .invitation_limits import invitation_limit_problem
 from .join_limits import join_failure_record, join_limit_problem
 from .models import Course, Invitation, Membership, Role, hash_token, normalize_join_code
 
-
-class EnrolmentError(Exception):
-    """A refusal the user should read as is; ``field`` names the form field it is about."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+COURSE_ARCHIVED = "This course is archived and no longer takes new members."
 
 
 @dataclass(frozen=True)
@@ -92,26 +88,29 @@ def course_join_by_code(
     """
     problem = join_limit_problem(user=user, client_ip=client_ip)
     if problem:
-        raise EnrolmentError(problem, field="code")
+        raise Refused(problem, field="code")
     normalized = normalize_join_code(code)
     course = Course.objects.filter(join_code=normalized).first() if normalized else None
     if course is None:
         join_failure_record(user=user, client_ip=client_ip)
-        raise EnrolmentError(
-            "No course has that code. Check it with your instructor; codes look like K7MP4QRX."
+        raise Refused(
+            "No course has that code. Check it with your instructor; codes look like K7MP4QRX.",
+            field="code",
         )
     earlier = course.memberships.filter(user=user).first()
     if earlier is not None and earlier.was_removed_by_staff:
-        raise EnrolmentError(
+        raise Refused(
             f"You were removed from {course} by its staff, so its join code no longer lets you "
-            "in. Ask your instructor for a new invitation."
+            "in. Ask your instructor for a new invitation.",
+            field="code",
         )
     if not course.join_enabled:
-        raise EnrolmentError(
-            "Joining this course by code is turned off. Ask your instructor for an invitation."
+        raise Refused(
+            "Joining this course by code is turned off. Ask your instructor for an invitation.",
+            field="code",
         )
     if not course.accepts_new_members:
-        raise EnrolmentError("This course is archived and no longer takes new members.")
+        raise Refused(COURSE_ARCHIVED, field="code")
     return member_enrol(course=course, user=user, role=Role.STUDENT)
 
 
@@ -121,7 +120,7 @@ def invitation_create(
     """Invite ``email`` into ``course`` and queue the email once the transaction commits.
 
     An earlier pending invitation of the same address is revoked so only the newest link works.
-    Raises EnrolmentError (on the ``emails`` field) when an invitation limit is reached.
+    Raises Refused (on the ``emails`` field) when an invitation limit is reached.
     """
     [sent] = invitations_send(
         course=course, invitees=[Invitee(email=email, role=role, name=name)],
@@ -174,10 +173,10 @@ def invitations_send(
 
 def _refuse_invitations(*, course: Course, emails: list[str], invited_by, now) -> None:
     if not course.accepts_new_members:
-        raise EnrolmentError("This course is archived and no longer takes new members.")
+        raise Refused(COURSE_ARCHIVED)
     if invited_by is not None and inviter_address(invited_by) is None:
         # The email names the inviter's verified address so recipients can tell who sent it.
-        raise EnrolmentError(
+        raise Refused(
             "Verify your email address before inviting people: each invitation names it.",
             field="emails",
         )
@@ -185,7 +184,7 @@ def _refuse_invitations(*, course: Course, emails: list[str], invited_by, now) -
         course=course, inviter=invited_by, emails=[e.strip().lower() for e in emails], now=now
     )
     if problem:
-        raise EnrolmentError(problem, field="emails")
+        raise Refused(problem, field="emails")
 
 
 def invitation_resend(*, invitation: Invitation, by) -> InvitationSent:
@@ -194,7 +193,7 @@ def invitation_resend(*, invitation: Invitation, by) -> InvitationSent:
     Works for pending and expired invitations; accepted or withdrawn ones are refused.
     """
     if invitation.status() in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
-        raise EnrolmentError(
+        raise Refused(
             f"The invitation to {invitation.email} was already "
             f"{invitation.get_current_status_display().lower()}; send a new one instead."
         )
@@ -208,9 +207,9 @@ def invitation_resend(*, invitation: Invitation, by) -> InvitationSent:
 
 
 def invitation_revoke(*, invitation: Invitation, now=None) -> None:
-    """Withdraw a pending invitation. Raises EnrolmentError if it was already used."""
+    """Withdraw a pending invitation. Refused if it was already used."""
     if invitation.status(now=now) == Invitation.Status.ACCEPTED:
-        raise EnrolmentError(
+        raise Refused(
             f"{invitation.email} already accepted this invitation; remove them from the roster "
             "instead."
         )
@@ -237,7 +236,7 @@ def invitation_problem(invitation: Invitation | None, *, now=None) -> str | None
     if status == Invitation.Status.EXPIRED:
         return "This invitation has expired. Ask your instructor to send a new one."
     if not invitation.course.accepts_new_members:
-        return "This course is archived and no longer takes new members."
+        return COURSE_ARCHIVED
     return None
 
 
@@ -256,9 +255,9 @@ def invitation_accept(*, invitation: Invitation, user, now=None) -> Membership:
         )
         problem = invitation_problem(invitation, now=now)
         if problem:
-            raise EnrolmentError(problem)
+            raise Refused(problem)
         if not user_owns_email(user, invitation.email):
-            raise EnrolmentError(
+            raise Refused(
                 f"This invitation was sent to {invitation.email}, but you are signed in as "
                 f"{user.email}."
             )
@@ -291,21 +290,19 @@ def _lock_instructors_and(membership: Membership) -> None:
 
 def _refuse_if_last_instructor(membership: Membership) -> None:
     """Call with the instructors locked (``_lock_instructors_and``)."""
-    if membership.is_instructor and not (
-        membership.course.memberships.instructors().exclude(pk=membership.pk).exists()
-    ):
-        raise EnrolmentError(
+    if member_is_sole_instructor(membership):
+        raise Refused(
             "A course needs at least one instructor. Make someone else an instructor first."
         )
 
 
 def member_change_role(*, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
-        raise EnrolmentError("Choose instructor, assistant or student.")
+        raise Refused("Choose instructor, assistant or student.")
     with transaction.atomic():
         _lock_instructors_and(membership)
         if not membership.is_active:
-            raise EnrolmentError("This person has been removed from the course.")
+            raise Refused("This person has been removed from the course.")
         if role != Role.INSTRUCTOR:
             _refuse_if_last_instructor(membership)
         membership.role = role
@@ -345,7 +342,7 @@ def pending_invitations_for(user):
 def member_leave(*, membership: Membership, now=None) -> Membership:
     """The member takes themselves out of the course: as a removal (their work stays, their
     reminders stop), except that they may come back with the join code. The last instructor
-    cannot leave (EnrolmentError)."""
+    cannot leave (Refused)."""
     now = now or timezone.now()
     with transaction.atomic():
         member_remove(membership=membership, now=now)
@@ -359,18 +356,18 @@ def member_readmit(*, membership: Membership) -> Membership:
     """Bring back, in their former role, someone the course's staff removed.
 
     Someone who left of their own accord is not brought back without their consent: they
-    rejoin with the code or accept a new invitation (EnrolmentError says so).
+    rejoin with the code or accept a new invitation (the refusal says so).
     """
-    who = membership.user.full_name or membership.user.email
+    who = membership.user.display_name
     if membership.is_active:
-        raise EnrolmentError(f"{who} is already in the course.")
+        raise Refused(f"{who} is already in the course.")
     if membership.left_by_choice:
-        raise EnrolmentError(
+        raise Refused(
             f"{who} left the course themselves, so only they can decide to come back: invite "
             "them again, or give them the join code."
         )
     if not membership.course.accepts_new_members:
-        raise EnrolmentError("This course is archived and no longer takes new members.")
+        raise Refused(COURSE_ARCHIVED)
     readmitted, _ = member_enrol(
         course=membership.course, user=membership.user, role=membership.role
     )
@@ -386,7 +383,7 @@ def invitation_decline(*, invitation: Invitation, user, now=None) -> None:
         if invitation.status(now=now) != Invitation.Status.PENDING:
             return  # accepted, withdrawn or expired meanwhile: nothing left to decline
         if not user_owns_email(user, invitation.email):
-            raise EnrolmentError(f"This invitation was sent to {invitation.email}, not to you.")
+            raise Refused(f"This invitation was sent to {invitation.email}, not to you.")
         invitation.revoked_at = now
         invitation.save(update_fields=["revoked_at"])
 

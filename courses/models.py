@@ -10,8 +10,6 @@ from django.utils import timezone
 from accounts.models import validate_timezone
 from accounts.validators import no_control_characters
 
-from . import hooks
-
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 JOIN_CODE_LENGTH = 8
 
@@ -94,17 +92,6 @@ class Course(models.Model):
     def set_joining(self, *, enabled: bool) -> None:
         self.join_enabled = enabled
         self.save(update_fields=["join_enabled"])
-
-    def archive(self, *, now=None) -> None:
-        """Archive: nobody new joins and reminders of the course stop; all work is kept."""
-        self.archived_at = now or timezone.now()
-        self.save(update_fields=["archived_at"])
-        hooks.course_reminders_changed(self)
-
-    def unarchive(self) -> None:
-        self.archived_at = None
-        self.save(update_fields=["archived_at"])
-        hooks.course_reminders_changed(self)
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -1,7 +1,8 @@
 """Who may see or do what in a course. Every course view goes through these helpers.
 
 Outsiders get 404 (a course's existence is not revealed); members without the needed role
-get 403.
+get 403. A helper that checks the viewer's role returns their membership beside what it found,
+``(course, membership)``, for the page to show what that role may do.
 """
 
 from collections.abc import Callable
@@ -14,7 +15,8 @@ from django.http import Http404
 from .models import Course, Invitation, Membership, RosterImport
 
 
-def _course_with_membership(user, course_id) -> Course:
+def _membership_in(user, course_id) -> Membership:
+    """``user``'s active membership of the course, with the course loaded (one query)."""
     if not user.is_authenticated:
         raise Http404
     membership = (
@@ -25,62 +27,69 @@ def _course_with_membership(user, course_id) -> Course:
     )
     if membership is None:
         raise Http404("No such course.")
-    course = membership.course
-    course.viewer_membership = membership
-    return course
+    return membership
 
 
-def get_course_for_member(user, course_id) -> Course:
-    """The course if ``user`` belongs to it in any role; ``course.viewer_membership`` is set."""
-    return _course_with_membership(user, course_id)
+def get_course_for_member(user, course_id) -> tuple[Course, Membership]:
+    """The course if ``user`` belongs to it in any role, with their membership (the role the
+    page shows them in)."""
+    membership = _membership_in(user, course_id)
+    return membership.course, membership
 
 
-def get_course_for_staff(user, course_id) -> Course:
-    """The course if ``user`` teaches or assists in it."""
-    course = _course_with_membership(user, course_id)
-    if not course.viewer_membership.is_staff:
+def get_course_for_staff(user, course_id) -> tuple[Course, Membership]:
+    """The course if ``user`` teaches or assists in it, with their membership."""
+    membership = _membership_in(user, course_id)
+    if not membership.is_staff:
         raise PermissionDenied("Only the course's staff can do this.")
-    return course
+    return membership.course, membership
 
 
-def get_course_for_instructor(user, course_id) -> Course:
-    """The course if ``user`` is one of its instructors."""
-    course = _course_with_membership(user, course_id)
-    if not course.viewer_membership.is_instructor:
+def get_course_for_instructor(user, course_id) -> tuple[Course, Membership]:
+    """The course if ``user`` is one of its instructors, with their membership."""
+    membership = _membership_in(user, course_id)
+    if not membership.is_instructor:
         raise PermissionDenied("Only the course's instructors can do this.")
-    return course
+    return membership.course, membership
+
+
+def require_instructor(membership: Membership) -> None:
+    """Instructor-only actions on a page assistants can open too (releasing, reviewing)."""
+    if not membership.is_instructor:
+        raise PermissionDenied("Only the course's instructors can do this.")
 
 
 def _in_instructed_course(user, course_id, rows: Callable[[Course], QuerySet], pk, *, what: str):
-    """Row ``pk`` of ``rows(course)``, for an instructor of that course only.
+    """(row ``pk`` of ``rows(course)``, ``user``'s membership), for an instructor of that course
+    only.
 
     Looking it up through the course means an id from another course is simply not found.
     """
-    course = get_course_for_instructor(user, course_id)
+    course, membership = get_course_for_instructor(user, course_id)
     queryset = rows(course)
     try:
         obj = queryset.get(pk=pk)
     except queryset.model.DoesNotExist as exc:
         raise Http404(f"No such {what}.") from exc
     obj.course = course
-    return obj
+    return obj, membership
 
 
-def get_membership_for_instructor(user, course_id, membership_id) -> Membership:
-    """Another person's membership in a course that ``user`` instructs."""
+def get_membership_for_instructor(user, course_id, membership_id) -> tuple[Membership, Membership]:
+    """(another person's membership, the instructor's own) in a course ``user`` instructs."""
     return _in_instructed_course(
         user, course_id, lambda c: c.memberships.select_related("user"), membership_id,
         what="member",
     )  # fmt: skip
 
 
-def get_invitation_for_instructor(user, course_id, invitation_id) -> Invitation:
+def get_invitation_for_instructor(user, course_id, invitation_id) -> tuple[Invitation, Membership]:
     return _in_instructed_course(
         user, course_id, lambda c: c.invitations.all(), invitation_id, what="invitation"
     )
 
 
-def get_roster_import_for_instructor(user, course_id, import_id) -> RosterImport:
+def get_roster_import_for_instructor(user, course_id, import_id) -> tuple[RosterImport, Membership]:
     return _in_instructed_course(
         user, course_id, lambda c: c.roster_imports.all(), import_id, what="import"
     )

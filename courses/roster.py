@@ -10,10 +10,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.spreadsheets import first_nul_line
 from accounts.validators import has_control_characters
+from common.refused import Refused
+from common.spreadsheets import BinaryFile, NotUtf8, NulCharacter, csv_text
 
-from .enrolment import Invitee, invitations_send
+from .enrolment import COURSE_ARCHIVED, Invitee, invitations_send
 from .invitation_limits import invitation_limit_problem
 from .models import Course, Role, RosterImport
 
@@ -36,28 +37,30 @@ ROLE_ALIASES = {
 }
 
 
-class RosterFileError(Exception):
-    """The file as a whole cannot be read; nothing about individual rows."""
+# A refusal of the file as a whole (nothing about single rows) names the upload form's field.
+FILE = "file"
 
 
 def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise RosterFileError(
-            "This file is not a CSV text file. Export the roster as CSV (comma-separated values)."
-        )
-    if (line := first_nul_line(data)) is not None:
-        raise RosterFileError(
-            f"Line {line} holds a NUL character, which a CSV text file never has (the file may "
-            "be damaged). Export the roster as CSV again, or remove the character, and upload "
-            "again."
-        )
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RosterFileError(
-            f"The file is not UTF-8 text (first bad byte on line {line}). In Excel choose "
-            "“Save as → CSV UTF-8”, or in Google Sheets “Download → CSV”, and upload again."
+        return csv_text(data)
+    except BinaryFile as exc:
+        raise Refused(
+            "This file is not a CSV text file. Export the roster as CSV (comma-separated values).",
+            field=FILE,
+        ) from exc
+    except NulCharacter as exc:
+        raise Refused(
+            f"Line {exc.line} holds a NUL character, which a CSV text file never has (the file "
+            "may be damaged). Export the roster as CSV again, or remove the character, and "
+            "upload again.",
+            field=FILE,
+        ) from exc
+    except NotUtf8 as exc:
+        raise Refused(
+            f"The file is not UTF-8 text (first bad byte on line {exc.line}). In Excel choose "
+            "“Save as → CSV UTF-8”, or in Google Sheets “Download → CSV”, and upload again.",
+            field=FILE,
         ) from exc
 
 
@@ -71,9 +74,10 @@ def _column_map(header: list[str]) -> dict[str, int]:
     missing = [column for column in ("name", "email") if column not in found]
     if missing:
         shown = ", ".join(f"“{h.strip()}”" for h in header if h.strip()) or "nothing"
-        raise RosterFileError(
+        raise Refused(
             f"The first row must name the columns; missing: {' and '.join(missing)}. "
-            f"Found {shown}. Expected a header like: name,email,role (role is optional)."
+            f"Found {shown}. Expected a header like: name,email,role (role is optional).",
+            field=FILE,
         )
     return found
 
@@ -83,13 +87,15 @@ def parse_roster(data: bytes, *, course: Course) -> list[dict]:
     ("invite", or "already" for an active member) and ``errors`` (a list of messages; empty
     when the row can be imported).
 
-    Raises RosterFileError when the file as a whole cannot be used.
+    Raises Refused (on the upload's field) when the file as a whole cannot be used.
     """
     if len(data) > settings.ROSTER_IMPORT_MAX_BYTES:
         limit = settings.ROSTER_IMPORT_MAX_BYTES // (1024 * 1024)
-        raise RosterFileError(f"The file is larger than {limit} MB. Split it into smaller files.")
+        raise Refused(
+            f"The file is larger than {limit} MB. Split it into smaller files.", field=FILE
+        )
     if not data.strip():
-        raise RosterFileError("The file is empty.")
+        raise Refused("The file is empty.", field=FILE)
     text = _decode(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -101,11 +107,13 @@ def parse_roster(data: bytes, *, course: Course) -> list[dict]:
         columns = _column_map(header)
         raw_rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as exc:
-        raise RosterFileError(f"The file could not be read as CSV: {exc}.") from exc
+        raise Refused(f"The file could not be read as CSV: {exc}.", field=FILE) from exc
     if not raw_rows:
-        raise RosterFileError("The file has a header but no people in it.")
+        raise Refused("The file has a header but no people in it.", field=FILE)
     if len(raw_rows) > MAX_ROWS:
-        raise RosterFileError(f"The file has {len(raw_rows)} rows; at most {MAX_ROWS} at a time.")
+        raise Refused(
+            f"The file has {len(raw_rows)} rows; at most {MAX_ROWS} at a time.", field=FILE
+        )
     return _validate_rows(raw_rows, columns, course=course)
 
 
@@ -172,9 +180,9 @@ def _active_member_emails(course: Course, emails: list[str]) -> set[str]:
 
 
 def roster_import_create(*, course: Course, uploaded_by, upload) -> RosterImport:
-    """Read ``upload`` and keep its checked rows for the preview. Raises RosterFileError."""
+    """Read ``upload`` and keep its checked rows for the preview. Raises Refused."""
     if not course.accepts_new_members:
-        raise RosterFileError("This course is archived and no longer takes new members.")
+        raise Refused(COURSE_ARCHIVED, field=FILE)
     data = upload.read(settings.ROSTER_IMPORT_MAX_BYTES + 1)
     rows = parse_roster(data, course=course)
     # Checked again row by row when the import runs; here so the preview says so at once.
@@ -186,7 +194,7 @@ def roster_import_create(*, course: Course, uploaded_by, upload) -> RosterImport
         now=timezone.now(),
     )
     if limit_problem:
-        raise RosterFileError(limit_problem)
+        raise Refused(limit_problem, field=FILE)
     return RosterImport.objects.create(
         course=course,
         uploaded_by=uploaded_by,

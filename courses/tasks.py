@@ -6,8 +6,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from common.refused import Refused
+
 from .emails import send_invitation
-from .enrolment import EnrolmentError
 from .models import Invitation, RosterImport
 from .roster import roster_import_run
 
@@ -44,7 +45,7 @@ def run_roster_import(import_id: int) -> None:
     except Exception as exc:
         logger.exception("Roster import %s failed", import_id)
         # A refusal (an invitation limit reached since the preview) is shown as written.
-        failure = str(exc) if isinstance(exc, EnrolmentError) else f"{type(exc).__name__}: {exc}"
+        failure = str(exc) if isinstance(exc, Refused) else f"{type(exc).__name__}: {exc}"
         with transaction.atomic():
             RosterImport.objects.filter(pk=import_id).update(
                 state=RosterImport.State.FAILED,

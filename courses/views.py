@@ -12,12 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from interviews.progress import home_for
-from notifications.preferences import quiet_members
+from common.refused import Refused, show_refusal
 
-from . import enrolment
-from .editing import course_update
-from .enrolment import EnrolmentError
+from . import editing, enrolment, hooks
 from .forms import CourseForm, InviteForm, JoinForm, RoleForm, RosterUploadForm
 from .models import Membership, Role
 from .permissions import (
@@ -29,8 +26,16 @@ from .permissions import (
     get_membership_for_instructor,
     get_roster_import_for_instructor,
 )
-from .roster import RosterFileError, roster_import_create, roster_import_start
+from .roster import roster_import_create, roster_import_start
 from .tasks import roster_import_progress_key
+
+
+def _merged(answers: list[dict]) -> dict:
+    """The answers of a ``hooks.Query`` as one dict (a later answer wins a shared key)."""
+    merged = {}
+    for answer in answers:
+        merged.update(answer)
+    return merged
 
 
 def home(request):
@@ -68,7 +73,7 @@ def my_courses(request):
             "invitations": enrolment.pending_invitations_for(request.user),
             "may_create_courses": course_creation_refusal(request.user) is None,
             "join_form": JoinForm(),
-            "home": home_for(user=request.user, now=timezone.now()),
+            **_merged(hooks.my_courses_context(user=request.user, now=timezone.now())),
         },
     )
 
@@ -89,26 +94,26 @@ def course_create(request):
 
 @login_required
 def course_detail(request, course_id):
-    course = get_course_for_member(request.user, course_id)
-    members = course.memberships.active().select_related("user")
+    course, membership = get_course_for_member(request.user, course_id)
+    members = course.memberships.active()
     context = {
         "course": course,
-        "membership": course.viewer_membership,
-        "staff": [m for m in members if m.role != Role.STUDENT],
-        "student_count": sum(1 for m in members if m.role == Role.STUDENT),
-        "pending_invitations": course.invitations.pending().count()
-        if course.viewer_membership.is_staff
-        else 0,
+        "membership": membership,
+        # A page costs what it shows: the staff by name, the students as a count.
+        "staff": members.exclude(role=Role.STUDENT).select_related("user"),
+        "student_count": members.filter(role=Role.STUDENT).count(),
+        "pending_invitations": course.invitations.pending().count() if membership.is_staff else 0,
         "join_url": request.build_absolute_uri(
             reverse("courses:join_link", args=[course.join_code])
         ),
+        **_merged(hooks.course_home_context(membership=membership)),
     }
     return render(request, "courses/detail.html", context)
 
 
 @login_required
 def roster(request, course_id):
-    course = get_course_for_staff(request.user, course_id)
+    course, membership = get_course_for_staff(request.user, course_id)
     query = request.GET.get("q", "").strip()[:100]
     roster = enrolment.roster_page(
         course=course,
@@ -120,7 +125,9 @@ def roster(request, course_id):
     )
     active = list(roster.members)
     # Only this page's rows: the badges cost what the page shows.
-    quiet = quiet_members(course=course, user_ids=[m.user_id for m in active])
+    quiet = _merged(
+        hooks.member_reminder_states(course=course, user_ids=[m.user_id for m in active])
+    )
     for m in active:
         m.reminders = quiet.get(m.user_id)  # muted this course or emails off; None: all on
     return render(
@@ -128,7 +135,7 @@ def roster(request, course_id):
         "courses/roster.html",
         {
             "course": course,
-            "membership": course.viewer_membership,
+            "membership": membership,
             "roster": roster,
             "active": active,
             "sole_instructor_id": roster.sole_instructor_id,
@@ -145,7 +152,7 @@ def roster(request, course_id):
 @login_required
 @require_POST
 def member_change_role(request, course_id, membership_id):
-    membership = get_membership_for_instructor(request.user, course_id, membership_id)
+    membership, _ = get_membership_for_instructor(request.user, course_id, membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose instructor, assistant or student.")
@@ -155,23 +162,23 @@ def member_change_role(request, course_id, membership_id):
             messages.success(
                 request, f"{membership.user} is now {membership.get_role_display().lower()}."
             )
-        except EnrolmentError as exc:
-            messages.error(request, str(exc))
+        except Refused as refused:
+            show_refusal(refused, request=request)
     return redirect("courses:roster", course_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_remove(request, course_id, membership_id):
-    membership = get_membership_for_instructor(request.user, course_id, membership_id)
+    membership, _ = get_membership_for_instructor(request.user, course_id, membership_id)
     if request.method == "POST":
         try:
             enrolment.member_remove(membership=membership)
             messages.success(request, f"{membership.user} was removed. Their past work is kept.")
             if membership.user == request.user:
                 return redirect("courses:mine")
-        except EnrolmentError as exc:
-            messages.error(request, str(exc))
+        except Refused as refused:
+            show_refusal(refused, request=request)
         return redirect("courses:roster", course_id)
     return render(
         request,
@@ -186,7 +193,7 @@ def member_remove(request, course_id, membership_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite(request, course_id):
-    course = get_course_for_instructor(request.user, course_id)
+    course, membership = get_course_for_instructor(request.user, course_id)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -196,60 +203,68 @@ def invite(request, course_id):
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
             )
-        except EnrolmentError as exc:
-            form.add_error(exc.field, str(exc))
+        except Refused as refused:
+            show_refusal(refused, form=form)
         else:
             count = len(form.cleaned_data["emails"])
             messages.success(request, f"{count} invitation{'s'[: count != 1]} sent.")
             return redirect("courses:roster", course.pk)
-    return render(request, "courses/invite.html", {"course": course, "form": form})
+    return render(
+        request,
+        "courses/invite.html",
+        {"course": course, "membership": membership, "form": form},
+    )
 
 
 @login_required
 @require_POST
 def invitation_resend(request, course_id, invitation_id):
-    invitation = get_invitation_for_instructor(request.user, course_id, invitation_id)
+    invitation, _ = get_invitation_for_instructor(request.user, course_id, invitation_id)
     try:
         enrolment.invitation_resend(invitation=invitation, by=request.user)
         messages.success(request, f"A new invitation was sent to {invitation.email}.")
-    except EnrolmentError as exc:
-        messages.error(request, str(exc))
+    except Refused as refused:
+        show_refusal(refused, request=request)
     return redirect("courses:roster", course_id)
 
 
 @login_required
 @require_POST
 def invitation_revoke(request, course_id, invitation_id):
-    invitation = get_invitation_for_instructor(request.user, course_id, invitation_id)
+    invitation, _ = get_invitation_for_instructor(request.user, course_id, invitation_id)
     try:
         enrolment.invitation_revoke(invitation=invitation)
         messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
-    except EnrolmentError as exc:
-        messages.error(request, str(exc))
+    except Refused as refused:
+        show_refusal(refused, request=request)
     return redirect("courses:roster", course_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def roster_import_upload(request, course_id):
-    course = get_course_for_instructor(request.user, course_id)
+    course, membership = get_course_for_instructor(request.user, course_id)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             roster_import = roster_import_create(
                 course=course, uploaded_by=request.user, upload=form.cleaned_data["file"]
             )
-        except RosterFileError as exc:
-            form.add_error("file", str(exc))
+        except Refused as refused:
+            show_refusal(refused, form=form)
         else:
             return redirect("courses:roster_import", course.pk, roster_import.pk)
-    return render(request, "courses/roster_import_upload.html", {"course": course, "form": form})
+    return render(
+        request,
+        "courses/roster_import_upload.html",
+        {"course": course, "membership": membership, "form": form},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def roster_import_detail(request, course_id, import_id):
-    roster_import = get_roster_import_for_instructor(request.user, course_id, import_id)
+    roster_import, membership = get_roster_import_for_instructor(request.user, course_id, import_id)
     if request.method == "POST":
         if roster_import.can_commit:
             roster_import_start(roster_import=roster_import)
@@ -263,6 +278,7 @@ def roster_import_detail(request, course_id, import_id):
         "courses/roster_import_detail.html",
         {
             "course": roster_import.course,
+            "membership": membership,
             "roster_import": roster_import,
             "rows": rows,
             "error_rows": [row for row in rows if row["errors"]],
@@ -278,7 +294,7 @@ def roster_import_detail(request, course_id, import_id):
 @login_required
 def roster_import_progress(request, course_id, import_id):
     """The progress fragment polled by the detail page while the import runs."""
-    roster_import = get_roster_import_for_instructor(request.user, course_id, import_id)
+    roster_import, _ = get_roster_import_for_instructor(request.user, course_id, import_id)
     response = render(
         request,
         "courses/_roster_import_progress.html",
@@ -290,7 +306,7 @@ def roster_import_progress(request, course_id, import_id):
             else cache.get(roster_import_progress_key(roster_import.pk), 0),
         },
     )
-    if roster_import.is_finished and request.headers.get("HX-Request"):
+    if roster_import.is_finished and request.htmx:
         response["HX-Refresh"] = "true"
     return response
 
@@ -298,11 +314,11 @@ def roster_import_progress(request, course_id, import_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_settings(request, course_id):
-    course = get_course_for_instructor(request.user, course_id)
+    course, membership = get_course_for_instructor(request.user, course_id)
     # The form edits a copy: after a rejected save the header still shows the saved course.
     form = CourseForm(request.POST or None, instance=copy.copy(course))
     if request.method == "POST" and form.is_valid():
-        course_update(form=form)
+        editing.course_update(form=form)
         messages.success(request, "Course settings saved.")
         return redirect("courses:settings", course.pk)
     return render(
@@ -310,6 +326,7 @@ def course_settings(request, course_id):
         "courses/settings.html",
         {
             "course": course,
+            "membership": membership,
             "form": form,
             "join_url": request.build_absolute_uri(
                 reverse("courses:join_link", args=[course.join_code])
@@ -321,7 +338,7 @@ def course_settings(request, course_id):
 @login_required
 @require_POST
 def course_joining(request, course_id):
-    course = get_course_for_instructor(request.user, course_id)
+    course, _ = get_course_for_instructor(request.user, course_id)
     action = request.POST.get("action")
     if action == "rotate":
         course.rotate_join_code()
@@ -341,12 +358,12 @@ def course_joining(request, course_id):
 @login_required
 @require_POST
 def course_archive(request, course_id):
-    course = get_course_for_instructor(request.user, course_id)
+    course, _ = get_course_for_instructor(request.user, course_id)
     if request.POST.get("action") == "unarchive":
-        course.unarchive()
+        editing.course_unarchive(course=course, by=request.user)
         messages.success(request, f"“{course.title}” is active again.")
     else:
-        course.archive()
+        editing.course_archive(course=course, by=request.user, now=timezone.now())
         messages.success(
             request, f"“{course.title}” is archived: nobody new can join; all work is kept."
         )
@@ -364,8 +381,8 @@ def join(request):
                 code=form.cleaned_data["code"],
                 client_ip=get_adapter(request).get_client_ip(request),
             )
-        except EnrolmentError as exc:
-            form.add_error("code", str(exc))
+        except Refused as refused:
+            show_refusal(refused, form=form)
         else:
             course = membership.course
             messages.success(
@@ -404,8 +421,8 @@ def invitation(request, token):
 def _accept_and_enter(request, invitation):
     try:
         membership = enrolment.invitation_accept(invitation=invitation, user=request.user)
-    except EnrolmentError as exc:
-        messages.error(request, str(exc))
+    except Refused as refused:
+        show_refusal(refused, request=request)
         return redirect("courses:mine")
     messages.success(request, f"Welcome to {membership.course}.")
     return redirect("courses:detail", membership.course.pk)
@@ -438,21 +455,20 @@ def invitation_decline_mine(request, invitation_id):
     try:
         enrolment.invitation_decline(invitation=found, user=request.user)
         messages.success(request, f"You declined the invitation to {found.course}.")
-    except EnrolmentError as exc:
-        messages.error(request, str(exc))
+    except Refused as refused:
+        show_refusal(refused, request=request)
     return redirect("courses:mine")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_leave(request, course_id):
-    course = get_course_for_member(request.user, course_id)
-    membership = course.viewer_membership
+    course, membership = get_course_for_member(request.user, course_id)
     if request.method == "POST":
         try:
             enrolment.member_leave(membership=membership)
-        except EnrolmentError as exc:
-            messages.error(request, str(exc))
+        except Refused as refused:
+            show_refusal(refused, request=request)
             return redirect("courses:detail", course.pk)
         messages.success(request, f"You left {course}. Your work in it is kept.")
         return redirect("courses:mine")
@@ -470,7 +486,7 @@ def course_leave(request, course_id):
 @login_required
 @require_POST
 def member_readmit(request, course_id, membership_id):
-    membership = get_membership_for_instructor(request.user, course_id, membership_id)
+    membership, _ = get_membership_for_instructor(request.user, course_id, membership_id)
     try:
         enrolment.member_readmit(membership=membership)
         messages.success(
@@ -478,6 +494,6 @@ def member_readmit(request, course_id, membership_id):
             f"{membership.user} is back in the course as "
             f"{membership.get_role_display().lower()}, with their past work.",
         )
-    except EnrolmentError as exc:
-        messages.error(request, str(exc))
+    except Refused as refused:
+        show_refusal(refused, request=request)
     return redirect("courses:roster", course_id)

@@ -14,12 +14,12 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from courses.models import Course
-from notifications.models import AssignmentReminderSettings
+from courses.models import Course, Membership
 
 from .models import (
     DATE_FIELDS,
     Assignment,
+    AssignmentReminderSettings,
     BankQuestion,
     Extension,
     Interview,
@@ -119,6 +119,27 @@ def past_dates_at_publish(*, assignment: Assignment, now: datetime) -> list[str]
         for field, label in labelled
         if getattr(assignment, field) is not None and getattr(assignment, field) < now
     ]
+
+
+@transaction.atomic
+def assignment_publish(*, assignment: Assignment, by, now: datetime) -> Assignment:
+    """Show ``assignment`` to the students of its course (``by``, an instructor, asked) and plan
+    their reminders. Published once, it keeps its first publication moment."""
+    assignment.state = Assignment.State.PUBLISHED
+    assignment.published_at = assignment.published_at or now
+    assignment.save(update_fields=["state", "published_at", "updated_at"])
+    replan_later(assignment_id=assignment.pk)
+    return assignment
+
+
+@transaction.atomic
+def assignment_unpublish(*, assignment: Assignment, by) -> Assignment:
+    """Back to draft (``by``, an instructor, asked): students no longer see it and its reminders
+    stop; their work is kept."""
+    assignment.state = Assignment.State.DRAFT
+    assignment.save(update_fields=["state", "updated_at"])
+    replan_later(assignment_id=assignment.pk)
+    return assignment
 
 
 def _sync_rows(existing, rows: Sequence, build, update_fields: tuple[str, ...]) -> None:
@@ -318,12 +339,16 @@ class AssignmentRow:
     submitted_count: int | None = None
 
 
-def assignments_for_viewer(*, course: Course) -> list[AssignmentRow]:
-    """The assignments of ``course`` for its viewer (``course.viewer_membership``): every one
-    with submission counts for staff, published ones with their own dates and write-up for a
+def course_home_context(*, membership: Membership) -> dict:
+    """What a course's home (a courses page) shows of interviews: ``assignment_rows``."""
+    return {"assignment_rows": assignments_for_viewer(membership=membership)}
+
+
+def assignments_for_viewer(*, membership: Membership) -> list[AssignmentRow]:
+    """The assignments of the course of ``membership`` as its member sees them: every one with
+    submission counts for staff, published ones with their own dates and write-up for a
     student. A fixed number of queries, however many assignments."""
-    membership = course.viewer_membership
-    assignments = course.assignments.all()
+    assignments = membership.course.assignments.all()
     if membership.is_staff:
         assignments = assignments.annotate(
             submitted=Count("submissions", filter=Q(submissions__submitted_at__isnull=False))

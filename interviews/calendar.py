@@ -10,8 +10,10 @@ said about each event is kept in ``CalendarEventStamp``.
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import icalendar
+from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 
@@ -65,6 +67,11 @@ class Event:
     url: str = ""
 
 
+def _uid(local: str) -> str:
+    """A UID unique in the world (RFC 5545 3.8.4.7): the event's name at this site's domain."""
+    return f"{local}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}"
+
+
 def _assignment_path(assignment: Assignment, *, staff: bool) -> str:
     if staff:
         return reverse("interviews:progress", args=[assignment.course_id, assignment.pk])
@@ -98,7 +105,7 @@ def events_for(*, user, base_url: str) -> list[Event]:
             extended = " Your extended date." if dates.extended and not staff else ""
             events.append(
                 Event(
-                    uid=f"milestone-{assignment.pk}-{key}-{user.pk}@rapport",
+                    uid=_uid(f"milestone-{assignment.pk}-{key}-{user.pk}"),
                     start=due,
                     end=due + timedelta(minutes=MILESTONE_MINUTES),
                     summary=f"{SHORT_NAMES_DUE[key]}: {assignment.title} ({assignment.course})",
@@ -127,7 +134,7 @@ def events_for(*, user, base_url: str) -> list[Event]:
         )
         events.append(
             Event(
-                uid=f"interview-{interview.pk}@rapport",
+                uid=_uid(f"interview-{interview.pk}"),
                 start=interview.starts_at,
                 end=interview.ends_at,
                 summary=f"Informational interview with {interview.contact.name}",
@@ -194,6 +201,10 @@ def render_calendar(
         if event.url:
             item.add("url", event.url)
         calendar.add_component(item)
+    if not events:
+        # A calendar holds at least one component (RFC 5545 3.4): an empty feed carries the
+        # UTC time zone its events would use, so strict readers accept it too.
+        calendar.add_component(icalendar.Timezone.from_tzid("UTC"))
     return calendar.to_ical().decode()
 
 
@@ -201,7 +212,7 @@ def calendar_for(*, user, base_url: str, now: datetime) -> str:
     """The whole feed of ``user``, ready to serve as text/calendar."""
     events = events_for(user=user, base_url=base_url)
     return render_calendar(
-        name=f"Rapport — {user.full_name or user.email}",
+        name=f"Rapport — {user.display_name}",
         events=events,
         stamps=stamp_events(user=user, events=events, now=now),
         now=now,

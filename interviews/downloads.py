@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
-from .gradebook import csv_cells
+from common.spreadsheets import csv_cells
+
 from .uploads import CONTENT_TYPES, download_name
 
 STREAM_BATCH = 200  # rows per chunk sent

@@ -8,14 +8,15 @@ side through ``notifications.notify``: the next tick emails them and they land i
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from common import numbers
+from common.refused import Refused
 from courses.models import Membership
-from notifications.models import Kind
 from notifications.notify import notify
 
 from .models import (
@@ -27,6 +28,7 @@ from .models import (
     RegradeRequest,
     Submission,
 )
+from .notices import Kind, grading_scope
 from .permissions import grade_visible_to_student
 
 MESSAGE_MAX_CHARS = 5000
@@ -50,15 +52,6 @@ ALREADY_OPEN = (
 RESPONSE_REQUIRED = "Write a response: the student reads it with the outcome."
 RESPONSE_TOO_LONG = f"Keep your response to {RESPONSE_MAX_CHARS:,} characters or fewer."
 ALREADY_RESOLVED = "This regrade request has already been answered."
-
-
-class FeedbackRefused(Exception):
-    """What was asked cannot be done; the message says why, for the person who asked."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field  # the form field the message belongs next to, if any
 
 
 # Where each side reads about it ------------------------------------------------------------
@@ -87,7 +80,7 @@ def _excerpt(text: str) -> str:
 
 
 def _name(user) -> str:
-    return (user.full_name or user.email) if user is not None else "Someone"
+    return user.display_name if user is not None else "Someone"
 
 
 def student_name(submission: Submission) -> str:
@@ -110,18 +103,18 @@ def _staff_ids(submission: Submission) -> list[int]:
 def _clean_text(
     text: str, *, field: str, max_chars: int, too_long: str, too_short: str, min_chars: int = 1
 ) -> str:
-    """``text`` without surrounding white space; raises FeedbackRefused for ``field`` when it
+    """``text`` without surrounding white space; raises Refused for ``field`` when it
     is shorter than ``min_chars`` (by default: empty) or longer than ``max_chars``."""
     text = (text or "").strip()
     if len(text) < min_chars:
-        raise FeedbackRefused(too_short, field=field)
+        raise Refused(too_short, field=field)
     if len(text) > max_chars:
-        raise FeedbackRefused(too_long, field=field)
+        raise Refused(too_long, field=field)
     return text
 
 
 def clean_message_body(body: str) -> str:
-    """The body as it will be stored; raises FeedbackRefused when empty or too long."""
+    """The body as it will be stored; raises Refused when empty or too long."""
     return _clean_text(
         body, field="body", too_short=MESSAGE_REQUIRED,
         max_chars=MESSAGE_MAX_CHARS, too_long=MESSAGE_TOO_LONG,
@@ -144,7 +137,7 @@ def message_post(*, submission: Submission, author, body: str, now: datetime) ->
         submission=submission, author=author, body=body, created_at=now
     )
     assignment = submission.assignment
-    common = {"course_id": assignment.course_id, "assignment_id": assignment.pk, "now": now}
+    common = {"course_id": assignment.course_id, "scope": grading_scope(assignment.pk), "now": now}
     if author.pk == submission.student_id:
         for staff_id in _staff_ids(submission):
             notify(
@@ -189,20 +182,20 @@ def regrade_requests_for(grade: Grade | None) -> list[RegradeRequest]:
 def regrade_request_create(*, grade: Grade, student, reason: str, now: datetime) -> RegradeRequest:
     """Ask for ``grade`` to be looked at again, and tell the course's staff.
 
-    Refused (FeedbackRefused) unless the grade is ``student``'s own and released, the reason is
+    Refused unless the grade is ``student``'s own and released, the reason is
     at least a sentence, and no earlier request of theirs is still waiting for an answer.
     """
     if grade.submission.student_id != student.pk or not grade.is_released:
-        raise FeedbackRefused(NOT_RELEASED)
+        raise Refused(NOT_RELEASED)
     reason = clean_regrade_reason(reason)
     try:
         with transaction.atomic():
             # Lock the grade so two tabs cannot both find no open request.
             locked = Grade.objects.select_for_update().get(pk=grade.pk)
             if locked.released_at is None:
-                raise FeedbackRefused(NOT_RELEASED)
+                raise Refused(NOT_RELEASED)
             if locked.regrade_requests.filter(resolved_at__isnull=True).exists():
-                raise FeedbackRefused(ALREADY_OPEN)
+                raise Refused(ALREADY_OPEN)
             request = RegradeRequest.objects.create(
                 grade=grade, student=student, reason=reason, created_at=now
             )
@@ -217,11 +210,11 @@ def regrade_request_create(*, grade: Grade, student, reason: str, now: datetime)
                     body=_excerpt(reason),
                     url=grading_path(submission, "regrade-requests"),
                     course_id=assignment.course_id,
-                    assignment_id=assignment.pk,
+                    scope=grading_scope(assignment.pk),
                     now=now,
                 )
     except IntegrityError as exc:  # the one-open-request constraint, should the lock be missed
-        raise FeedbackRefused(ALREADY_OPEN) from exc
+        raise Refused(ALREADY_OPEN) from exc
     return request
 
 
@@ -239,13 +232,13 @@ def regrade_resolve(
     """Answer an open regrade request (the grade itself is changed on the grading page first)
     and tell the student. Refused when already answered, or without a response."""
     if outcome not in RegradeRequest.Outcome.values:
-        raise FeedbackRefused("Choose whether the grade changed.", field="outcome")
+        raise Refused("Choose whether the grade changed.", field="outcome")
     response = clean_regrade_response(response)
     claimed = RegradeRequest.objects.filter(pk=request.pk, resolved_at__isnull=True).update(
         resolved_at=now, resolved_by=by, outcome=outcome, response=response
     )
     if claimed != 1:
-        raise FeedbackRefused(ALREADY_RESOLVED)
+        raise Refused(ALREADY_RESOLVED)
     request.resolved_at, request.resolved_by = now, by
     request.outcome, request.response = outcome, response
     submission = request.grade.submission
@@ -258,7 +251,7 @@ def regrade_resolve(
         body=_excerpt(response),
         url=feedback_path(submission, "regrade"),
         course_id=assignment.course_id,
-        assignment_id=assignment.pk,
+        scope=grading_scope(assignment.pk),
         now=now,
     )
     return request
@@ -314,12 +307,6 @@ class StudentFeedback:
     released_at: datetime
 
 
-def _percent(part: Decimal | None, whole: Decimal) -> Decimal | None:
-    if part is None or not whole:
-        return None
-    return (part * 100 / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
 def _criterion_shown(score: CriterionScore) -> CriterionShown:
     criterion: Criterion | None = score.criterion
     levels: tuple[LevelShown, ...] = ()
@@ -357,7 +344,7 @@ def student_feedback(submission: Submission) -> StudentFeedback | None:
     return StudentFeedback(
         final_score=grade.final_score,
         points_possible=grade.points_possible,
-        percent=_percent(grade.final_score, grade.points_possible),
+        percent=numbers.percent(grade.final_score, grade.points_possible, step=Decimal("0.1")),
         score=grade.score,
         penalty_percent=grade.penalty_percent,
         penalty_points=grade.penalty_points,

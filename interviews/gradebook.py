@@ -15,9 +15,6 @@ How ungraded work counts in the totals:
   not graded yet counts as zero (Canvas's "Final Score").
 """
 
-import csv
-import functools
-import io
 import re
 import statistics
 from collections.abc import Callable, Iterable, Iterator
@@ -30,13 +27,14 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from accounts.spreadsheets import spreadsheet_text
+from accounts.models import display_name_sql
+from common.numbers import number, percent
+from common.spreadsheets import csv_bytes
 from courses.models import Course, Membership, Role
 
 from .models import Assignment, Criterion, CriterionScore, Grade, Submission
 from .models.grading import CENT, ZERO
 
-HUNDRED = Decimal("100")
 BINS = 10  # the distribution's bars: 0–9 %, 10–19 %, …, 90–100 %
 # Reversing once per assignment with a placeholder student, then substituting, is what keeps
 # 10,000 cells from costing 10,000 reverse() calls.
@@ -52,13 +50,6 @@ class CellState(StrEnum):
     IN_PROGRESS = "in_progress"
     UNRELEASED = "unreleased"
     RELEASED = "released"
-
-
-def percent(part: Decimal, whole: Decimal) -> Decimal | None:
-    """``part`` as a percentage of ``whole``, to two places; None when ``whole`` is zero."""
-    if not whole:
-        return None
-    return (part * HUNDRED / whole).quantize(CENT, ROUND_HALF_UP)
 
 
 # The gradebook --------------------------------------------------------------------------------
@@ -140,7 +131,7 @@ class Column:
 @dataclass
 class Row:
     student_id: int
-    name: str
+    display_name: str
     email: str
     is_removed: bool
     cells: list[Cell]
@@ -149,10 +140,6 @@ class Row:
     graded: int = 0
     current: Decimal | None = None
     overall: Decimal | None = None
-
-    @property
-    def display_name(self) -> str:
-        return self.name or self.email
 
 
 @dataclass
@@ -258,7 +245,7 @@ def _row(
         return None
     row = Row(
         student_id=student_id,
-        name=member["user__full_name"],
+        display_name=member["name"],
         email=member["user__email"],
         is_removed=removed,
         cells=[],
@@ -295,7 +282,7 @@ def _students(course: Course):
     return (
         Membership.objects.filter(course=course, role=Role.STUDENT)
         .order_by(Lower("user__full_name"), "user__email")
-        .values("user_id", "removed_at", "user__full_name", "user__email")
+        .values("user_id", "removed_at", "user__email", name=display_name_sql("user"))
     )
 
 
@@ -447,36 +434,6 @@ def gradebook_stream(
 # CSV files ----------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)  # scores repeat: 10,000 cells hold a few hundred values
-def number(value: Decimal | int) -> str:
-    """``8.5``, ``10``: at most two decimals, no trailing zeros, never a thousands separator."""
-    text = f"{Decimal(value).quantize(CENT, ROUND_HALF_UP):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def csv_cells(row: Iterable) -> list[str]:
-    """A row's cells as a CSV file of ours writes them: numbers as numbers, text through
-    ``spreadsheet_text``, None as empty."""
-    return [
-        ""
-        if value is None
-        else number(value)
-        if isinstance(value, Decimal | int) and not isinstance(value, bool)
-        else spreadsheet_text(str(value))
-        for value in row
-    ]
-
-
-def csv_bytes(rows: Iterable[list]) -> bytes:
-    """UTF-8 CSV with a byte-order mark (so Excel reads accents right; Canvas and Moodle accept
-    it), each row through ``csv_cells``."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(csv_cells(row))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
 class ExportFormat(StrEnum):
     CANVAS = "canvas"
     MOODLE = "moodle"
@@ -596,10 +553,10 @@ def criteria_lines(*, assignment: Assignment) -> Iterator[list]:
         )
         .order_by(Lower("student__full_name"), "student__email")
         .values(
-            "student_id", "student__full_name", "student__email", "is_late", "grade__pk",
+            "student_id", "student__email", "is_late", "grade__pk",
             "grade__state", "grade__score", "grade__points_possible", "grade__final_score",
             "grade__late_penalty_percent", "grade__penalty_override_percent",
-            "grade__released_at",
+            "grade__released_at", name=display_name_sql("student"),
         )
     )  # fmt: skip
     current = {c["pk"] for c in criteria}
@@ -640,7 +597,7 @@ def criteria_lines(*, assignment: Assignment) -> Iterator[list]:
     yield header
     pending = next(lines, None)
     for sub in submissions.iterator(chunk_size=STREAM_CHUNK):
-        line = [sub["student__full_name"] or sub["student__email"], sub["student__email"]]
+        line = [sub["name"], sub["student__email"]]
         given: dict = {}
         while pending is not None and pending["grade_id"] == sub["grade__pk"]:
             key = pending["criterion_id"]

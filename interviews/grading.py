@@ -16,8 +16,9 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.urls import reverse
 
+from common.numbers import HUNDRED, number
+from common.refused import Refused
 from courses.models import Membership, Role
-from notifications.models import Kind
 from notifications.notify import notify
 
 from .models import (
@@ -35,28 +36,25 @@ from .models import (
     Submission,
     SubmissionVersion,
 )
+from .notices import Kind, grading_scope
 
 ZERO = Decimal("0")
-HUNDRED = Decimal("100")
 
 
-class GradeConflict(Exception):
-    """Someone saved this grade after the revision the grader started from."""
+class GradeConflict(Refused):
+    """Someone saved this grade after the revision the grader started from: a revision
+    conflict, which the page answers with who saved it and when, keeping the grader's input."""
 
     def __init__(self, grade: Grade):
         self.grade = grade
         self.saved_by = grade.graded_by
         self.saved_at = grade.graded_at or grade.updated_at
         self.revision = grade.revision
-        who = getattr(self.saved_by, "full_name", "") or getattr(self.saved_by, "email", "")
+        who = self.saved_by.display_name if self.saved_by is not None else ""
         super().__init__(
             f"{who or 'Someone else'} saved this grade while you were working on it. "
             "Your input is kept here; nothing was overwritten."
         )
-
-
-class ReleaseRefused(Exception):
-    """The grade cannot be released yet; the message says why."""
 
 
 def criterion_field(criterion: Criterion | int) -> str:
@@ -77,16 +75,8 @@ def criteria_of(rubric: Rubric | None) -> list[Criterion]:
     return list(rubric.criteria.all()) if rubric is not None else []
 
 
-def _number(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
 def is_instructor(*, assignment: Assignment, user) -> bool:
-    """Whether ``user`` instructs the assignment's course now (uses the membership the
-    permission helper loaded when there is one)."""
-    membership = getattr(assignment.course, "viewer_membership", None)
-    if membership is not None and membership.user_id == user.pk:
-        return membership.is_instructor
+    """Whether ``user`` instructs the assignment's course now."""
     return (
         Membership.objects.instructors().filter(course_id=assignment.course_id, user=user).exists()
     )
@@ -132,13 +122,13 @@ def _validate(
             if own_levels:
                 errors[key] = "Choose one of the levels listed for this criterion."
             elif given < ZERO or given > criterion.points:
-                errors[key] = f"Give from 0 to {_number(criterion.points)} points."
+                errors[key] = f"Give from 0 to {number(criterion.points)} points."
             else:
                 value = given
         comment = (criterion_comments.get(criterion.pk) or "").strip()
         scored.append(_Scored(criterion, level, value, comment))
     if not criteria and score is not None and not ZERO <= score <= possible:
-        errors["score"] = f"Give a score from 0 to {_number(possible)}."
+        errors["score"] = f"Give a score from 0 to {number(possible)}."
     if penalty_override_percent is not None:
         if not ZERO <= penalty_override_percent <= HUNDRED:
             errors["penalty_override_percent"] = "Give a penalty from 0 to 100%."
@@ -315,7 +305,7 @@ def _notify_released(
         body=body,
         url=reverse("interviews:feedback", args=[assignment.course_id, assignment.pk]),
         course_id=assignment.course_id,
-        assignment_id=assignment.pk,
+        scope=grading_scope(assignment.pk),
         now=now,
     )
 
@@ -333,14 +323,14 @@ def _active_student_ids(assignment: Assignment, student_ids) -> set[int]:
 def grade_release(*, grade: Grade, by, now: datetime) -> bool:
     """Show the grade to its student and notify them; False when it was already released.
 
-    Raises ReleaseRefused while the grade is incomplete or waits for an instructor's review.
+    Refused while the grade is incomplete or waits for an instructor's review.
     """
     if grade.is_released:
         return False
     if not grade.is_complete:
-        raise ReleaseRefused("This grade is not complete: score every criterion first.")
+        raise Refused("Not released. This grade is not complete: score every criterion first.")
     if grade.needs_review:
-        raise ReleaseRefused("An instructor must review this grade before it is released.")
+        raise Refused("Not released. An instructor must review this grade before it is released.")
     submission = grade.submission
     with transaction.atomic():
         released = (
@@ -756,9 +746,9 @@ MAX_COMMENT = 2000
 def _clean_text(text: str) -> str:
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
-        raise ValidationError({"text": "Write the comment first."})
+        raise Refused("Write the comment first.", field="text")
     if len(text) > MAX_COMMENT:
-        raise ValidationError({"text": f"Keep a saved comment under {MAX_COMMENT} characters."})
+        raise Refused(f"Keep a saved comment under {MAX_COMMENT} characters.", field="text")
     return text
 
 

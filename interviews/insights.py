@@ -16,12 +16,14 @@ import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q, QuerySet
 from django.db.models.functions import Coalesce, Lower, Trim, TruncWeek
 from django.urls import reverse
 
+from accounts.models import display_name_sql
+from common import numbers
 from courses.models import Course
 
 from .gradebook import Bar
@@ -53,7 +55,7 @@ class Share:
     def percent(self) -> int | None:
         if self.whole < MIN_FOR_PERCENT:
             return None
-        return int((Decimal(100 * self.part) / self.whole).quantize(1, ROUND_HALF_UP))
+        return int(numbers.percent(self.part, self.whole, step=Decimal(1)))
 
     def __str__(self) -> str:
         text = f"{self.part} of {self.whole}"
@@ -315,14 +317,15 @@ def _offers(held: QuerySet, *, course: Course) -> list[OfferLine]:
         held.exclude(offer="")
         .order_by(F("moment").desc(nulls_last=True), "-pk")
         .values(
-            "assignment_id", "assignment__title", "student_id", "student__full_name",
-            "student__email", "contact__name", "contact__organisation", "offer", "moment",
+            "assignment_id", "assignment__title", "student_id", "student__email",
+            "contact__name", "contact__organisation", "offer", "moment",
+            student_name=display_name_sql("student"),
         )
     )[:OFFERS_SHOWN]  # fmt: skip
     kinds = dict(Interview.Offer.choices)
     return [
         OfferLine(
-            student=row["student__full_name"] or row["student__email"],
+            student=row["student_name"],
             email=row["student__email"],
             contact=row["contact__name"],
             organisation=row["contact__organisation"].strip(),
@@ -445,7 +448,7 @@ def outcome_rows(*, course: Course, assignment_id: int | None = None) -> Iterato
         )
         .order_by(F("moment").asc(nulls_last=True), "pk")
         .values_list(
-            "student__full_name", "student__email", "assignment__title", "contact__name",
+            display_name_sql("student"), "student__email", "assignment__title", "contact__name",
             "contact__organisation", "contact__industry", "moment", "path_fit",
             "referral_count", "offer", "thanked_in_time", "follow_up_sent_at",
         )
@@ -454,7 +457,7 @@ def outcome_rows(*, course: Course, assignment_id: int | None = None) -> Iterato
     for (name, email, title, contact, organisation, industry, moment, fit, referrals, offer,
          thanked, followed) in rows.iterator(chunk_size=500):  # fmt: skip
         yield [
-            name or email, email, title, contact, organisation.strip(), industry.strip(),
+            name, email, title, contact, organisation.strip(), industry.strip(),
             moment.astimezone(zone).date().isoformat() if moment else "",
             fits.get(fit, "") if fit else "", referrals,
             offers.get(offer, offer) if offer else "",

@@ -16,6 +16,9 @@ from urllib.parse import quote
 from django.db import transaction
 from django.db.models import Max, ProtectedError
 
+from common.ordering import swap_with_neighbour
+from common.refused import Refused
+
 from .models import (
     FOLLOW_UP_AFTER,
     FOLLOW_UP_UNTIL,
@@ -27,12 +30,7 @@ from .models import (
     Interview,
     PreparedQuestion,
 )
-from .reminders import replan_contact_later, replan_later
-
-
-class PlanningError(Exception):
-    """A change the rules refuse; the message is written for the student."""
-
+from .reminders import cancel_contact_reminders, replan_contact_later, replan_later
 
 # Dates --------------------------------------------------------------------------------------
 
@@ -102,7 +100,9 @@ def _check_referrer(owner, contact: Contact | None, referred_by: Contact | None)
     if referred_by is None:
         return
     if referred_by.owner_id != owner.pk or (contact is not None and referred_by.pk == contact.pk):
-        raise PlanningError("Choose another of your own contacts as the one who referred them.")
+        raise Refused(
+            "Choose another of your own contacts as the one who referred them.", field="referred_by"
+        )
 
 
 def contact_create(*, owner, **fields) -> Contact:
@@ -126,16 +126,18 @@ def contact_delete(*, contact: Contact) -> None:
     """Delete a contact nobody's interview uses; the contacts they referred stay."""
     count = contact.interviews.count()
     if count:
-        raise PlanningError(
+        raise Refused(
             f"{contact.name} is the contact of {count} interview{'s' if count != 1 else ''}, "
             "so they stay in your contacts. You can edit their details instead."
         )
+    contact_id = contact.pk
     try:
         contact.delete()
     except ProtectedError as exc:  # an interview planned with them a moment ago
-        raise PlanningError(
+        raise Refused(
             f"{contact.name} is now the contact of an interview, so they stay in your contacts."
         ) from exc
+    cancel_contact_reminders(contact_id)
 
 
 def contact_referred(contact: Contact) -> list[Contact]:
@@ -150,6 +152,7 @@ def contact_referred(contact: Contact) -> list[Contact]:
 
 # The plan -----------------------------------------------------------------------------------
 
+NO_CONTACT_CHOSEN = "Choose one of your contacts"  # the plan form's empty choice
 PLAN_FIELDS = ("contact", "scheduled_at", "time_zone", "duration_minutes", "mode", "location")
 
 
@@ -157,19 +160,27 @@ def _plan_contact(*, student, contact: Contact | None, new_contact: dict | None)
     """The contact of a plan: the one chosen, or the one typed into the plan (created now, in
     the plan's transaction, so a refused plan leaves no contact behind)."""
     if contact is not None and new_contact is not None:
-        raise PlanningError("Choose one of your contacts or add a new one, not both.")
+        raise Refused(
+            f"You chose {contact.name} and also typed a new contact. Keep one, not both: clear "
+            f"the new contact’s fields, or set this list back to “{NO_CONTACT_CHOSEN}”.",
+            field="contact",
+        )
     if new_contact is not None:
         return contact_create(owner=student, **new_contact)
     if contact is None:
-        raise PlanningError("Choose the contact you will interview, or add a new one.")
+        raise Refused(
+            "Choose the contact you will interview, or add a new one below.", field="contact"
+        )
     return contact
 
 
 def _check_plan(*, student, contact: Contact, status: str | None, scheduled_at) -> None:
     if contact.owner_id != student.pk:
-        raise PlanningError("Choose one of your own contacts.")
+        raise Refused("Choose one of your own contacts.", field="contact")
     if status == Interview.Status.SCHEDULED and scheduled_at is None:
-        raise PlanningError("Add the date and time before marking the interview scheduled.")
+        raise Refused(
+            "Add the date and time before marking the interview scheduled.", field="scheduled_at"
+        )
 
 
 @transaction.atomic
@@ -194,13 +205,17 @@ def interview_plan(
     already past; a refused plan creates no contact.
     """
     if not assignment.dates_for_student(student).accepts_work(now):
-        raise PlanningError("The hard cut-off for this assignment has passed.")
+        raise Refused("The hard cut-off for this assignment has passed.")
     contact = _plan_contact(student=student, contact=contact, new_contact=new_contact)
     _check_plan(student=student, contact=contact, status=status, scheduled_at=scheduled_at)
     if scheduled_at is not None and scheduled_at <= now:
-        raise PlanningError("That moment has already passed. Plan a date in the future.")
+        raise Refused(
+            "That moment has already passed. Plan a date in the future; if the interview "
+            "already happened, leave the date empty, save, and log it as held.",
+            field="scheduled_at",
+        )
     if status not in (Interview.Status.PLANNING, Interview.Status.SCHEDULED):
-        raise PlanningError("A new plan starts as planning or scheduled.")
+        raise Refused("A new plan starts as planning or scheduled.", field="status")
     interview = Interview.objects.create(
         assignment=assignment,
         student=student,
@@ -238,7 +253,7 @@ def interview_update_plan(
         student=interview.student, contact=contact, status=status, scheduled_at=scheduled_at
     )
     if status == Interview.Status.HELD and interview.status != Interview.Status.HELD:
-        raise PlanningError("Log the interview as held on its log page.")
+        raise Refused("Log the interview as held on its log page.", field="status")
     interview.contact = contact
     interview.scheduled_at = scheduled_at
     interview.time_zone = time_zone
@@ -308,15 +323,7 @@ def interview_move_question(
 ) -> bool:
     """Swap ``question`` with its neighbour; False when it is already first (last)."""
     questions = list(interview.questions.select_for_update().order_by("position", "pk"))
-    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(questions):
-        return False
-    questions[index], questions[other] = questions[other], questions[index]
-    for position, q in enumerate(questions):
-        q.position = position
-    PreparedQuestion.objects.bulk_update(questions, ["position"])
-    return True
+    return swap_with_neighbour(questions, question, up=direction == "up")
 
 
 def interview_remove_question(*, interview: Interview, question: PreparedQuestion) -> None:
@@ -330,7 +337,7 @@ def interview_remove_question(*, interview: Interview, question: PreparedQuestio
 def interview_set_questions_ready(*, interview: Interview, ready: bool, at: datetime) -> None:
     """Mark the questions ready (at ``at``) or take that back. Ready needs one question."""
     if ready and not interview.questions.exists():
-        raise PlanningError("Add at least one question before marking your questions ready.")
+        raise Refused("Add at least one question before marking your questions ready.")
     interview.questions_ready_at = (interview.questions_ready_at or at) if ready else None
     interview.save(update_fields=["questions_ready_at", "updated_at"])
     _replan(interview)
@@ -421,7 +428,7 @@ def interview_save_outcome(
     """
     for contact in referrals:
         if contact.owner_id != interview.student_id or contact.pk == interview.contact_id:
-            raise PlanningError("Referrals must be other contacts of your own.")
+            raise Refused("Referrals must be other contacts of your own.", field="referrals")
     added = None
     if new_referral is not None:
         added = contact_create(
@@ -519,7 +526,7 @@ def _held_in_their_zone(interview: Interview) -> datetime | None:
 
 
 def _signature(student) -> list[str]:
-    return ["", "Best regards,", student.full_name or student.email]
+    return ["", "Best regards,", student.display_name]
 
 
 def _suggested_thank_you(interview: Interview, student) -> tuple[str, str, list[str]]:

@@ -381,7 +381,7 @@ class NextStep:
 
     @property
     def text(self) -> str:
-        return self.interview.next_step()
+        return self.interview.next_step().label
 
 
 @dataclass(frozen=True)
@@ -410,6 +410,11 @@ class Home:
     @property
     def has_student_work(self) -> bool:
         return bool(self.upcoming or self.late or self.next_steps)
+
+
+def home_context(*, user, now: datetime) -> dict:
+    """What "My courses" (a courses page) shows of interviews: ``{"home": home_for(…)}``."""
+    return {"home": home_for(user=user, now=now)}
 
 
 def home_for(*, user, now: datetime, days: int = UPCOMING_DAYS) -> Home:

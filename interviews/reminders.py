@@ -15,17 +15,16 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Role
-from notifications.models import DEFAULT_BEFORE_DAYS, Kind
-from notifications.planner import Planned, reconcile
+from notifications.planner import Planned, cancel_scope, pending_scopes, reconcile
 from notifications.quiet import after_quiet_hours, before_quiet_hours
 
 from .milestones import completed_at
 from .models import (
+    DEFAULT_BEFORE_DAYS,
     FOLLOW_UP_AFTER,
     THANK_YOU_WITHIN,
     Assignment,
@@ -33,7 +32,9 @@ from .models import (
     DueDates,
     Interview,
     Submission,
+    before_days_from,
 )
+from .notices import Kind, assignment_scope, contact_scope, student_scope
 
 UTC = zoneinfo.ZoneInfo("UTC")
 EVENING_HOUR = 18
@@ -56,9 +57,7 @@ def schedule_for(assignment: Assignment) -> Schedule:
     settings_row = getattr(assignment, "reminder_settings", None)
     if settings_row is None:
         return Schedule()
-    days = tuple(
-        sorted({int(d) for d in settings_row.before_days if 0 < int(d) <= 30}, reverse=True)
-    )
+    days = before_days_from(settings_row.before_days)
     return Schedule(before_days=days, disabled_kinds=frozenset(settings_row.disabled_kinds))
 
 
@@ -119,7 +118,10 @@ def plan_student(
         return []
     zone = student.zoneinfo
     course = assignment.course
-    base = {"recipient_id": student.pk, "course_id": course.pk, "assignment_id": assignment.pk}
+    base = {
+        "recipient_id": student.pk, "course_id": course.pk,
+        "scope": student_scope(assignment.pk, student.pk),
+    }  # fmt: skip
     assignment_url = reverse("interviews:assignment_detail", args=[course.pk, assignment.pk])
     done = completed_at(assignment, interviews, submission)
     planned = []
@@ -170,7 +172,7 @@ def _interview_reminders(*, interview, student, submission, schedule, base, now)
         return []
     zone = student.zoneinfo
     contact = interview.contact
-    course_id, assignment_id = base["course_id"], base["assignment_id"]
+    course_id, assignment_id = base["course_id"], interview.assignment_id
     url = reverse("interviews:interview_detail", args=[course_id, assignment_id, interview.pk])
     held = interview.status == Interview.Status.HELD
     stamp = _stamp(start)
@@ -181,7 +183,7 @@ def _interview_reminders(*, interview, student, submission, schedule, base, now)
             send_at = max(send_at, now)
         if schedule.allows(kind):
             made.append(Planned(
-                **base, kind=kind, interview_id=interview.pk, send_at=send_at, url=link,
+                **base, kind=kind, send_at=send_at, url=link,
                 dedupe_key=_key(tag, interview.pk, stamp), subject=subject, body=body,
             ))  # fmt: skip
 
@@ -248,7 +250,7 @@ def plan_keep_in_touch(contact: Contact, *, now: datetime) -> list[Planned]:
     # A rhythm set on a contact not heard from for longer is due now, not skipped as past.
     send_at = max(at_local_hour(due_day, MORNING_HOUR, zone), now)
     return [Planned(
-        recipient_id=owner.pk, kind=Kind.KEEP_IN_TOUCH, contact_id=contact.pk,
+        recipient_id=owner.pk, kind=Kind.KEEP_IN_TOUCH, scope=contact_scope(contact.pk),
         dedupe_key=_key("touch", contact.pk, due_day.isoformat()), send_at=send_at,
         url=reverse("interviews:contact_detail", args=[contact.pk]),
         subject=f"Time to get back in touch with {contact.name}",
@@ -262,8 +264,8 @@ def plan_keep_in_touch(contact: Contact, *, now: datetime) -> list[Planned]:
 
 def replan_later(*, assignment_id: int, student_id: int | None = None) -> None:
     """Re-plan once the current transaction commits (nothing happens if it rolls back)."""
-    from notifications.tasks import replan_assignment as assignment_task
-    from notifications.tasks import replan_student as student_task
+    from .tasks import replan_assignment as assignment_task
+    from .tasks import replan_student as student_task
 
     if student_id is None:
         assignment_task.delay_on_commit(assignment_id)
@@ -280,9 +282,9 @@ def replan_person_later(user) -> None:
 
 
 def replan_contact_later(contact_id: int) -> None:
-    from notifications.tasks import replan_contact as contact_task
+    from .tasks import replan_contact_task
 
-    contact_task.delay_on_commit(contact_id)
+    replan_contact_task.delay_on_commit(contact_id)
 
 
 def replan_course_later(course, *, student_id: int | None = None) -> None:
@@ -320,7 +322,7 @@ def replan_assignment(assignment: Assignment, *, now: datetime | None = None) ->
             interviews=interviews.get(student.pk, []), submission=submissions.get(student.pk),
             schedule=schedule, now=now,
         )  # fmt: skip
-    result = reconcile(scope=Q(assignment=assignment), planned=planned, now=now)
+    result = reconcile(scope=assignment_scope(assignment.pk), planned=planned, now=now)
     return result.created + result.moved + result.cancelled
 
 
@@ -337,7 +339,8 @@ def replan_student(assignment: Assignment, student, *, now: datetime | None = No
             submission=assignment.submissions.filter(student=student).first(),
             schedule=schedule_for(assignment), now=now,
         )  # fmt: skip
-    result = reconcile(scope=Q(assignment=assignment, recipient=student), planned=planned, now=now)
+    scope = student_scope(assignment.pk, student.pk)
+    result = reconcile(scope=scope, planned=planned, now=now)
     return result.created + result.moved + result.cancelled
 
 
@@ -357,7 +360,25 @@ def replan_person(user, *, now: datetime | None = None) -> int:
 def replan_contact(contact: Contact, *, now: datetime | None = None) -> int:
     now = now or timezone.now()
     result = reconcile(
-        scope=Q(contact=contact, kind=Kind.KEEP_IN_TOUCH),
+        scope=contact_scope(contact.pk),
         planned=plan_keep_in_touch(contact, now=now), now=now,
     )  # fmt: skip
     return result.created + result.moved + result.cancelled
+
+
+def cancel_contact_reminders(contact_id: int) -> int:
+    """A contact deleted: its keep-in-touch nudges still pending are cancelled."""
+    return cancel_scope(contact_scope(contact_id))
+
+
+def cancel_orphaned_reminders() -> int:
+    """Cancel what is still pending about an assignment or a contact that no longer exists
+    (deleted by an operator, say); returns how many rows. Part of the nightly safety net."""
+    cancelled = 0
+    for prefix, model in (("assignment", Assignment), ("contact", Contact)):
+        scopes = pending_scopes(prefix)
+        ids = {int(scope.split(":")[1]) for scope in scopes}
+        gone = ids - set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        for pk in gone:
+            cancelled += cancel_scope(f"{prefix}:{pk}")
+    return cancelled

@@ -21,7 +21,10 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from accounts.spreadsheets import spreadsheet_text, unguarded
+from common.numbers import number
+from common.ordering import renumber, swap_with_neighbour
+from common.refused import Refused
+from common.spreadsheets import NotCsvText, NotUtf8, csv_bytes, csv_text, unguarded
 from courses.models import Membership
 
 from .models import Assignment, Criterion, Grade, Level, Rubric
@@ -183,6 +186,24 @@ def rubric_room(*, rubric: Rubric, criterion: Criterion | None = None) -> Decima
     return max(MAX_TOTAL - used, ZERO)
 
 
+def _refuse_past_room(points: Decimal | None, room: Decimal) -> None:
+    if points is not None and points > room:
+        raise Refused(
+            f"The rubric would then be worth more than {MAX_TOTAL} points in all, more than an "
+            f"assignment can be worth. At most {number(room)} here.",
+            field="points",
+        )
+
+
+def _refuse_same_title(criterion: Criterion, title: str, *, level: Level | None = None) -> None:
+    others = criterion.levels.exclude(pk=level.pk if level else None)
+    if others.filter(title__iexact=title).exists():
+        raise Refused(
+            f"“{title}” is already a level of this criterion: give each level its own title.",
+            field="title",
+        )
+
+
 # Keeping the points right -----------------------------------------------------------------
 
 
@@ -208,27 +229,6 @@ def _settle(rubric: Rubric) -> None:
     if assignment.points != total:
         assignment.points = total
         assignment.save(update_fields=["points", "updated_at"])
-
-
-def _renumber(rows: list) -> None:
-    changed = []
-    for position, row in enumerate(rows):
-        if row.position != position:
-            row.position = position
-            changed.append(row)
-    if changed:
-        type(rows[0]).objects.bulk_update(changed, ["position"])
-
-
-def _move(rows: list, row, *, up: bool) -> bool:
-    """Swap ``row`` with its neighbour in ``rows`` (ordered); False when already at the end."""
-    index = next(i for i, r in enumerate(rows) if r.pk == row.pk)
-    other = index - 1 if up else index + 1
-    if not 0 <= other < len(rows):
-        return False
-    rows[index], rows[other] = rows[other], rows[index]
-    _renumber(rows)
-    return True
 
 
 def _create_criteria(
@@ -350,9 +350,13 @@ def criterion_add(
     description: str = "",
     levels: Sequence[LevelInput] = (),
 ) -> Criterion:
-    """A new last criterion (with ``levels``, worth the highest of them)."""
+    """A new last criterion (with ``levels``, worth the highest of them). Refused past
+    ``MAX_CRITERIA`` criteria, or when the rubric would be worth more than ``MAX_TOTAL``."""
     with transaction.atomic():
         _locked(rubric)
+        if rubric.criteria.count() >= MAX_CRITERIA:
+            raise Refused(f"A rubric has at most {MAX_CRITERIA} criteria.")
+        _refuse_past_room(points, rubric_room(rubric=rubric))
         item = CriterionInput(title, points, description, tuple(levels))
         (criterion,) = _create_criteria(rubric, [item], start=rubric.criteria.count())
         _settle(rubric)
@@ -362,11 +366,15 @@ def criterion_add(
 def criterion_update(
     *, criterion: Criterion, title: str, description: str, points: Decimal | None = None
 ) -> Criterion:
-    """Rename and describe ``criterion``; ``points`` only counts when it has no levels."""
+    """Rename and describe ``criterion``; ``points`` only counts when it has no levels, and is
+    refused when the rubric would then be worth more than ``MAX_TOTAL``."""
     with transaction.atomic():
         _locked(criterion.rubric)
+        typed_points = points is not None and not criterion.levels.exists()
+        if typed_points:
+            _refuse_past_room(points, rubric_room(rubric=criterion.rubric, criterion=criterion))
         criterion.title, criterion.description = title, description
-        if points is not None and not criterion.levels.exists():
+        if typed_points:
             criterion.points = points
         criterion.save(update_fields=["title", "description", "points"])
         _settle(criterion.rubric)
@@ -379,7 +387,7 @@ def criterion_delete(*, criterion: Criterion) -> None:
     with transaction.atomic():
         _locked(rubric)
         criterion.delete()
-        _renumber(list(rubric.criteria.all()))
+        renumber(list(rubric.criteria.all()))
         _settle(rubric)
 
 
@@ -387,7 +395,7 @@ def criterion_move(*, criterion: Criterion, up: bool) -> bool:
     """Move ``criterion`` one place up or down; False when it is already first or last."""
     with transaction.atomic():
         _locked(criterion.rubric)
-        moved = _move(list(criterion.rubric.criteria.all()), criterion, up=up)
+        moved = swap_with_neighbour(list(criterion.rubric.criteria.all()), criterion, up=up)
         if moved:
             criterion.rubric.save(update_fields=["updated_at"])
     return moved
@@ -397,9 +405,15 @@ def criterion_move(*, criterion: Criterion, up: bool) -> bool:
 
 
 def level_add(*, criterion: Criterion, title: str, points: Decimal, description: str = "") -> Level:
-    """A new last level of ``criterion``; the criterion is then worth its highest level."""
+    """A new last level of ``criterion``; the criterion is then worth its highest level.
+    Refused past ``MAX_LEVELS`` levels, for a title the criterion already has, and for points
+    that would make the rubric worth more than ``MAX_TOTAL``."""
     with transaction.atomic():
         _locked(criterion.rubric)
+        if criterion.levels.count() >= MAX_LEVELS:
+            raise Refused(f"A criterion has at most {MAX_LEVELS} levels.")
+        _refuse_same_title(criterion, title)
+        _refuse_past_room(points, rubric_room(rubric=criterion.rubric, criterion=criterion))
         level = Level.objects.create(
             criterion=criterion,
             position=criterion.levels.count(),
@@ -412,8 +426,13 @@ def level_add(*, criterion: Criterion, title: str, points: Decimal, description:
 
 
 def level_update(*, level: Level, title: str, points: Decimal, description: str) -> Level:
+    """Change ``level``; refused as ``level_add`` is (a title its criterion has, too many
+    points)."""
+    criterion = level.criterion
     with transaction.atomic():
-        _locked(level.criterion.rubric)
+        _locked(criterion.rubric)
+        _refuse_same_title(criterion, title, level=level)
+        _refuse_past_room(points, rubric_room(rubric=criterion.rubric, criterion=criterion))
         level.title, level.points, level.description = title, points, description
         level.save(update_fields=["title", "points", "description"])
         _settle(level.criterion.rubric)
@@ -427,7 +446,7 @@ def level_delete(*, level: Level) -> None:
     with transaction.atomic():
         _locked(criterion.rubric)
         level.delete()
-        _renumber(list(criterion.levels.all()))
+        renumber(list(criterion.levels.all()))
         _settle(criterion.rubric)
 
 
@@ -435,7 +454,7 @@ def level_move(*, level: Level, up: bool) -> bool:
     """Move ``level`` one place up or down; False when it is already first or last."""
     with transaction.atomic():
         _locked(level.criterion.rubric)
-        moved = _move(list(level.criterion.levels.all()), level, up=up)
+        moved = swap_with_neighbour(list(level.criterion.levels.all()), level, up=up)
         if moved:
             level.criterion.rubric.save(update_fields=["updated_at"])
     return moved
@@ -444,31 +463,17 @@ def level_move(*, level: Level, up: bool) -> bool:
 # CSV export ---------------------------------------------------------------------------------
 
 
-def format_points(points: Decimal) -> str:
-    """``5``, ``2.5``, ``0.25``: no trailing zeros, never an exponent."""
-    text = f"{points:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _safe_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    return spreadsheet_text(value)
-
-
-def rubric_export_csv(*, rubric: Rubric) -> str:
-    """The rubric as CSV text: one row per level, one row for a criterion without levels."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+def rubric_export_csv(*, rubric: Rubric) -> bytes:
+    """The rubric as a CSV file (``csv_bytes``): one row per level, one row for a criterion
+    without levels."""
+    rows = [CSV_COLUMNS]
     for criterion in rubric.criteria.prefetch_related("levels"):
-        head = [criterion.title, criterion.description, format_points(criterion.points)]
+        head = [criterion.title, criterion.description, criterion.points]
         levels = list(criterion.levels.all())
-        rows = [[*head, lv.title, lv.description, format_points(lv.points)] for lv in levels] or [
+        rows += [[*head, lv.title, lv.description, lv.points] for lv in levels] or [
             [*head, "", "", ""]
         ]
-        for row in rows:
-            writer.writerow([_safe_cell(cell) for cell in row])
-    return out.getvalue()
+    return csv_bytes(rows)
 
 
 # CSV import ---------------------------------------------------------------------------------
@@ -491,17 +496,23 @@ class ImportProblem:
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
-class RubricImportError(Exception):
-    """The file cannot be imported; ``problems`` says every reason found."""
+class RubricFileRefused(Refused):
+    """The file cannot be imported; nothing was changed. ``problems`` lists every reason found,
+    each with its line and column, for the page to show one by one under the upload."""
 
     def __init__(self, problems: Sequence[ImportProblem]):
         # In file order; problems of the file as a whole (no line) last.
         self.problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
-        super().__init__("; ".join(str(p) for p in self.problems))
+        count = len(self.problems)
+        super().__init__(
+            f"The file was not imported: {count} problem{'' if count == 1 else 's'}, listed "
+            "below. Nothing was changed; fix the file and upload it again.",
+            field="file",
+        )
 
 
-def _file_problem(message: str, line: int | None = None) -> RubricImportError:
-    return RubricImportError([ImportProblem(message, line)])
+def _file_problem(message: str, line: int | None = None) -> RubricFileRefused:
+    return RubricFileRefused([ImportProblem(message, line)])
 
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -518,17 +529,16 @@ def _decode(data: bytes) -> str:
         "This is not a CSV text file. Save the rubric as CSV (comma-separated values) and "
         "upload that."
     )
-    if b"\x00" in data:
-        raise _file_problem(not_text)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        text = csv_text(data)
+    except NotUtf8 as exc:
         raise _file_problem(
             "The file is not UTF-8 text (the first character that is not is on this line). In "
             "Excel choose “Save as → CSV UTF-8”, in Google Sheets “Download → CSV”.",
-            line,
+            exc.line,
         ) from exc
+    except NotCsvText as exc:  # a NUL byte: a binary file, or text that is damaged
+        raise _file_problem(not_text) from exc
     control = CONTROL_CHARACTERS.search(text)
     if control:
         raise _file_problem(not_text, text[: control.start()].count("\n") + 1)
@@ -536,12 +546,12 @@ def _decode(data: bytes) -> str:
 
 
 def _unescape(cell: str) -> str:
-    """Undo ``_safe_cell``, so an exported file imports back as it was."""
+    """Undo the formula guard of ``csv_bytes``, so an exported file imports back as it was."""
     return unguarded(cell).strip()
 
 
 def _read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    """(line, {column: cell}) for each non-empty data row. Raises RubricImportError."""
+    """(line, {column: cell}) for each non-empty data row. Raises RubricFileRefused."""
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if "," not in first_line and ";" in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -740,8 +750,7 @@ def _parse_criterion(group, problems) -> CriterionInput | None:
         elif level_points is not None and points is not None and level_points > points:
             problems.append(
                 ImportProblem(
-                    f"{format_points(level_points)} is above the criterion's points "
-                    f"({format_points(points)}).",
+                    f"{number(level_points)} is above the criterion's points ({number(points)}).",
                     line,
                     "level_points",
                 )
@@ -768,7 +777,7 @@ def _parse_criterion(group, problems) -> CriterionInput | None:
     ):
         problems.append(
             ImportProblem(
-                f"{format_points(points)}, but the highest level is worth {format_points(top)}: a "
+                f"{number(points)}, but the highest level is worth {number(top)}: a "
                 "criterion with levels is worth its highest level. Make them equal, or leave "
                 "criterion_points empty.",
                 where,
@@ -782,13 +791,13 @@ def _parse_criterion(group, problems) -> CriterionInput | None:
 
 def rubric_parse_csv(data: bytes) -> list[CriterionInput]:
     """The criteria a rubric CSV describes (the columns are ``CSV_COLUMNS``; one row per level,
-    one row for a criterion without levels). Raises RubricImportError listing every problem
+    one row for a criterion without levels). Raises RubricFileRefused listing every problem
     found, each with its line and column where it has one."""
     rows = _read_rows(_decode(data))
     problems: list[ImportProblem] = []
     criteria = []
-    for number, group in enumerate(_group(rows, problems), start=1):
-        if number == MAX_CRITERIA + 1:
+    for count, group in enumerate(_group(rows, problems), start=1):
+        if count == MAX_CRITERIA + 1:
             problems.append(
                 ImportProblem(
                     f"A rubric has at most {MAX_CRITERIA} criteria.", group[0][0], "criterion"
@@ -801,18 +810,18 @@ def rubric_parse_csv(data: bytes) -> list[CriterionInput]:
     if not problems and total > MAX_TOTAL:
         problems.append(
             ImportProblem(
-                f"The criteria are worth {format_points(total)} points in all; an assignment can "
+                f"The criteria are worth {number(total)} points in all; an assignment can "
                 f"be worth at most {MAX_TOTAL}."
             )
         )
     if problems:
-        raise RubricImportError(problems)
+        raise RubricFileRefused(problems)
     return criteria
 
 
 def rubric_import_csv(*, assignment: Assignment, data: bytes, filename: str = "") -> Rubric:
     """Replace ``assignment``'s criteria with those of a rubric CSV, all or nothing (a new
-    rubric when it has none). Raises RubricImportError and then changes nothing."""
+    rubric when it has none). Raises RubricFileRefused and then changes nothing."""
     criteria = rubric_parse_csv(data)
     existing = Rubric.objects.filter(assignment=assignment).first()
     title = existing.title if existing else f"Rubric for {assignment.title}"[:200]

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from common.refused import Refused
+
 from .models import AttachmentType
 
 CONTENT_TYPES = {
@@ -80,8 +82,8 @@ OTHER_FORMATS = (
 )
 
 
-class UploadRefused(Exception):
-    """The file cannot be attached; the message says why, for the student."""
+# The upload form's field, which a refusal of the file is shown beside.
+FILE = "file"
 
 
 @dataclass(frozen=True)
@@ -116,15 +118,16 @@ def download_name(name: str, kind: str) -> str:
 
 
 def _stored_name(name: str, kind: AttachmentType) -> str:
-    """The name to store for a file whose content is ``kind``; raises UploadRefused when the
+    """The name to store for a file whose content is ``kind``; raises Refused when the
     name's extension says another type (a PDF named ``.exe``, plain text named ``.bat``)."""
     clean = _clean_name(name)
     extension = os.path.splitext(clean)[1]
     if extension and extension.lower() not in EXTENSIONS[kind]:
-        raise UploadRefused(
+        raise Refused(
             f"“{name}” cannot be attached: this file's content is {CONTENT_WORDS[kind]}, but "
             f"its name ends in {extension}. Rename it to end in {EXTENSIONS[kind][0]} and "
-            "try again."
+            "try again.",
+            field=FILE,
         )
     return download_name(clean, kind)
 
@@ -239,28 +242,31 @@ def sniff(file: UploadedFile) -> AttachmentType | str:
 
 
 def check_upload(file: UploadedFile, *, allowed: list[str]) -> Sniffed:
-    """What ``file`` is, when it may be attached; raises UploadRefused otherwise.
+    """What ``file`` is, when it may be attached; raises Refused otherwise.
 
     ``allowed`` lists AttachmentType values; empty means every type Rapport recognises.
     """
     name = file.name or "The file"
     limit = settings.ATTACHMENT_MAX_BYTES
     if file.size > limit:
-        raise UploadRefused(
+        raise Refused(
             f"“{name}” is {human_size(file.size)}; files can be at most {human_size(limit)}. "
-            "Make it smaller (for example, export a PDF with compressed images) and try again."
+            "Make it smaller (for example, export a PDF with compressed images) and try again.",
+            field=FILE,
         )
     allowed = accepted(allowed)
     found = sniff(file)
     if not isinstance(found, AttachmentType):
-        raise UploadRefused(
+        raise Refused(
             f"“{name}” cannot be attached: it looks like {found}. "
-            f"Accepted types: {types_text(allowed)}."
+            f"Accepted types: {types_text(allowed)}.",
+            field=FILE,
         )
     if found not in allowed:
-        raise UploadRefused(
+        raise Refused(
             f"“{name}” is of type {found.label}, which this assignment does not take. "
-            f"Accepted types: {types_text(allowed)}."
+            f"Accepted types: {types_text(allowed)}.",
+            field=FILE,
         )
     return Sniffed(
         kind=found,

@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
+from common.refused import Refused
+
 from .models import (
     Assignment,
     Attachment,
@@ -21,7 +23,7 @@ from .models import (
     SubmissionVersion,
 )
 from .reminders import replan_later
-from .uploads import UploadRefused, check_upload
+from .uploads import FILE, check_upload
 
 MAX_ATTACHMENTS = 10
 CONFLICT_MESSAGE = (
@@ -30,25 +32,19 @@ CONFLICT_MESSAGE = (
 )
 
 
-class WriteupError(Exception):
-    """A write-up action was refused; the message says why, for the student."""
-
-
-class StaleRevision(WriteupError):
-    """The draft changed since the revision the save or submit was based on."""
+class StaleRevision(Refused):
+    """The draft changed since the revision the save or submit was based on: a revision
+    conflict, which the page answers by showing the student's text beside the other version."""
 
     def __init__(self, submission: Submission | None = None):
         super().__init__(CONFLICT_MESSAGE)
         self.submission = submission
 
 
-class SubmitRefused(WriteupError):
-    """The write-up cannot be submitted now; the draft is kept as it is."""
-
-
-class FewerInterviewsHeld(SubmitRefused):
+class FewerInterviewsHeld(Refused):
     """Fewer interviews are held than the assignment requires: submitted only once the
-    student confirms (their progress then shows the interview missing)."""
+    student confirms (their progress then shows the interview missing), so the page asks
+    instead of showing an error."""
 
     def __init__(self, *, held: int, required: int):
         super().__init__(shortfall_message(held=held, required=required))
@@ -183,7 +179,7 @@ def writeup_submit(
 
     Submitting a revision that is already submitted (a double click, a second tab) creates
     nothing and returns (that version, False). Raises StaleRevision when the draft has moved
-    past ``revision`` and SubmitRefused when it cannot be submitted (after the cut-off, empty,
+    past ``revision`` and Refused when it cannot be submitted (after the cut-off, empty,
     too short, resubmission not allowed); the draft is kept either way. With
     ``ask_about_shortfall``, a write-up that could be submitted but has fewer interviews held
     than required raises FewerInterviewsHeld instead, for the student to confirm.
@@ -196,20 +192,20 @@ def writeup_submit(
             .first()
         )
         if submission is None:
-            raise SubmitRefused("There is nothing to submit yet: write your reflection first.")
+            raise Refused("There is nothing to submit yet: write your reflection first.")
         if submission.revision != revision:
             raise StaleRevision(submission)
         if submission.submitted_revision == revision:
             return submission.versions.order_by("-number").first(), False
         blocker = submit_blocker(assignment=assignment, submission=submission, dates=dates, now=now)
         if blocker:
-            raise SubmitRefused(f"Not submitted. {blocker}")
+            raise Refused(f"Not submitted. {blocker}")
         attachments = list(submission.attachments.filter(removed_at__isnull=True))
         if submission.word_count == 0 and not attachments:
-            raise SubmitRefused("There is nothing to submit yet: write your reflection first.")
+            raise Refused("There is nothing to submit yet: write your reflection first.")
         missing = assignment.min_words - submission.word_count
         if missing > 0:
-            raise SubmitRefused(
+            raise Refused(
                 f"Not submitted: the reflection needs at least {assignment.min_words} words and "
                 f"has {submission.word_count}. Write {missing} more word{'s'[: missing != 1]}, "
                 "then submit. Your draft is saved."
@@ -255,18 +251,19 @@ def attachment_add(
 ) -> Attachment:
     """Attach ``upload`` to the student's draft, after checking what its bytes really are.
 
-    Raises UploadRefused (nothing stored) when attachments are off, the file is too big, of
-    a type the assignment does not take, disguised, or one too many.
+    Refused (beside the upload; nothing stored) when attachments are off, the file is too big,
+    of a type the assignment does not take, disguised, or one too many.
     """
     if not assignment.allow_attachments:
-        raise UploadRefused("This assignment does not take attachments.")
+        raise Refused("This assignment does not take attachments.", field=FILE)
     sniffed = check_upload(upload, allowed=assignment.attachment_types)
     with transaction.atomic():
         submission, _ = Submission.objects.get_or_create(assignment=assignment, student=student)
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.attachments.filter(removed_at__isnull=True).count() >= MAX_ATTACHMENTS:
-            raise UploadRefused(
-                f"A write-up can have at most {MAX_ATTACHMENTS} files. Remove one first."
+            raise Refused(
+                f"A write-up can have at most {MAX_ATTACHMENTS} files. Remove one first.",
+                field=FILE,
             )
         attachment = Attachment(
             # The name as checked: it ends in the extension of what the bytes are.

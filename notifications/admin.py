@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .models import AssignmentReminderSettings, Notification, Preference
+from .models import Notification, Preference
 
 
 @admin.register(Notification)
@@ -12,14 +12,14 @@ class NotificationAdmin(admin.ModelAdmin):
         "subject", "recipient__email", "kind", "state", "send_at", "attempts", "error_summary",
     ]  # fmt: skip
     list_filter = ["state", "kind"]
-    search_fields = ["recipient__email", "dedupe_key"]
+    search_fields = ["recipient__email", "dedupe_key", "scope"]
     list_select_related = ["recipient"]
     ordering = ["-send_at", "-pk"]
     date_hierarchy = "send_at"
     actions = ["retry_now"]
     # Rows are written by the planner and delivery only; an edit here would bypass both.
     readonly_fields = [
-        "recipient", "kind", "dedupe_key", "course", "assignment", "interview", "contact",
+        "recipient", "kind", "dedupe_key", "course", "scope",
         "subject", "body", "url", "send_at", "state", "attempts", "last_error", "enqueued_at",
         "claim_token", "claimed_at", "sent_at", "message_id", "read_at", "created_at",
         "updated_at",
@@ -56,11 +56,3 @@ class PreferenceAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     filter_horizontal = ["muted_courses"]
-
-
-@admin.register(AssignmentReminderSettings)
-class AssignmentReminderSettingsAdmin(admin.ModelAdmin):
-    list_display = ["assignment", "before_days", "disabled_kinds"]
-    search_fields = ["assignment__title", "assignment__course__title"]
-    list_select_related = ["assignment"]
-    raw_id_fields = ["assignment"]

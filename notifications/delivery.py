@@ -1,73 +1,82 @@
 """The tick and the delivery: due rows are handed to workers, each row is claimed atomically
-before it is sent, and its final state is written after the SMTP server accepted it.
+before it is sent, and its final state is written once the email backend accepted it.
 
-Throughput (``make bench``): a batch renders its emails with templates and links prepared once
-and writes their SMTP bytes itself (``emails.DigestRenderer``); a thread of its own sends them
-one after another on one connection (``Outbox``) while the batch's thread marks the rows of
-accepted emails sent, several recipients per UPDATE (``SentRecorder``: every
-``MARK_SENT_EVERY`` recipients or ``MARK_SENT_AFTER``, whichever comes first) instead of one
-committed UPDATE per email. The sending waits rather than have more than ``MAX_UNMARKED`` (10)
-emails accepted and not yet marked sent.
+Email goes through Django's email backend API only (``mail.get_connection()`` and
+``send_messages()``), so whatever ``EMAIL_BACKEND`` names sends it: SMTP, the console, or an
+email service's API through django-anymail. A batch keeps one connection open for all its
+emails (one SMTP session, or one HTTP session to the service), sends them one after another,
+each when the shared rate limit lets it (``ratelimit.SendRate``,
+``NOTIFICATION_EMAILS_PER_SECOND`` across all workers), and marks each accepted email's rows
+sent in a committed UPDATE of their own before the next email goes out (``SentRecorder``).
 
 Failure model:
 - the broker loses a task (Redis restart or flush): the rows stay ``pending`` and the next
   tick but one hands them out again (``REENQUEUE_AFTER``);
 - a worker dies mid-send: its rows stay ``sending`` and go back to ``pending`` after
-  ``STALE_SENDING_AFTER``; the emails the SMTP server had accepted and the batch had not yet
-  marked sent are then sent twice, each with the same Message-ID: at most ``MAX_UNMARKED``
-  emails per killed worker (one when every email had its own committed UPDATE);
+  ``STALE_SENDING_AFTER``; an email the backend had accepted and the batch had not yet marked
+  sent is then sent twice, with the same Message-ID: at most one email per killed worker (the
+  one between its acceptance and its UPDATE);
+- a batch outlasts half of ``STALE_SENDING_AFTER`` (a slow server, or a low rate limit shared
+  by many workers): it gives its unsent rows back to ``pending`` and stops before its claim
+  could be taken back as stale and sent by another worker too; the next tick hands them out;
 - two beat processes: the tick takes rows with a conditional update (and ``skip_locked`` on
   PostgreSQL), and delivery claims each row with ``pending → sending``, so nothing goes out
   twice;
 - the database is away: the tick and the tasks fail and are retried. A batch sending at that
-  moment finds out at its next write (up to ``MAX_UNMARKED`` emails may go out after the cut),
+  moment finds out when it marks the email it just sent (one email may go out after the cut),
   then retries that write until the database is back, for up to ``DATABASE_RETRY_FOR`` (2 min)
   over the batch. The write also takes rows ``recover_stale`` took back meanwhile (``pending``
   again: nobody has sent them since), so such an outage duplicates nothing unless another
   worker had claimed them again first; the batch then gives its unsent rows back to
   ``pending`` (the next tick hands them out) and stops, as its claim may be stale by then.
-  After a longer outage the task fails and its rows come back like a dead worker's: up to
-  ``MAX_UNMARKED`` emails twice.
+  After a longer outage the task fails and its rows come back like a dead worker's: that one
+  email twice.
+- the backend refuses an email: connection trouble, an SMTP 4xx, an HTTP 429 or 5xx from an
+  email service are retried with backoff (``MAX_ATTEMPTS``); an SMTP 5xx, another HTTP 4xx or
+  every recipient refused fail the rows for good (``is_transient``).
 """
 
 import contextlib
 import logging
-import queue
 import smtplib
-import threading
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core import mail
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .emails import Digest, DigestRenderer
+from .emails import DigestRenderer
 from .models import Notification, Preference
 from .quiet import after_quiet_hours, in_quiet_hours
+from .ratelimit import SendRate
 
 logger = logging.getLogger(__name__)
 
 TICK_LIMIT = 5000
-# One task, one SMTP connection (its TLS handshake costs several round trips): 100 people take
-# seconds even over a slow link, far within STALE_SENDING_AFTER.
+# One task, one connection (an SMTP session's TLS handshake costs several round trips): 100
+# people take seconds even over a slow link, far within STALE_SENDING_AFTER.
 RECIPIENTS_PER_TASK = 100
 REENQUEUE_AFTER = timedelta(seconds=90)
 STALE_SENDING_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
-# Rows of accepted emails are marked sent together, every this many recipients or this long
-# after the first of them, whichever comes first (see SentRecorder), and the sending waits
-# rather than have more than MAX_UNMARKED emails accepted and not marked sent (see Outbox).
-MARK_SENT_EVERY = 8
-MARK_SENT_AFTER = 0.05  # seconds
-MAX_UNMARKED = 10
 DATABASE_RETRY_FOR = timedelta(minutes=2)
+# HTTP answers of an email service worth trying again: too many requests, the service's trouble.
+TRANSIENT_HTTP = {429} | set(range(500, 600))
+# Error codes Amazon SES (through boto3) gives when sending too fast.
+THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException"}
+_monotonic = time.monotonic  # the batch's own clock (a test drives it)
+
+
+class NotSent(Exception):
+    """The backend returned without sending the email (``send_messages`` returned 0)."""
+
 
 State = Notification.State
 
@@ -120,12 +129,29 @@ def batches(grouped: dict[int, list[int]], size: int = RECIPIENTS_PER_TASK) -> l
 
 
 def is_transient(error: Exception) -> bool:
-    """Worth retrying: connection trouble or a 4xx answer; a 5xx answer is final."""
+    """Worth retrying: connection trouble, an SMTP 4xx answer, or an email service's HTTP 429 or
+    5xx (or no answer at all); an SMTP 5xx, another HTTP status or every recipient refused is
+    final."""
+    if isinstance(error, AnymailRecipientsRefused):
+        return False
+    if isinstance(error, AnymailAPIError):  # before OSError: requests' errors are OSErrors
+        status, code = _http_status(error)
+        return code in THROTTLED or status is None or status in TRANSIENT_HTTP
     if isinstance(error, smtplib.SMTPResponseException):
         return 400 <= error.smtp_code < 500
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(400 <= code < 500 for code, _ in error.recipients.values())
     return isinstance(error, OSError | smtplib.SMTPException)
+
+
+def _http_status(error: AnymailAPIError) -> tuple[int | None, str]:
+    """The HTTP status of the service's answer (``None``: no answer, e.g. a connection error)
+    and its error code where the service gives one (boto3's parsed answer for Amazon SES)."""
+    response = error.response
+    if isinstance(response, dict):  # botocore's ClientError.response
+        status = error.status_code or response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return status, str(response.get("Error", {}).get("Code", ""))
+    return error.status_code, ""
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -136,9 +162,8 @@ def deliver(ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
     """Claim and deliver the rows ``ids`` that are still due; returns counts by outcome.
 
     Each recipient gets one email for all their rows (several reminders due together are
-    combined); all emails of the batch go through one SMTP connection, sent by a thread of
-    their own (``Outbox``), and the rows of emails the server accepted are marked sent a few
-    recipients at a time (``SentRecorder``).
+    combined); all emails of the batch go through one connection of the configured email
+    backend, and each accepted email's rows are marked sent before the next one goes out.
     """
     now = now or timezone.now()
     token = _token()
@@ -148,6 +173,7 @@ def deliver(ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
     counts = {"claimed": claimed, "sent": 0, "cancelled": 0, "deferred": 0, "failed": 0}
     if not claimed:
         return counts
+    send_until = _monotonic() + STALE_SENDING_AFTER.total_seconds() / 2
     rows = list(
         Notification.objects.filter(pk__in=ids, claim_token=token, state=State.SENDING)
         .select_related("recipient")
@@ -162,46 +188,92 @@ def deliver(ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
             "muted_courses"
         )
     }
-    renderer = DigestRenderer()
+    emails: list[list[Notification]] = []  # the rows of each email, one email per recipient
+    inbox_only: list[Notification] = []  # email turned off: the reminders only reach the inbox
+    shown = []
+    for group in by_recipient.values():
+        preference = preferences.get(group[0].recipient_id)
+        outcome, wanted = _prepare(group, preference, now)
+        _add(counts, outcome)
+        shown += [row.pk for row in wanted if row.shown_at is None]
+        if wanted and (preference is None or preference.email_enabled):
+            emails.append(wanted)
+        else:
+            inbox_only += wanted
+    _show(shown, now)
     sent = SentRecorder(token=token, now=now)
-    outbox = Outbox(mail.get_connection(), window=MAX_UNMARKED)
-    try:
-        shown = []
-        for group in by_recipient.values():
-            preference = preferences.get(group[0].recipient_id)
-            outcome, wanted = _prepare(group, preference, now)
-            _add(counts, outcome)
-            shown += [row.pk for row in wanted if row.shown_at is None]
-            if wanted and (preference is None or preference.email_enabled):
-                try:
-                    digest = renderer.render(recipient=group[0].recipient, rows=wanted)
-                    outbox.put(wanted, digest)
-                except ValueError as error:  # BadHeaderError and the like: this email alone
-                    _add(counts, _failed(wanted, error, now))
-            elif wanted:  # email turned off: the reminders only reach the inbox
-                sent.add(wanted, "")
-        _show(shown, now)
-        outbox.close()
-        while not outbox.finished and not sent.waited_for_database:
-            _take_answers(outbox, sent, counts, now, wait=sent.time_left())
-    finally:
-        # Whatever happened, the emails the server accepted are marked sent before we go.
-        outbox.stop()
-        for rows_, digest, error in outbox.answers(wait=None):
-            if error is None:
-                sent.add(rows_, digest.message_id)
-        try:
-            counts["sent"] += sent.write()
-        finally:
-            try:
-                outbox.connection.close()
-            except Exception:  # a broken connection must not hide the rows' real outcome
-                logger.warning("Closing the SMTP connection failed", exc_info=True)
-    if sent.waited_for_database:
-        # Our claim may have been taken back as stale while we waited: sending the rest could
-        # send what another worker sends. What we did not send goes back to the next tick.
+    if inbox_only:
+        counts["sent"] += sent.mark(inbox_only, "")
+    stopped = sent.waited_for_database or (
+        bool(emails) and _send_all(emails, sent=sent, counts=counts, now=now, until=send_until)
+    )
+    if stopped:
+        # Our claim may have been taken back as stale (we waited for the database, or ran out
+        # of time): sending the rest could send what another worker sends. What we did not
+        # send goes back to the next tick.
         counts["deferred"] += _give_back(rows, token)
     return counts
+
+
+def _send_all(emails, *, sent: "SentRecorder", counts: dict[str, int], now, until: float) -> bool:
+    """Renders and sends the batch's emails on one connection, marking each accepted email's
+    rows sent before the next goes out; returns whether it stopped before the end."""
+    renderer = DigestRenderer()
+    connection_ = mail.get_connection(fail_silently=False)
+    rate = SendRate()
+    try:
+        for wanted in emails:
+            try:
+                message = renderer.render(
+                    recipient=wanted[0].recipient, rows=wanted, connection=connection_
+                )
+            except ValueError as error:  # BadHeaderError and the like: this email alone
+                _add(counts, _failed(wanted, error, now))
+                continue
+            if not _may_send(rate, until):
+                return True
+            try:
+                _send(message, connection_)
+            except Exception as error:  # noqa: BLE001 - recorded on the rows
+                _add(counts, _failed(wanted, error, now))
+                continue
+            counts["sent"] += sent.mark(wanted, message.extra_headers["Message-ID"])
+            if sent.waited_for_database:
+                return True
+        return False
+    finally:
+        try:
+            connection_.close()
+        except Exception:  # a broken connection must not hide the rows' real outcome
+            logger.warning("Closing the email connection failed", exc_info=True)
+
+
+def _may_send(rate: SendRate, until: float) -> bool:
+    """Waits for the rate limit's next place; ``False`` when the batch's time is up first (or
+    the shared counter cannot be reached): the batch stops and gives its rows back."""
+    left = until - _monotonic()
+    try:
+        if left > 0 and rate.acquire(timeout=left):
+            return True
+    except Exception:  # noqa: BLE001 - the cache is away: better late than over the limit
+        logger.warning("The email rate limit's cache is unreachable", exc_info=True)
+        return False
+    logger.warning("A delivery batch ran out of time; its unsent rows go back to the tick")
+    return False
+
+
+def _send(message, connection_) -> None:
+    """Sends ``message`` through the backend's ``send_messages``. Opened here, the connection
+    stays open for the whole batch (left to the backend, every send would open and close one of
+    its own); after a failure the next email starts on a fresh one."""
+    try:
+        connection_.open()
+        if connection_.send_messages([message]) != 1:
+            raise NotSent("The email backend sent nothing (a pre-send hook may have cancelled it).")
+    except Exception:
+        with contextlib.suppress(Exception):
+            connection_.close()
+        raise
 
 
 def _add(counts: dict[str, int], outcome: dict[str, int]) -> None:
@@ -209,192 +281,34 @@ def _add(counts: dict[str, int], outcome: dict[str, int]) -> None:
         counts[key] += value
 
 
-def _take_answers(outbox, sent, counts, now, *, wait: float | None) -> None:
-    """Records the server's answers that have come (waiting up to ``wait`` seconds for one),
-    and marks the accepted emails' rows sent when it is time."""
-    for rows, digest, error in outbox.answers(wait=wait):
-        if error is None:
-            sent.add(rows, digest.message_id)
-        else:
-            _add(counts, _failed(rows, error, now))
-            outbox.marked(1)
-    if sent.due():
-        emails = sent.emails
-        counts["sent"] += sent.write()
-        if sent.waited_for_database:
-            outbox.stop_sending()  # before making room: nothing more goes out
-        outbox.marked(emails)
-
-
-class Outbox:
-    """The batch's emails, sent one after another on one SMTP connection by a thread of their
-    own, while the batch's thread marks the accepted ones sent. The SMTP dialogue is mostly
-    waiting for the server: a loop that only sends keeps pace with it, where rendering and
-    database writes in between made every exchange slower. The thread opens the connection as
-    soon as there is an email (while the others are rendered) and starts sending once they all
-    are (rendering holds the interpreter lock the sending would wait for).
-
-    The sending thread waits while ``window`` emails are accepted (or being sent) and not yet
-    marked sent: a worker killed at any moment leaves at most that many to be sent twice.
-    """
-
-    _DONE = object()
-
-    def __init__(self, connection_, *, window: int):
-        self.connection = connection_
-        # Django's SMTP backend would parse both addresses and serialise the message with the
-        # email package on every send; for it the digest writes the same email itself.
-        self._writes_bytes = isinstance(connection_, SMTPBackend)
-        self.finished = True  # until the first email: nothing to wait for
-        self._window = window
-        self._thread: threading.Thread | None = None
-
-    def put(self, rows: list[Notification], digest: Digest) -> None:
-        # The bytes are written here, so that the sending thread only sends.
-        data = digest.as_bytes() if self._writes_bytes and digest.plain else None
-        if self._thread is None:
-            self.finished = False
-            self._emails: queue.SimpleQueue = queue.SimpleQueue()
-            self._answers: queue.SimpleQueue = queue.SimpleQueue()
-            self._room = threading.Semaphore(self._window)
-            self._stopping = threading.Event()
-            self._ready: list = []
-            self._thread = threading.Thread(target=self._send_all, name="outbox", daemon=True)
-            self._thread.start()
-        self._ready.append((rows, digest, data))
-
-    def close(self) -> None:
-        """All emails are there: the thread sends them and ends."""
-        if self._thread is not None:
-            for email in self._ready:
-                self._emails.put(email)
-            self._emails.put(None)
-
-    def marked(self, emails: int) -> None:
-        """``emails`` answered emails are marked sent (or failed): room for as many more."""
-        if self._thread is not None and emails:
-            self._room.release(emails)
-
-    def stop_sending(self) -> None:
-        if self._thread is not None:
-            self._stopping.set()
-
-    def stop(self) -> None:
-        """No email starts any more; returns once the one being sent (if any) is answered."""
-        if self._thread is not None:
-            self.stop_sending()
-            self._emails.put(None)
-            self._room.release()
-            self._thread.join()
-
-    def answers(self, *, wait: float | None):
-        """Yields ``(rows, digest, error)`` for the emails answered since the last call, after
-        waiting up to ``wait`` seconds for the first (``None``: until the thread is done)."""
-        if self.finished:
-            return
-        try:
-            answer = self._answers.get(timeout=wait)
-            while True:
-                if answer is self._DONE:
-                    self.finished = True
-                    return
-                yield answer
-                answer = self._answers.get_nowait()
-        except queue.Empty:
-            return
-
-    def _send_all(self) -> None:
-        try:
-            with contextlib.suppress(Exception):  # else the first send tries again, and fails
-                self.connection.open()
-            while (email := self._emails.get()) is not None:
-                self._room.acquire()
-                if self._stopping.is_set():
-                    break
-                rows, digest, data = email
-                try:
-                    _send(digest, data, self.connection)
-                except Exception as error:  # noqa: BLE001 - recorded on the rows
-                    self._answers.put((rows, digest, error))
-                else:
-                    self._answers.put((rows, digest, None))
-        finally:
-            self._answers.put(self._DONE)
-
-
 class SentRecorder:
-    """Marks sent the rows whose email the SMTP server has accepted, in one UPDATE for every
-    ``MARK_SENT_EVERY`` recipients or ``MARK_SENT_AFTER`` seconds, whichever comes first.
+    """Marks sent the rows of an email the backend has accepted, in one committed UPDATE right
+    after it was accepted, before the next email goes out: a worker killed at any moment leaves
+    at most that one email accepted and not marked (sent again after ``STALE_SENDING_AFTER``,
+    with the same Message-ID).
 
-    One committed UPDATE per email cost as much as rendering and sending it; the price is the
-    window between the server accepting an email and its rows being marked sent, which a worker
-    killed in it turns into a duplicate: up to ``MAX_UNMARKED`` emails instead of one (each
-    resent with the same Message-ID; the ``Outbox`` waits rather than exceed it). A write the
-    database refuses because it is away is tried again until it is back, for up to
-    ``DATABASE_RETRY_FOR`` over the batch.
+    A write the database refuses because it is away is tried again until it is back, for up to
+    ``DATABASE_RETRY_FOR`` over the batch; ``waited_for_database`` then tells the batch to stop
+    (its claim may have been taken back as stale meanwhile).
     """
 
     def __init__(self, *, token: str, now: datetime):
         self.token = token
         self.now = now
-        self.pks_by_message_id: dict[str, list[int]] = defaultdict(list)
-        self.recipients = 0
-        self.emails = 0  # recipients whose email was accepted (the others turned email off)
-        self.since = 0.0
         self.waited_for_database = False
         self.retry_until: float | None = None
 
-    def add(self, rows: list[Notification], message_id: str) -> None:
-        if not self.recipients:
-            self.since = time.monotonic()
-        self.recipients += 1
-        self.emails += bool(message_id)
-        self.pks_by_message_id[message_id] += [row.pk for row in rows]
-
-    def time_left(self) -> float | None:
-        """Seconds until a write is due by time; ``None`` with nothing to write."""
-        if not self.recipients:
-            return None
-        return max(0.0, self.since + MARK_SENT_AFTER - time.monotonic())
-
-    def due(self) -> bool:
-        return self.recipients >= MARK_SENT_EVERY or self.time_left() == 0
-
-    def write(self) -> int:
-        if not self.recipients:
-            return 0
-        # Written as SQL: this runs every few emails, and the ORM took ~0.7 ms to compile it (a
-        # CASE with a branch per email), holding the interpreter lock the sending thread needs.
-        column = {
-            f: connection.ops.quote_name(Notification._meta.get_field(f).column)
-            for f in ("id", "state", "sent_at", "message_id", "claim_token")
-        }
-        ids, whens, cases = [], [], []
-        for message_id, pks in self.pks_by_message_id.items():
-            whens.append(f"WHEN {column['id']} IN ({', '.join(['%s'] * len(pks))}) THEN %s")
-            cases += [*pks, message_id]
-            ids += pks
+    def mark(self, rows: list[Notification], message_id: str) -> int:
+        """Marks ``rows`` sent with ``message_id`` (empty: no email, the inbox only); returns
+        how many were written."""
         # Still ours, or taken back as stale (recover_stale) and not claimed again yet: either
         # way its email has gone out.
-        sql = (
-            f"UPDATE {connection.ops.quote_name(Notification._meta.db_table)} "
-            f"SET {column['state']} = %s, {column['sent_at']} = %s, "
-            f"{column['message_id']} = CASE {' '.join(whens)} END "
-            f"WHERE {column['id']} IN ({', '.join(['%s'] * len(ids))}) AND "
-            f"(({column['state']} = %s AND {column['claim_token']} = %s) OR {column['state']} = %s)"
-        )  # fmt: skip
-        sent_at = connection.ops.adapt_datetimefield_value(self.now)
-        params = [State.SENT, sent_at, *cases, *ids, State.SENDING, self.token, State.PENDING]
-
-        def update() -> int:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.rowcount
-
-        written = self._while_database_away(update)
-        self.pks_by_message_id.clear()
-        self.recipients = self.emails = 0
-        return written
+        mine = Notification.objects.filter(pk__in=[row.pk for row in rows]).filter(
+            Q(state=State.SENDING, claim_token=self.token) | Q(state=State.PENDING)
+        )
+        return self._while_database_away(
+            lambda: mine.update(state=State.SENT, sent_at=self.now, message_id=message_id)
+        )
 
     def _while_database_away(self, write: Callable[[], int]) -> int:
         """``write()``, tried again while the database is unreachable, for up to
@@ -467,22 +381,6 @@ def _prepare(group, preference, now) -> tuple[dict[str, int], list[Notification]
         )  # fmt: skip
         return outcome, []
     return outcome, wanted
-
-
-def _send(digest: Digest, data: bytes | None, connection_) -> None:
-    """Runs in the sending thread; ``data`` is the message's bytes for Django's SMTP backend.
-    Opened here, the connection stays open for the whole batch (left to the backend, every send
-    would open and close one of its own)."""
-    try:
-        connection_.open()
-        if data is not None:
-            connection_.connection.sendmail(digest.sender, [digest.to], data)
-        else:
-            connection_.send_messages([digest.email_message()])
-    except Exception:
-        with contextlib.suppress(Exception):
-            connection_.close()  # the next recipient starts on a fresh connection
-        raise
 
 
 def _failed(rows: list[Notification], error: Exception, now: datetime) -> dict[str, int]:

@@ -5,47 +5,24 @@ from django.conf import settings
 
 from courses.models import Course
 
-from .models import STAFF_KINDS, STUDENT_KINDS, Kind, Preference
-
-# One sentence per kind, shown under its checkbox.
-KIND_HELP = {
-    Kind.MILESTONE_SOON: "Before each step of an assignment is due, if you have not done it yet, "
-    "as each course's instructor set it.",
-    Kind.MILESTONE_OVERDUE: "Once, the morning after a step you missed, while the work is still "
-    "accepted.",
-    Kind.INTERVIEW_TOMORROW: "The day before an interview, a nudge to review your questions.",
-    Kind.THANK_YOU: "A few hours after an interview, if you have not marked your thank-you note "
-    "as sent.",
-    Kind.REFLECTION: "The morning after an interview, if you have not started your reflection.",
-    Kind.FOLLOW_UP: "A week after an interview with no reply logged, a suggestion to send one "
-    "polite follow-up.",
-    Kind.KEEP_IN_TOUCH: "A nudge to get back in touch with a contact, at the pace you chose for "
-    "them.",
-    Kind.GRADING_DIGEST: "For teachers and assistants: each morning, how much new work waits for "
-    "grading, only when there is some.",
-    Kind.FEEDBACK_RELEASED: "When your teacher releases the grade and feedback on your work.",
-    Kind.FEEDBACK_MESSAGE: "When your teacher writes to you about your write-up.",
-    Kind.REGRADE_ANSWERED: "When your teacher answers a regrade request you made.",
-    Kind.STUDENT_MESSAGE: "For teachers and assistants: when a student writes about their "
-    "graded work.",
-    Kind.REGRADE_REQUESTED: "For teachers and assistants: when a student asks for a regrade.",
-}
+from .kinds import Audience, registered
+from .models import Preference
 
 
-def _kind_choices(kinds):
-    return [(kind.value, kind.label) for kind in kinds]
+def _kind_choices(audience: Audience):
+    return lambda: [(kind.value, kind.label) for kind in registered(audience)]
 
 
 class PreferenceForm(forms.Form):
     student_kinds = forms.MultipleChoiceField(
         label="Reminders about your own work",
-        choices=_kind_choices(STUDENT_KINDS),
+        choices=_kind_choices(Audience.STUDENT),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     staff_kinds = forms.MultipleChoiceField(
         label="For course staff",
-        choices=_kind_choices(STAFF_KINDS),
+        choices=_kind_choices(Audience.STAFF),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -67,13 +44,12 @@ class PreferenceForm(forms.Form):
         *args,
         user,
         preference: Preference,
-        reminder_days=(),
         show_staff_kinds: bool = True,
         **kwargs,
     ):
         self.preference = preference
-        self.reminder_days = list(reminder_days)
-        enabled = [kind.value for kind in Kind if kind.value not in preference.disabled_kinds]
+        self.user = user
+        enabled = [k.value for k in registered() if k.value not in preference.disabled_kinds]
         muted = [c.pk for c in preference.muted_courses.all()] if preference.pk else []
         kwargs.setdefault(
             "initial",
@@ -106,6 +82,7 @@ class PreferenceForm(forms.Form):
     def kind_groups(self) -> list[dict]:
         """The kind checkboxes in two groups, each with its one-sentence explanation."""
         groups = []
+        kinds = {kind.value: kind for kind in registered()}
         for name, legend, hint in (
             ("student_kinds", "Reminders about your own work", "Assignments and interviews."),
             ("staff_kinds", "For course staff", "Only sent if you teach or assist a course."),
@@ -121,10 +98,8 @@ class PreferenceForm(forms.Form):
                     "options": [
                         {
                             "widget": option,
-                            "help": KIND_HELP[Kind(option.data["value"])],
-                            "reminder_days": self.reminder_days
-                            if option.data["value"] == Kind.MILESTONE_SOON
-                            else [],
+                            "help": kinds[option.data["value"]].help,
+                            "details": _details(kinds[option.data["value"]], self.user),
                         }
                         for option in field
                     ],
@@ -136,5 +111,12 @@ class PreferenceForm(forms.Form):
         if "staff_kinds" in self.fields:
             staff = self.cleaned_data["staff_kinds"]
         else:
-            staff = [k.value for k in STAFF_KINDS if k not in self.preference.disabled_kinds]
+            staff = [
+                k.value for k in registered(Audience.STAFF)
+                if k.value not in self.preference.disabled_kinds
+            ]  # fmt: skip
         return [*self.cleaned_data["student_kinds"], *staff]
+
+
+def _details(kind, user) -> list[str]:
+    return kind.details(user) if kind.details else []

@@ -12,35 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-
-class Kind(models.TextChoices):
-    MILESTONE_SOON = "milestone_soon", "Milestone coming up"
-    MILESTONE_OVERDUE = "milestone_overdue", "Missed milestone"
-    INTERVIEW_TOMORROW = "interview_tomorrow", "Interview tomorrow: review your questions"
-    THANK_YOU = "thank_you", "Send your thank-you note"
-    REFLECTION = "reflection", "Start your reflection while it is fresh"
-    FOLLOW_UP = "follow_up", "No reply yet: one polite follow-up"
-    KEEP_IN_TOUCH = "keep_in_touch", "Keep in touch with a contact"
-    GRADING_DIGEST = "grading_digest", "Daily digest of work waiting for grading"
-    FEEDBACK_RELEASED = "feedback_released", "Your grade and feedback are ready"
-    FEEDBACK_MESSAGE = "feedback_message", "A message from your teacher about your write-up"
-    REGRADE_ANSWERED = "regrade_answered", "An answer to your regrade request"
-    STUDENT_MESSAGE = "student_message", "A student replied about their write-up"
-    REGRADE_REQUESTED = "regrade_requested", "A student asked for a regrade"
-
-
-# Reminders an assignment plans for its students (the instructor can turn each off).
-REMINDER_KINDS = [
-    Kind.MILESTONE_SOON, Kind.MILESTONE_OVERDUE, Kind.INTERVIEW_TOMORROW, Kind.THANK_YOU,
-    Kind.REFLECTION, Kind.FOLLOW_UP, Kind.KEEP_IN_TOUCH,
-]  # fmt: skip
-STUDENT_KINDS = [
-    *REMINDER_KINDS,
-    Kind.FEEDBACK_RELEASED,
-    Kind.FEEDBACK_MESSAGE,
-    Kind.REGRADE_ANSWERED,
-]
-STAFF_KINDS = [Kind.GRADING_DIGEST, Kind.STUDENT_MESSAGE, Kind.REGRADE_REQUESTED]
+from .kinds import kind_label
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -68,20 +40,18 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
+    kind = models.CharField(
+        max_length=30, help_text="A kind an app registered (notifications.kinds)."
+    )
     dedupe_key = models.CharField(max_length=200, unique=True)
     course = models.ForeignKey(
         "courses.Course", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    assignment = models.ForeignKey(
-        "interviews.Assignment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    interview = models.ForeignKey(
-        "interviews.Interview", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    contact = models.ForeignKey(
-        "interviews.Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    scope = models.CharField(
+        max_length=120, blank=True, db_index=True,
+        help_text="What the row is about, as the app that planned it names it (e.g. "
+        "assignment:12:student:7); re-planning a scope covers the keys that start with it.",
+    )  # fmt: skip
     subject = models.CharField(max_length=200)
     body = models.TextField(help_text="Plain text shown in the email and the inbox.")
     url = models.CharField(max_length=500, blank=True, help_text="Path of the page to act on.")
@@ -116,11 +86,14 @@ class Notification(models.Model):
                 fields=["claimed_at"], condition=Q(state="sending"), name="notification_sending"
             ),
             models.Index(fields=["recipient", "shown_at"], name="notification_inbox"),
-            models.Index(fields=["recipient", "assignment", "state"], name="notification_scope"),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.recipient} at {self.send_at:%Y-%m-%d %H:%M}"
+        return f"{self.kind_label} for {self.recipient} at {self.send_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
 
     @property
     def stable_message_id(self) -> str:
@@ -153,22 +126,3 @@ class Preference(models.Model):
     def wants(self, kind: str, course_id: int | None, *, muted_ids: set[int]) -> bool:
         """False if ``kind`` is turned off or the course is muted."""
         return kind not in self.disabled_kinds and (course_id is None or course_id not in muted_ids)
-
-
-# Days before each milestone to remind when an assignment has no schedule of its own.
-DEFAULT_BEFORE_DAYS = (3, 1)
-
-
-class AssignmentReminderSettings(models.Model):
-    """An instructor's reminder schedule for one assignment (defaults when absent)."""
-
-    assignment = models.OneToOneField(
-        "interviews.Assignment", on_delete=models.CASCADE, related_name="reminder_settings"
-    )
-    before_days = models.JSONField(
-        default=list, help_text="Days before each milestone to remind, e.g. [3, 1]."
-    )
-    disabled_kinds = models.JSONField(default=list, blank=True)
-
-    def __str__(self):
-        return f"Reminder schedule of {self.assignment}"

@@ -34,7 +34,7 @@ def notify(
     body: str,
     url: str = "",
     course_id: int | None = None,
-    assignment_id: int | None = None,
+    scope: str = "",
     now: datetime | None = None,
 ) -> bool:
     """Put one notification in the inbox now and plan its email for the next tick; returns
@@ -42,7 +42,7 @@ def notify(
     now = now or timezone.now()
     plan = Planned(
         recipient_id=recipient_id, kind=kind, dedupe_key=key, send_at=now, subject=subject,
-        body=body, url=url, course_id=course_id, assignment_id=assignment_id,
+        body=body, url=url, course_id=course_id, scope=scope,
     )  # fmt: skip
     if Notification.objects.filter(dedupe_key=key).exists():
         return False

@@ -37,9 +37,7 @@ class Planned:
     body: str
     url: str = ""
     course_id: int | None = None
-    assignment_id: int | None = None
-    interview_id: int | None = None
-    contact_id: int | None = None
+    scope: str = ""
 
     def __post_init__(self):
         # Subjects are built from titles people type; keep them to what a row (and a mail
@@ -55,18 +53,29 @@ class Reconciled:
     cancelled: int = 0
 
 
-def reconcile(*, scope: Q, planned: list[Planned], now: datetime) -> Reconciled:
-    """Make the pending notifications matching ``scope`` exactly ``planned``.
+def in_scope(scope: str) -> Q:
+    """The rows of ``scope``: their key is ``scope`` or starts with ``scope`` and ``:``
+    (``assignment:12`` covers ``assignment:12:student:7``, not ``assignment:123``)."""
+    if not scope:
+        raise ValueError("An empty scope would cover every row.")
+    return Q(scope=scope) | Q(scope__startswith=f"{scope}:")
+
+
+def reconcile(*, scope: str, planned: list[Planned], now: datetime) -> Reconciled:
+    """Make the pending notifications of ``scope`` (see ``in_scope``) exactly ``planned``.
 
     ``scope`` must cover every row ``planned`` could contain (e.g. one student's rows for one
     assignment), so a reminder that is no longer planned is found and cancelled.
     """
+    uncovered = [p.dedupe_key for p in planned if not _covers(scope, p.scope)]
+    if uncovered:
+        raise ValueError(f"Planned outside the scope {scope!r}: {uncovered[:3]}")
     result = Reconciled()
     wanted = {p.dedupe_key: p for p in planned}
     with transaction.atomic():
         existing = {
             n.dedupe_key: n
-            for n in Notification.objects.filter(scope).only(
+            for n in Notification.objects.filter(in_scope(scope)).only(
                 "pk", "dedupe_key", "state", "shown_at", *UPDATABLE
             )
         }
@@ -106,3 +115,23 @@ def reconcile(*, scope: Q, planned: list[Planned], now: datetime) -> Reconciled:
             Notification.objects.bulk_create(new, ignore_conflicts=True)
             result.created += len(new)
     return result
+
+
+def _covers(scope: str, key: str) -> bool:
+    return key == scope or key.startswith(f"{scope}:")
+
+
+def cancel_scope(scope: str, *, reason: str = NO_LONGER_NEEDED) -> int:
+    """Cancel every pending row of ``scope`` (what it was about is gone); returns how many."""
+    return Notification.objects.filter(in_scope(scope), state=Notification.State.PENDING).update(
+        state=Notification.State.CANCELLED, last_error=reason
+    )
+
+
+def pending_scopes(prefix: str) -> set[str]:
+    """The scopes of pending rows under ``prefix`` (e.g. every ``assignment:…`` key)."""
+    return set(
+        Notification.objects.filter(in_scope(prefix), state=Notification.State.PENDING)
+        .values_list("scope", flat=True)
+        .distinct()
+    )

@@ -1,14 +1,14 @@
 """A person's notification choices: kinds, muted courses, email on or off, and unsubscribing."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
 
-from courses.models import Course, Membership
+from courses.models import Membership
 
-from .models import DEFAULT_BEFORE_DAYS, Kind, Preference
+from .kinds import registered
+from .models import Preference
 
 
 def preference_for(user) -> Preference:
@@ -33,7 +33,10 @@ def preference_save(
     offered = set(offered_course_ids)
     with transaction.atomic():
         preference, _ = Preference.objects.select_for_update().get_or_create(user=user)
-        preference.disabled_kinds = [kind.value for kind in Kind if kind.value not in enabled]
+        known = [kind.value for kind in registered()]
+        # A kind no app registers any more keeps the choice it had.
+        kept_off = [value for value in preference.disabled_kinds if value not in known]
+        preference.disabled_kinds = [v for v in known if v not in enabled] + kept_off
         preference.email_enabled = email_enabled
         preference.save()
         kept = set(preference.muted_courses.exclude(pk__in=offered).values_list("pk", flat=True))
@@ -76,60 +79,6 @@ def mask_email(email: str) -> str:
     local, _, domain = email.partition("@")
     shown = local[:2] if len(local) > 3 else local[:1]
     return f"{shown}•••@{domain}"
-
-
-@dataclass(frozen=True)
-class CourseReminderDays:
-    """When "milestone coming up" reminders come in one course: ``days`` reads
-    "3 days and 1 day before"; ``assignments`` names them when the course's schedules differ."""
-
-    course: str
-    days: str
-    assignments: tuple[str, ...] = ()
-
-
-def before_days_text(days: Iterable[int]) -> str:
-    """``(7, 1)`` → "7 days and 1 day before"; nothing → "no reminders before due dates"."""
-    parts = [f"{d} day" if d == 1 else f"{d} days" for d in days]
-    if not parts:
-        return "no reminders before due dates"
-    if len(parts) == 1:
-        return f"{parts[0]} before"
-    return f"{', '.join(parts[:-1])} and {parts[-1]} before"
-
-
-def milestone_reminder_days(*, user) -> list[CourseReminderDays]:
-    """The real reminder offsets of the published assignments in the active courses ``user``
-    takes, one entry per course and schedule, read as the planner reads them. One query."""
-    rows = (
-        Course.objects.active()
-        .filter(
-            memberships__in=Membership.objects.students().filter(user=user),
-            assignments__state="published",
-        )
-        .order_by("title", "pk", "assignments__writeup_due_at", "assignments__pk")
-        .values_list(
-            "pk",
-            "code",
-            "title",
-            "assignments__title",
-            "assignments__reminder_settings__before_days",
-        )
-    )
-    courses: dict[int, tuple[str, dict[tuple[int, ...], list[str]]]] = {}
-    for course_id, code, title, assignment, before_days in rows:
-        if before_days is None:
-            days = DEFAULT_BEFORE_DAYS
-        else:  # as interviews.reminders.schedule_for reads a saved schedule
-            days = tuple(sorted({int(d) for d in before_days if 0 < int(d) <= 30}, reverse=True))
-        label = f"{code} {title}" if code else title
-        courses.setdefault(course_id, (label, {}))[1].setdefault(days, []).append(assignment)
-    found = []
-    for label, schedules in courses.values():
-        for days, assignments in schedules.items():
-            named = tuple(assignments) if len(schedules) > 1 else ()
-            found.append(CourseReminderDays(label, before_days_text(days), named))
-    return found
 
 
 def teaches_any_course(user) -> bool:

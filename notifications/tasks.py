@@ -1,4 +1,5 @@
-"""Celery tasks: thin wrappers that load ids and call the engine (see delivery.py)."""
+"""The engine's Celery tasks: the tick and delivery (see delivery.py). The apps that plan
+notifications keep their own re-plan tasks (e.g. ``interviews.tasks``)."""
 
 import logging
 from datetime import datetime
@@ -8,7 +9,6 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from .delivery import batches, deliver, recover_stale, take_due
-from .digest import plan_grading_digests
 
 logger = logging.getLogger(__name__)
 
@@ -32,58 +32,3 @@ def tick(now: datetime | None = None) -> int:
 @shared_task(ignore_result=True, acks_late=True, **RETRY)
 def deliver_batch(ids: list[int]) -> dict:
     return deliver(ids)
-
-
-@shared_task(ignore_result=True, **RETRY)
-def grading_digests() -> int:
-    return plan_grading_digests(now=timezone.now())
-
-
-@shared_task(ignore_result=True, **RETRY)
-def replan_assignment(assignment_id: int) -> int:
-    from interviews.models import Assignment
-    from interviews.reminders import replan_assignment as replan
-
-    assignment = Assignment.objects.select_related("course").filter(pk=assignment_id).first()
-    return replan(assignment) if assignment else 0
-
-
-@shared_task(ignore_result=True, **RETRY)
-def replan_student(assignment_id: int, student_id: int) -> int:
-    from django.contrib.auth import get_user_model
-
-    from interviews.models import Assignment
-    from interviews.reminders import replan_student as replan
-
-    assignment = Assignment.objects.select_related("course").filter(pk=assignment_id).first()
-    student = get_user_model().objects.filter(pk=student_id).first()
-    return replan(assignment, student) if assignment and student else 0
-
-
-@shared_task(ignore_result=True, **RETRY)
-def replan_contact(contact_id: int) -> int:
-    from interviews.models import Contact
-    from interviews.reminders import replan_contact as replan
-
-    contact = Contact.objects.select_related("owner").filter(pk=contact_id).first()
-    return replan(contact) if contact else 0
-
-
-@shared_task(ignore_result=True, **RETRY)
-def replan_everything() -> int:
-    """The safety net: re-plan every published assignment and every contact's cadence, so
-    anything a missed trigger left out converges by morning."""
-    from interviews.models import Assignment, Contact
-    from interviews.reminders import replan_assignment as replan
-    from interviews.reminders import replan_contact
-
-    changed = 0
-    for assignment in Assignment.objects.select_related("course").filter(
-        course__archived_at__isnull=True
-    ):
-        changed += replan(assignment)
-    for contact in Contact.objects.filter(keep_in_touch_weeks__isnull=False).select_related(
-        "owner"
-    ):
-        changed += replan_contact(contact)
-    return changed

@@ -20,7 +20,6 @@ from .permissions import get_notification_for_recipient
 from .preferences import (
     email_unsubscribe,
     mask_email,
-    milestone_reminder_days,
     preference_for,
     preference_save,
     teaches_any_course,
@@ -49,7 +48,7 @@ def inbox(request):
 def mark_read(request, notification_id):
     notification = get_notification_for_recipient(request.user, notification_id)
     notification_mark_read(notification=notification, now=timezone.now())
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "notifications/_item_swap.html", {"notification": notification})
     return redirect(_inbox_url(request.POST.get("page")))
 
@@ -81,7 +80,6 @@ def preferences(request):
         data,
         user=request.user,
         preference=preference,
-        reminder_days=milestone_reminder_days(user=request.user),
         show_staff_kinds=teaches_any_course(request.user),
     )
     if request.method == "POST" and form.is_valid():

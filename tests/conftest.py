@@ -1,26 +1,24 @@
-"""Shared fixtures: the named actors of every story, and service checks.
+"""Shared fixtures: the named actors of every story, the assignment they work on, and service
+checks. What they are made of is built by tests/factories.py.
 
 Actors: ``instructor`` teaches ``course`` with ``assistant``; ``student`` and ``classmate`` take
 it; ``other_instructor`` teaches ``other_course`` (where ``other_student`` is enrolled);
-``outsider`` belongs to no course.
+``outsider`` belongs to no course. ``assignment`` is the course's; a test module that needs
+another kind marks it (see the fixture).
 """
 
+import inspect
 import os
 import shutil
 import socket
-from datetime import timedelta
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.test import Client
-from django.utils import timezone
 
-from accounts.models import User
-from courses.enrolment import course_create, member_enrol
-from courses.models import Membership, Role
+from courses.models import Role
+from tests.factories import enrol, make_assignment, make_course, make_user
 
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PASSWORD = "correct-horse-battery-staple"
 
 
 def require_service(name: str, available: bool) -> None:
@@ -52,30 +50,6 @@ def chromium_path():
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     require_service("Chromium", path is not None)
     return path
-
-
-def make_user(email: str, name: str, time_zone: str = "UTC") -> User:
-    user = User.objects.create_user(
-        email=email, password=PASSWORD, full_name=name, time_zone=time_zone
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
-def enrol_many(course, count: int, *, start: int = 1) -> list[User]:
-    """``count`` students "Zoe Pupil 001"… (z001@example.edu…), joined a minute apart, in a
-    few bulk queries; they cannot sign in."""
-    numbers = range(start, start + count)
-    users = User.objects.bulk_create(
-        User(email=f"z{n:03}@example.edu", full_name=f"Zoe Pupil {n:03}", password="!")
-        for n in numbers
-    )
-    joined = timezone.now() - timedelta(days=1)
-    Membership.objects.bulk_create(
-        Membership(course=course, user=user, joined_at=joined + timedelta(minutes=n))
-        for n, user in zip(numbers, users, strict=True)
-    )
-    return users
 
 
 @pytest.fixture
@@ -115,26 +89,48 @@ def outsider(db):
 
 @pytest.fixture
 def course(instructor, assistant, student, classmate):
-    course = course_create(
-        creator=instructor,
-        title="Career Exploration",
-        code="CAR 101",
-        term="Spring 2027",
-        time_zone="America/New_York",
+    course = make_course(
+        instructor, code="CAR 101", term="Spring 2027", time_zone="America/New_York"
     )
-    member_enrol(course=course, user=assistant, role=Role.ASSISTANT)
-    member_enrol(course=course, user=student, role=Role.STUDENT)
-    member_enrol(course=course, user=classmate, role=Role.STUDENT)
+    enrol(course, assistant, Role.ASSISTANT)
+    enrol(course, student)
+    enrol(course, classmate)
     return course
 
 
 @pytest.fixture
 def other_course(other_instructor, other_student):
-    course = course_create(
-        creator=other_instructor, title="Other Course", time_zone="Europe/Berlin"
-    )
-    member_enrol(course=course, user=other_student, role=Role.STUDENT)
+    course = make_course(other_instructor, title="Other Course", time_zone="Europe/Berlin")
+    enrol(course, other_student)
     return course
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "assignment(build=make_assignment, **fields): how this module, class or test's "
+        "`assignment` fixture is built",
+    )
+
+
+@pytest.fixture
+def assignment(request, course):
+    """The assignment the story is about: ``make_assignment(course)`` (tests/factories.py),
+    published, due in March 2027.
+
+    A module, class or test that needs another says how, once, with a marker instead of its own
+    fixture: ``pytestmark = pytest.mark.assignment(title="Meet a nurse")`` passes fields, and
+    ``pytest.mark.assignment(build=make_open_assignment)`` another builder, called as
+    ``build(course, **fields)``. A builder's keyword-only parameters without a default are
+    fixtures, set up before it runs (``def handed_in(course, *, student)``).
+    """
+    marker = request.node.get_closest_marker("assignment")
+    fields = dict(marker.kwargs) if marker else {}
+    build = fields.pop("build", make_assignment)
+    for name, parameter in inspect.signature(build).parameters.items():
+        if parameter.kind is parameter.KEYWORD_ONLY and parameter.default is parameter.empty:
+            fields.setdefault(name, request.getfixturevalue(name))
+    return build(course, **fields)
 
 
 def client_for(user) -> Client:

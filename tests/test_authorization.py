@@ -38,8 +38,9 @@ from interviews.models import (
     Submission,
     SubmissionVersion,
 )
+from interviews.notices import Kind
 from notifications.emails import unsubscribe_token
-from notifications.models import Kind, Notification, Preference
+from notifications.models import Notification, Preference
 from tests.authz import feedback, gradebook, grading, insights, rubrics
 from tests.authz.common import *  # noqa: F403  (the grading fixtures)
 from tests.authz.common import (
@@ -65,7 +66,7 @@ from tests.authz.insights import *  # noqa: F403
 from tests.authz.rubrics import *  # noqa: F403
 from tests.interviews import samples
 from tests.notifications import notify
-from tests.test_security_headers import assert_privacy_headers
+from tests.pages import assert_privacy_headers
 
 THIRD_PARTY_MODULES = ("django.contrib.", "allauth.")
 THIRD_PARTY_NAMESPACES = ("admin",)  # the admin's own redirects use django.views.generic

@@ -2,18 +2,21 @@
 reads it; an upload that grows past the limit while read is stopped there; ordinary sign-ins and
 uploads are untouched."""
 
+import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
 from interviews.models import Attachment, Submission
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, make_writeup_assignment
 from tests.interviews import samples
 from tests.interviews import test_writeup_views as writeup
 from tests.interviews.samples import upload
 
 # The write-up pages' assignment (attachments on: PDF or PNG) and their frozen clock.
-assignment = writeup.assignment
+pytestmark = pytest.mark.assignment(
+    build=make_writeup_assignment, instructions="Talk to **one** professional."
+)
 frozen = writeup.frozen
 ENOUGH, draft_data, url = writeup.ENOUGH, writeup.draft_data, writeup.url
 

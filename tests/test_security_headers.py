@@ -22,32 +22,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.headers import PrivacyHeadersMiddleware
-from interviews.models import Assignment, Submission
+from interviews.models import Submission
 from tests.conftest import port_open
+from tests.factories import make_assignment
 from tests.notifications import notify
+from tests.pages import assert_privacy_headers
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def assert_privacy_headers(response, *, signed_in: bool, context: str = "") -> None:
-    """What every response must carry; a signed-in person's must also never be stored."""
-    assert response.get("Permissions-Policy") == django_settings.PERMISSIONS_POLICY, context
-    assert "Server" not in response, context
-    if signed_in:
-        cache_control = {d.strip() for d in response.get("Cache-Control", "").split(",")}
-        assert {"no-store", "private"} <= cache_control, f"{context}: {cache_control}"
 
 
 def directives(response) -> set[str]:
     return {d.strip() for d in response.get("Cache-Control", "").split(",") if d.strip()}
 
 
-@pytest.fixture
-def assignment(course, student, instructor):
-    """A published assignment the student has handed a write-up in for."""
-    assignment = Assignment.objects.create(
-        course=course, title="Meet a professional", state=Assignment.State.PUBLISHED,
-        writeup_due_at=timezone.now() + timedelta(days=10), created_by=instructor,
+def handed_in(course, *, student):
+    """The ``assignment``: published, due in ten days, and the student has handed a write-up
+    in for it."""
+    assignment = make_assignment(
+        course, title="Meet a professional", contact_due_at=None, interview_due_at=None,
+        writeup_due_at=timezone.now() + timedelta(days=10), cutoff_at=None,
     )  # fmt: skip
     now = timezone.now()
     Submission.objects.create(
@@ -55,6 +48,9 @@ def assignment(course, student, instructor):
         revision=1, submitted_revision=1, submitted_at=now,
     )  # fmt: skip
     return assignment
+
+
+pytestmark = pytest.mark.assignment(build=handed_in)
 
 
 def signed_in_pages(course, assignment):

@@ -4,6 +4,8 @@ The defaults need no server at all: SQLite, a filesystem Celery broker under ``v
 printed to the console, so ``make run`` works on a fresh machine.
 """
 
+import json
+import os
 import zoneinfo
 from pathlib import Path
 
@@ -36,6 +38,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_htmx",
+    "anymail",  # email services' backends (EMAIL_BACKEND); the app adds its settings checks
+    "common",  # shared mechanics, the lowest layer (its template filters: {% load numbers %})
     "accounts",
     "courses",
     "interviews",
@@ -53,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.htmx: whether the page's htmx asked (HX-Request), instead of reading headers.
+    "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.admin_mfa.StaffMFARequiredMiddleware",
@@ -193,6 +200,9 @@ FILE_UPLOAD_HANDLERS = [
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Any Django email backend: SMTP (the EMAIL_HOST... settings below), the console, or an email
+# service's API through django-anymail, e.g. "anymail.backends.amazon_ses.EmailBackend" with its
+# keys in ANYMAIL (README, "Email"). Reminders go through it too (notifications/delivery.py).
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -202,6 +212,16 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rapport <rapport@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# django-anymail's settings: every ANYMAIL_<NAME> variable of the environment becomes
+# ANYMAIL["<NAME>"], e.g. ANYMAIL_POSTMARK_SERVER_TOKEN; "true", "false" and JSON objects
+# ({"region_name": "eu-west-1"}) are decoded, anything else is kept as a string.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): (
+        json.loads(value) if value in ("true", "false") or value.startswith("{") else value
+    )
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
 
 # Celery: Redis when REDIS_URL/CELERY_BROKER_URL is set, otherwise kombu's filesystem
 # transport so a worker runs with no broker server.
@@ -234,13 +254,13 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-tick": {"task": "notifications.tasks.tick", "schedule": 60.0},
     # Staff digests are planned when each person's local digest hour has come; running every
     # 15 minutes catches up a missed run the same morning.
-    "notifications-grading-digests": {
-        "task": "notifications.tasks.grading_digests",
+    "interviews-grading-digests": {
+        "task": "interviews.tasks.grading_digests",
         "schedule": 900.0,
     },
     # Safety net: re-plan everything nightly so a lost replan trigger converges.
-    "notifications-replan-everything": {
-        "task": "notifications.tasks.replan_everything",
+    "interviews-replan-everything": {
+        "task": "interviews.tasks.replan_everything",
         "schedule": crontab(hour=3, minute=30),
     },
     # Roster uploads keep names and emails only until they are imported or abandoned;
@@ -323,3 +343,7 @@ NOTIFICATION_QUIET_HOURS = (
 )
 NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=8)
 NOTIFICATION_MESSAGE_ID_DOMAIN = env.str("NOTIFICATION_MESSAGE_ID_DOMAIN", default="rapport.local")
+# Reminder emails per second across all workers together (0: no limit), counted in the shared
+# cache (notifications/ratelimit.py): set it to the email service's sending rate (Amazon SES
+# starts accounts at 14 a second).
+NOTIFICATION_EMAILS_PER_SECOND = env.int("NOTIFICATION_EMAILS_PER_SECOND", default=0)

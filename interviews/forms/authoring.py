@@ -20,7 +20,6 @@ from accounts.fields import (
 from accounts.models import User
 from accounts.validators import no_control_characters
 from courses.models import Course, Role
-from notifications.models import REMINDER_KINDS, Kind
 
 from ..authoring import (
     MILESTONE_ORDER,
@@ -32,6 +31,7 @@ from ..authoring import (
     shift_to_due,
 )
 from ..models import DATE_FIELDS, Assignment, AttachmentType, BankQuestion, Criterion
+from ..notices import REMINDER_KINDS, Kind
 from ..reminders import Schedule, schedule_for
 
 DATE_LABELS = {**dict(MILESTONE_ORDER), "cutoff_at": "Hard cut-off"}

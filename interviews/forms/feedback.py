@@ -6,6 +6,8 @@ next to the field, keeping what was typed.
 
 from django import forms
 
+from common.refused import Refused
+
 from .. import feedback
 from ..models import RegradeRequest
 
@@ -17,8 +19,8 @@ REGRADE_RESOLVE_ID = "id_regrade_resolve_%s"
 def _apply(clean, value: str) -> str:
     try:
         return clean(value)
-    except feedback.FeedbackRefused as exc:
-        raise forms.ValidationError(exc.message) from exc
+    except Refused as refused:
+        raise forms.ValidationError(refused.message) from refused
 
 
 class MessageForm(forms.Form):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from accounts.converters import MAX_ID
+from common.numbers import number
 
 from ..grading import MAX_COMMENT, comment_field, criterion_field
 from ..models import Criterion, Grade
@@ -33,7 +34,7 @@ def _text(label: str, *, rows: int = 3, max_length: int = MAX_TEXT, **kwargs) ->
 def _points(label: str, *, maximum: Decimal | None = None, **kwargs) -> forms.DecimalField:
     attrs = {"min": "0", "step": "0.01", "inputmode": "decimal"}
     if maximum is not None:
-        attrs["max"] = f"{maximum.normalize():f}"
+        attrs["max"] = number(maximum)
     return forms.DecimalField(
         label=label, required=False, max_digits=7, decimal_places=2,
         widget=forms.NumberInput(attrs=attrs),
@@ -67,14 +68,14 @@ class GradeForm(forms.Form):
                 )  # fmt: skip
             else:
                 field = _points(
-                    f"Points for {criterion.title} (out of {criterion.points.normalize():f})",
+                    f"Points for {criterion.title} (out of {number(criterion.points)})",
                     maximum=criterion.points,
                 )
             self.fields[criterion_field(criterion)] = field
             self.fields[comment_field(criterion)] = _text(f"Comment on {criterion.title}", rows=2)
         if not self.criteria:
             self.fields["score"] = _points(
-                f"Score (out of {points_possible.normalize():f})", maximum=points_possible
+                f"Score (out of {number(points_possible)})", maximum=points_possible
             )
         self.fields["overall_comment"] = _text("Overall comment", rows=5)
         self.fields["private_note"] = _text(

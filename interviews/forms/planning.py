@@ -18,7 +18,7 @@ from accounts.forms import timezone_field
 from accounts.timezones import is_valid_timezone
 
 from ..models import Contact, Interview
-from ..planning import day_to_moment
+from ..planning import NO_CONTACT_CHOSEN, day_to_moment
 
 LINKEDIN_HOST = re.compile(r"^(?:www\.|[a-z]{2}\.)?linkedin\.com$")
 LINKEDIN_PATH = re.compile(r"^/(in|pub)/([^/\s?#]{2,100})/?(?:[^\s?#]*)$")
@@ -239,20 +239,19 @@ EDITABLE_STATUSES = [
 ]
 
 
-NO_CONTACT_CHOSEN = "Choose one of your contacts"
-
-
 class PlanForm(forms.Form):
     """The interview plan. The date and time are typed in the professional's zone, chosen in
     the same form: the submitted zone is read first, then the time is read in it.
 
-    The contact is one of the student's contacts, or a new one typed into ``new_contact``.
+    The contact is one of the student's contacts, or a new one typed into ``new_contact``. The
+    rules of a plan (one contact, not both; a date when scheduled; a new plan in the future) are
+    ``planning.interview_plan``'s, which the view shows on this form.
     """
 
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.none(),
         label="Who you will interview",
-        required=False,  # or a new contact; see clean()
+        required=False,  # or a new contact (planning refuses neither or both)
         empty_label=NO_CONTACT_CHOSEN,
         error_messages={"invalid_choice": "Choose one of your own contacts."},
     )
@@ -285,9 +284,8 @@ class PlanForm(forms.Form):
         label="Status", choices=EDITABLE_STATUSES, initial=Interview.Status.PLANNING
     )
 
-    def __init__(self, *args, student, now: datetime, interview: Interview | None = None, **kw):
+    def __init__(self, *args, student, interview: Interview | None = None, **kw):
         self.student = student
-        self.now = now
         self.interview = interview
         if interview is not None and "initial" not in kw:
             kw["initial"] = {
@@ -318,38 +316,9 @@ class PlanForm(forms.Form):
             return self.interview.time_zone
         return self.initial.get("time_zone") or self.student.time_zone
 
-    def clean_scheduled_at(self):
-        moment = self.cleaned_data["scheduled_at"]
-        if moment is not None and self.interview is None and moment <= self.now:
-            raise ValidationError(
-                "That moment has already passed. Plan a date in the future; if the interview "
-                "already happened, leave the date empty, save, and log it as held."
-            )
-        return moment
-
     def is_valid(self) -> bool:
         """The plan is valid, and so is the new contact typed into it, if any."""
         return super().is_valid() and self.new_contact.is_valid()
-
-    def clean(self):
-        data = super().clean()
-        contact = data.get("contact")
-        if contact is not None and self.new_contact.is_filled:
-            self.add_error(
-                "contact",
-                f"You chose {contact.name} and also typed a new contact. Keep one: clear the new "
-                f"contact’s fields, or set this list back to “{NO_CONTACT_CHOSEN}”.",
-            )
-        elif contact is None and not self.new_contact.is_filled and "contact" not in self.errors:
-            self.add_error(
-                "contact", "Choose the contact you will interview, or add a new one below."
-            )
-        scheduled = data.get("status") == Interview.Status.SCHEDULED
-        if scheduled and not data.get("scheduled_at") and "scheduled_at" not in self.errors:
-            self.add_error(
-                "scheduled_at", "Add the date and time before marking the interview scheduled."
-            )
-        return data
 
     def plan_fields(self) -> dict:
         """The cleaned plan, for ``planning.interview_plan/interview_update_plan``."""

@@ -1,9 +1,9 @@
 """Forms for authoring rubrics: the title, a criterion, a level, moving one, and replacing the
 whole rubric (with the ready-made one, a copy from another assignment, or a CSV file).
 
-Points are 0 to ``MAX_POINTS`` with at most two decimals, and never so many that the rubric's
-total would pass what an assignment can be worth (``room``). Forms only validate; the views call
-``interviews.rubrics`` to change anything.
+Points are 0 to ``MAX_POINTS`` with at most two decimals. Forms check only that shape; the rules
+(how many criteria and levels, a rubric's total, one title per level) are those of
+``interviews.rubrics``, whose refusals the views show on these forms.
 """
 
 from decimal import Decimal
@@ -11,17 +11,14 @@ from decimal import Decimal
 from django import forms
 
 from accounts.validators import no_control_characters
+from common.numbers import number
 
-from ..models import Assignment, Criterion, Level, Rubric
+from ..models import Assignment, Criterion, Rubric
 from ..rubrics import (
     IMPORT_MAX_BYTES,
     LEVEL_NAMES,
-    MAX_CRITERIA,
-    MAX_LEVELS,
     MAX_POINTS,
-    MAX_TOTAL,
     LevelInput,
-    format_points,
     source_label,
 )
 
@@ -40,10 +37,10 @@ def points_field(label: str, help_text: str = "") -> forms.DecimalField:
             "required": "Give the points.",
             "invalid": "Enter a number, such as 5 or 2.5.",
             "min_value": "Points cannot be negative.",
-            "max_value": f"At most {format_points(MAX_POINTS)} points.",
+            "max_value": f"At most {number(MAX_POINTS)} points.",
             "max_decimal_places": "At most two decimal places.",
-            "max_digits": f"At most {format_points(MAX_POINTS)} points.",
-            "max_whole_digits": f"At most {format_points(MAX_POINTS)} points.",
+            "max_digits": f"At most {number(MAX_POINTS)} points.",
+            "max_whole_digits": f"At most {number(MAX_POINTS)} points.",
         },
     )
 
@@ -56,15 +53,6 @@ def description_field(help_text: str) -> forms.CharField:
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-def _check_room(form: forms.Form, points: Decimal | None, room: Decimal) -> None:
-    if points is not None and points > room:
-        form.add_error(
-            "points",
-            f"The rubric would then be worth more than {MAX_TOTAL} points in all, more than an "
-            f"assignment can be worth. At most {format_points(room)} here.",
-        )
 
 
 class RubricTitleForm(forms.Form):
@@ -93,21 +81,13 @@ class CriterionForm(forms.Form):
         label="Levels", choices=LEVELS, initial="none", widget=forms.RadioSelect
     )
 
-    def __init__(self, *args, rubric: Rubric, criterion: Criterion | None = None, room, **kw):
-        self.rubric, self.criterion, self.room = rubric, criterion, room
+    def __init__(self, *args, criterion: Criterion | None = None, **kw):
+        self.criterion = criterion
         super().__init__(*args, **kw)
         if criterion is not None:
             del self.fields["levels"]
             if criterion.levels.exists():
                 del self.fields["points"]
-
-    def clean(self):
-        data = super().clean()
-        if self.criterion is None and self.rubric.criteria.count() >= MAX_CRITERIA:
-            raise forms.ValidationError(f"A rubric has at most {MAX_CRITERIA} criteria.")
-        if "points" in self.fields:
-            _check_room(self, data.get("points"), self.room)
-        return data
 
     def level_inputs(self) -> tuple[LevelInput, ...]:
         """The levels a new criterion starts with."""
@@ -121,7 +101,7 @@ class CriterionForm(forms.Form):
 
 
 class LevelForm(forms.Form):
-    """A new level of ``criterion``, or an existing one (``level``)."""
+    """A new level of a criterion, or an existing one."""
 
     title = forms.CharField(
         label="Level",
@@ -131,26 +111,6 @@ class LevelForm(forms.Form):
     )
     points = points_field("Points", "The criterion is worth its highest level.")
     description = description_field("What work at this level looks like.")
-
-    def __init__(self, *args, criterion: Criterion, level: Level | None = None, room, **kw):
-        self.criterion, self.level, self.room = criterion, level, room
-        super().__init__(*args, **kw)
-
-    def clean_title(self):
-        title = self.cleaned_data["title"]
-        others = self.criterion.levels.exclude(pk=self.level.pk if self.level else None)
-        if others.filter(title__iexact=title).exists():
-            raise forms.ValidationError(
-                f"“{title}” is already a level of this criterion: give each level its own title."
-            )
-        return title
-
-    def clean(self):
-        data = super().clean()
-        if self.level is None and self.criterion.levels.count() >= MAX_LEVELS:
-            raise forms.ValidationError(f"A criterion has at most {MAX_LEVELS} levels.")
-        _check_room(self, data.get("points"), self.room)
-        return data
 
 
 class MoveForm(forms.Form):
@@ -191,7 +151,7 @@ class SourceField(forms.ModelChoiceField):
         return (
             f"{source_label(obj)}: “{obj.rubric.title}”, {obj.criterion_count} "
             f"criteri{'on' if obj.criterion_count == 1 else 'a'}, "
-            f"{format_points(obj.rubric_total)} points"
+            f"{number(obj.rubric_total)} points"
         )
 
 

@@ -12,6 +12,7 @@ from .grading import (
     Rubric,
     SavedComment,
 )
+from .reminders import DEFAULT_BEFORE_DAYS, AssignmentReminderSettings, before_days_from
 from .work import (
     DATE_FIELDS,
     FOLLOW_UP_AFTER,
@@ -39,12 +40,14 @@ from .work import (
 
 __all__ = [
     "DATE_FIELDS",
+    "DEFAULT_BEFORE_DAYS",
     "FOLLOW_UP_AFTER",
     "FOLLOW_UP_UNTIL",
     "THANK_YOU_WITHIN",
     "MILESTONE_FIELDS",
     "Assignment",
     "AssignmentQuerySet",
+    "AssignmentReminderSettings",
     "Attachment",
     "AttachmentType",
     "BankQuestion",
@@ -69,4 +72,5 @@ __all__ = [
     "Submission",
     "SubmissionVersion",
     "attachment_path",
+    "before_days_from",
 ]

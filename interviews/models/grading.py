@@ -14,11 +14,11 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.validators import no_control_characters
+from common.numbers import CENT
 
 from .work import Assignment, Submission
 
 ZERO = Decimal("0")
-CENT = Decimal("0.01")
 POINTS_CEILING = Decimal("10000")
 
 

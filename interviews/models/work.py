@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -212,22 +211,6 @@ class Assignment(models.Model):
         days = math.ceil(overdue / timedelta(days=1))
         return days, min(self.late_percent_per_day * days, self.late_max_percent)
 
-    def publish(self, *, now=None) -> None:
-        self.state = self.State.PUBLISHED
-        self.published_at = self.published_at or now or timezone.now()
-        self.save(update_fields=["state", "published_at", "updated_at"])
-        self._replan()
-
-    def unpublish(self) -> None:
-        self.state = self.State.DRAFT
-        self.save(update_fields=["state", "updated_at"])
-        self._replan()
-
-    def _replan(self) -> None:
-        from interviews.reminders import replan_later
-
-        replan_later(assignment_id=self.pk)
-
 
 class ReflectionPrompt(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="prompts")
@@ -354,12 +337,6 @@ class Contact(models.Model):
     def __str__(self):
         return f"{self.name}, {self.job_title}" if self.job_title else self.name
 
-    def clean(self):
-        if self.referred_by_id and (
-            self.referred_by.owner_id != self.owner_id or self.referred_by_id == self.pk
-        ):
-            raise ValidationError({"referred_by": "Choose another of your own contacts."})
-
     @property
     def keep_in_touch_due_at(self) -> datetime | None:
         """When the student should next get in touch: the chosen number of weeks after the last
@@ -415,6 +392,18 @@ class Interview(models.Model):
         NONE = "", "None"
         INTERNSHIP = "internship", "Internship offer"
         JOB = "job", "Job offer"
+
+    class NextStep(models.TextChoices):
+        """What the student should do next (``next_step``); the label says it to them."""
+
+        CANCELLED = "cancelled", "Cancelled"
+        AGREE_TIME = "agree_time", "Agree a date and time with your contact"
+        PREPARE_QUESTIONS = "prepare_questions", "Prepare your questions"
+        HOLD = "hold", "Hold the interview, then log your notes"
+        THANK = "thank", "Send your thank-you note"
+        RECORD_OUTCOME = "record_outcome", "Record what you learned"
+        FOLLOW_UP = "follow_up", "Follow up if you have not heard back"
+        KEEP_IN_TOUCH = "keep_in_touch", "Keep in touch"
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="interviews")
     student = models.ForeignKey(
@@ -502,23 +491,25 @@ class Interview(models.Model):
     def is_active(self) -> bool:
         return self.status != self.Status.CANCELLED
 
-    def next_step(self) -> str:
-        """The one thing the student should do next for this interview, in words."""
+    def next_step(self) -> "Interview.NextStep":
+        """The one thing the student should do next for this interview (its ``label`` in
+        words); pages decide where each step is done."""
+        step = self.NextStep
         if self.status == self.Status.CANCELLED:
-            return "Cancelled"
+            return step.CANCELLED
         if self.status == self.Status.PLANNING and not self.scheduled_at:
-            return "Agree a date and time with your contact"
+            return step.AGREE_TIME
         if self.questions_ready_at is None and self.status != self.Status.HELD:
-            return "Prepare your questions"
+            return step.PREPARE_QUESTIONS
         if self.status != self.Status.HELD:
-            return "Hold the interview, then log your notes"
+            return step.HOLD
         if self.thank_you_sent_at is None:
-            return "Send your thank-you note"
+            return step.THANK
         if not self.insights:
-            return "Record what you learned"
+            return step.RECORD_OUTCOME
         if self.follow_up_sent_at is None and self.reply_received_at is None:
-            return "Follow up if you have not heard back"
-        return "Keep in touch"
+            return step.FOLLOW_UP
+        return step.KEEP_IN_TOUCH
 
 
 class PreparedQuestion(models.Model):

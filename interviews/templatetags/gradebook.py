@@ -1,6 +1,5 @@
 """Template helpers of the gradebook page.
 
-``{{ value|points }}`` writes a score or percentage as the gradebook and its CSV files do.
 ``{% grade_cells row %}`` writes a row's grade cells: a thousand students × ten assignments
 are ten thousand cells, and building each in Python costs a tenth of a template loop with its
 conditions (see bench/bench_gradebook.py).
@@ -10,7 +9,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from interviews.gradebook import CellState, Row, number
+from interviews.gradebook import CellState, Row
 
 register = template.Library()
 
@@ -21,12 +20,6 @@ NOT_SUBMITTED = (
 UNRELEASED = ' <span class="badge text-bg-warning">Unreleased</span>'
 REVIEW = ' <span class="badge text-bg-info">Review</span>'
 LATE = ' <span class="badge text-bg-danger">Late</span>'
-
-
-@register.filter
-def points(value) -> str:
-    """``18.5``, ``20``, ``61.67``; "—" for no value."""
-    return "—" if value is None else number(value)
 
 
 @register.simple_tag

@@ -1,12 +1,8 @@
-"""Views: the course gradebook and its CSV exports, for the course's staff (assistants too).
-
-Each module lists its own URL patterns; interviews/urls.py joins them.
-"""
+"""Views: the course gradebook and its CSV exports, for the course's staff (assistants too)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
@@ -33,11 +29,16 @@ def file_stem(course) -> str:
 @login_required
 @require_GET
 def gradebook(request, course_id):
-    course = get_course_for_staff(request.user, course_id)
+    course, membership = get_course_for_staff(request.user, course_id)
     return render(
         request,
         "interviews/gradebook/gradebook.html",
-        {"course": course, "book": gradebook_for(course=course), "form": ExportForm()},
+        {
+            "course": course,
+            "membership": membership,
+            "book": gradebook_for(course=course),
+            "form": ExportForm(),
+        },
     )
 
 
@@ -45,7 +46,7 @@ def gradebook(request, course_id):
 @login_required
 @require_GET
 def gradebook_export(request, course_id):
-    course = get_course_for_staff(request.user, course_id)
+    course, _ = get_course_for_staff(request.user, course_id)
     form = ExportForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(
@@ -68,18 +69,7 @@ def gradebook_export(request, course_id):
 @login_required
 @require_GET
 def criteria_export(request, course_id, assignment_id):
-    assignment = get_assignment_for_staff(request.user, course_id, assignment_id)
+    assignment, _ = get_assignment_for_staff(request.user, course_id, assignment_id)
     title = slugify(assignment.title)[:40] or f"assignment-{assignment.pk}"
     filename = f"{file_stem(assignment.course)}-{title}-criteria.csv"
     return csv_stream_download(criteria_lines(assignment=assignment), filename)
-
-
-urlpatterns = [
-    path("courses/<id:course_id>/gradebook/", gradebook, name="gradebook"),
-    path("courses/<id:course_id>/gradebook/export.csv", gradebook_export, name="gradebook_export"),
-    path(
-        "courses/<id:course_id>/assignments/<id:assignment_id>/grading/criteria.csv",
-        criteria_export,
-        name="criteria_export",
-    ),
-]

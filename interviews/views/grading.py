@@ -2,9 +2,9 @@
 the background by static/js/grading.js, or posted as a plain form), review and release, and the
 grader's comment bank.
 
-The grading page answers a background save (``Accept: application/json`` or ``HX-Request``)
-with JSON: the new revision, or the errors per field (400), or who saved first (409). Each
-module lists its own URL patterns; interviews/urls.py joins them.
+The grading page answers a background save with the protocol of views/autosave.py (the
+write-up's too): the new revision with the score and the release panel, or the errors per
+field (400), or who saved first (409).
 """
 
 from urllib.parse import urlencode
@@ -15,9 +15,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from common.numbers import number
+from common.refused import Refused, show_refusal
+from courses.permissions import require_instructor
 
 from .. import grading
 from ..forms.grading import (
@@ -27,21 +31,16 @@ from ..forms.grading import (
     ReviewSettingForm,
     SavedCommentForm,
 )
-from ..grading import GradeConflict, ReleaseRefused
+from ..grading import GradeConflict
 from ..models import SavedComment
 from ..permissions import (
     get_assignment_for_instructor,
     get_assignment_for_staff,
     get_saved_comment_for_owner,
     get_submission_for_grader,
-    require_instructor_of,
 )
-
-
-def _wants_json(request) -> bool:
-    return request.headers.get("HX-Request") == "true" or "application/json" in request.headers.get(
-        "Accept", ""
-    )
+from . import autosave
+from .feedback import staff_panel
 
 
 def _filter_of(request) -> str:
@@ -63,18 +62,14 @@ def _queue_url(assignment, key: str = "all") -> str:
     return _with_filter(url, key)
 
 
-def _clock(moment) -> str:
-    return timezone.localtime(moment).strftime("%H:%M")
-
-
 def _decimal(value) -> str | None:
-    return None if value is None else f"{value.normalize():f}"
+    return None if value is None else number(value)
 
 
 def _who(user) -> str:
     if user is None:
         return "Someone else"
-    return user.full_name or user.email
+    return user.display_name
 
 
 # The queue ---------------------------------------------------------------------------------
@@ -83,7 +78,7 @@ def _who(user) -> str:
 @login_required
 @require_GET
 def queue(request, course_id, assignment_id):
-    assignment = get_assignment_for_staff(request.user, course_id, assignment_id)
+    assignment, membership = get_assignment_for_staff(request.user, course_id, assignment_id)
     key = _filter_of(request)
     queue = grading.grading_queue(assignment=assignment, viewer=request.user)
     return render(
@@ -91,13 +86,14 @@ def queue(request, course_id, assignment_id):
         "interviews/grading/queue.html",
         {
             "course": assignment.course,
+            "membership": membership,
             "assignment": assignment,
             "queue": queue,
             "rows": queue.filtered(key),
             "filter": key,
             "filters": [(k, label, queue.counts[k]) for k, label in FILTERS.items()],
             "filter_label": FILTERS[key],
-            "is_instructor": assignment.course.viewer_membership.is_instructor,
+            "is_instructor": membership.is_instructor,
             "review_form": ReviewSettingForm(initial={"require_review": assignment.require_review}),
         },
     )
@@ -108,7 +104,7 @@ def queue(request, course_id, assignment_id):
 def release_all(request, course_id, assignment_id):
     """GET asks for confirmation, naming how many students will receive feedback; the POST of
     that confirmation releases, unless the number changed meanwhile (then it asks again)."""
-    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
+    assignment, membership = get_assignment_for_instructor(request.user, course_id, assignment_id)
     releasable = grading.grading_queue(assignment=assignment, viewer=request.user).releasable
     changed = False
     if request.method == "POST":
@@ -135,6 +131,7 @@ def release_all(request, course_id, assignment_id):
         "interviews/grading/release_confirm.html",
         {
             "course": assignment.course,
+            "membership": membership,
             "assignment": assignment,
             "releasable": releasable,
             "changed": changed,
@@ -148,7 +145,7 @@ def release_all(request, course_id, assignment_id):
 @login_required
 @require_POST
 def review_setting(request, course_id, assignment_id):
-    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
+    assignment, _ = get_assignment_for_instructor(request.user, course_id, assignment_id)
     form = ReviewSettingForm(request.POST)
     form.is_valid()  # a checkbox: anything but "on" means off
     required = form.cleaned_data.get("require_review", False)
@@ -178,7 +175,7 @@ def _grade_of(submission):
     return getattr(submission, "grade", None)
 
 
-def _page(request, submission, *, rubric, form, conflict=None, status=200):
+def _page(request, submission, membership, *, rubric, form, conflict=None, status=200):
     assignment = submission.assignment
     course = assignment.course
     student = submission.student
@@ -198,6 +195,7 @@ def _page(request, submission, *, rubric, form, conflict=None, status=200):
     ]
     context = {
         "course": course,
+        "membership": membership,
         "assignment": assignment,
         "submission": submission,
         "student": student,
@@ -223,46 +221,35 @@ def _page(request, submission, *, rubric, form, conflict=None, status=200):
         "next_url": _grade_url(assignment, following.student.pk, key) if following else "",
         "previous_row": previous,
         "next_row": following,
-        "is_instructor": course.viewer_membership.is_instructor,
+        "is_instructor": membership.is_instructor,
+        "panel": staff_panel(submission, _grade_of(submission)),
     }
     return render(request, "interviews/grading/grade.html", context, status=status)
 
 
-def _json_errors(form) -> dict:
-    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-
-
-def _invalid(request, submission, rubric, form):
-    if _wants_json(request):
+def _invalid(request, submission, membership, rubric, form):
+    if autosave.wants_json(request):
         first = next((e for errors in form.errors.values() for e in errors), "check the form")
-        return JsonResponse(
-            {
-                "status": "invalid",
-                "message": f"Not saved: {first} — your input is kept.",
-                "errors": _json_errors(form),
-            },
-            status=400,
-        )
-    return _page(request, submission, rubric=rubric, form=form, status=400)
+        return autosave.invalid(form, message=f"Not saved: {first} — your input is kept.")
+    return _page(request, submission, membership, rubric=rubric, form=form, status=400)
 
 
-def _conflicted(request, submission, rubric, form, conflict: GradeConflict):
-    if _wants_json(request):
-        when = _clock(conflict.saved_at) if conflict.saved_at else ""
-        return JsonResponse(
-            {
-                "status": "conflict",
-                "message": (
-                    f"Not saved: {_who(conflict.saved_by)} saved this grade at {when} while you "
-                    "were working — your input is kept."
-                ),
-                "saved_by": _who(conflict.saved_by),
-                "saved_at": when,
-                "revision": conflict.revision,
-            },
-            status=409,
+def _conflicted(request, submission, membership, rubric, form, conflict: GradeConflict):
+    if autosave.wants_json(request):
+        when = autosave.clock(conflict.saved_at) if conflict.saved_at else ""
+        return autosave.conflict(
+            revision=conflict.revision,
+            saved_at=conflict.saved_at,
+            message=(
+                f"Not saved: {_who(conflict.saved_by)} saved this grade at {when} while you "
+                "were working — your input is kept."
+            ),
+            saved_by=_who(conflict.saved_by),
+            saved_clock=when,
         )
-    return _page(request, submission, rubric=rubric, form=form, conflict=conflict, status=409)
+    return _page(
+        request, submission, membership, rubric=rubric, form=form, conflict=conflict, status=409
+    )
 
 
 def _after_save(request, submission, form, action: str) -> str:
@@ -272,7 +259,7 @@ def _after_save(request, submission, form, action: str) -> str:
         text = form.cleaned_data.get(target, "") if target in dict(form.comment_targets()) else ""
         try:
             grading.saved_comment_add(owner=request.user, text=text, now=timezone.now())
-        except ValidationError:
+        except Refused:
             return "Saved. That comment box is empty, so nothing was added to your bank."
         return "Saved, and the comment is in your comment bank."
     return ""
@@ -298,21 +285,23 @@ def _insert_saved(request, form) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def grade(request, course_id, assignment_id, student_id):
-    submission = get_submission_for_grader(request.user, course_id, assignment_id, student_id)
+    submission, membership = get_submission_for_grader(
+        request.user, course_id, assignment_id, student_id
+    )
     assignment = submission.assignment
     rubric = grading.rubric_of(assignment)
     grade = _grade_of(submission)
     if request.method == "GET":
         scores = list(grade.scores.all()) if grade else []
         form = _form(submission, rubric, initial=GradeForm.initial_for(grade, scores))
-        return _page(request, submission, rubric=rubric, form=form)
+        return _page(request, submission, membership, rubric=rubric, form=form)
 
     form = _form(submission, rubric, request.POST)
     if not form.is_valid():
-        return _invalid(request, submission, rubric, form)
+        return _invalid(request, submission, membership, rubric, form)
     action = request.POST.get("action", "save")
     if action == "insert" and not _insert_saved(request, form):
-        return _invalid(request, submission, rubric, form)
+        return _invalid(request, submission, membership, rubric, form)
     data = form.cleaned_data
     now = timezone.now()
     try:
@@ -326,35 +315,34 @@ def grade(request, course_id, assignment_id, student_id):
         )  # fmt: skip
     except ValidationError as exc:
         form.add_error(None, exc)
-        return _invalid(request, submission, rubric, form)
+        return _invalid(request, submission, membership, rubric, form)
     except GradeConflict as conflict:
-        return _conflicted(request, submission, rubric, form, conflict)
+        return _conflicted(request, submission, membership, rubric, form, conflict)
 
     key = _filter_of(request)
-    if _wants_json(request):
-        return JsonResponse(
-            {
-                "status": "saved",
-                "message": f"Saved at {_clock(now)}",
-                "revision": grade.revision,
-                "state": grade.get_state_display(),
-                "score": _decimal(grade.score),
-                "final_score": _decimal(grade.final_score),
-                "points_possible": _decimal(grade.points_possible),
-                "penalty_percent": _decimal(grade.penalty_percent),
-                "release_html": render_to_string(
-                    "interviews/grading/_release.html",
-                    {
-                        "grade": grade,
-                        "course": assignment.course,
-                        "assignment": assignment,
-                        "student": submission.student,
-                        "filter": key,
-                        "is_instructor": assignment.course.viewer_membership.is_instructor,
-                    },
-                    request=request,
-                ),  # fmt: skip
-            }
+    if autosave.wants_json(request):
+        return autosave.saved(
+            revision=grade.revision,
+            saved_at=now,
+            message=f"Saved at {autosave.clock(now)}",
+            state=grade.get_state_display(),
+            score=_decimal(grade.score),
+            final_score=_decimal(grade.final_score),
+            points_possible=_decimal(grade.points_possible),
+            penalty_percent=_decimal(grade.penalty_percent),
+            # Review and release follow the grade just saved ("Release" once it is complete).
+            release_html=render_to_string(
+                "interviews/grading/_release.html",
+                {
+                    "grade": grade,
+                    "course": assignment.course,
+                    "assignment": assignment,
+                    "student": submission.student,
+                    "filter": key,
+                    "is_instructor": membership.is_instructor,
+                },
+                request=request,
+            ),
         )
     note = _after_save(request, submission, form, action)
     if action == "next":
@@ -365,14 +353,16 @@ def grade(request, course_id, assignment_id, student_id):
             messages.info(request, "That was the last write-up in this list.")
             return redirect(_queue_url(assignment, key))
         return redirect(_grade_url(assignment, following.student.pk, key))
-    messages.success(request, note or f"Saved at {_clock(now)}.")
+    messages.success(request, note or f"Saved at {autosave.clock(now)}.")
     return redirect(_grade_url(assignment, submission.student_id, key))
 
 
 def _graded_submission(request, course_id, assignment_id, student_id):
     """(submission, grade) for an instructor-only action on one student's grade."""
-    submission = get_submission_for_grader(request.user, course_id, assignment_id, student_id)
-    require_instructor_of(submission.assignment, request.user)
+    submission, membership = get_submission_for_grader(
+        request.user, course_id, assignment_id, student_id
+    )
+    require_instructor(membership)
     grade = _grade_of(submission)
     if grade is None:
         raise Http404("Not graded yet.")
@@ -391,8 +381,8 @@ def grade_release(request, course_id, assignment_id, student_id):
     submission, grade = _graded_submission(request, course_id, assignment_id, student_id)
     try:
         released = grading.grade_release(grade=grade, by=request.user, now=timezone.now())
-    except ReleaseRefused as exc:
-        messages.error(request, f"Not released. {exc}")
+    except Refused as refused:
+        show_refusal(refused, request=request)
     else:
         if released:
             messages.success(
@@ -455,15 +445,15 @@ def comment_bank(request):
                 comment = grading.saved_comment_add(
                     owner=request.user, text=form.cleaned_data["text"], now=timezone.now()
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except Refused as refused:
+                show_refusal(refused, form=form)
             else:
-                if _wants_json(request):
+                if autosave.wants_json(request):
                     return _comment_json(comment, status=201)
                 messages.success(request, "Added to your comment bank.")
                 return redirect("interviews:comment_bank")
-        if _wants_json(request):
-            return JsonResponse({"status": "invalid", "errors": _json_errors(form)}, status=400)
+        if autosave.wants_json(request):
+            return autosave.invalid(form, message="Not added to your comment bank.")
         status = 400
     else:
         status = 200
@@ -483,8 +473,8 @@ def saved_comment_edit(request, comment_id):
     if request.method == "POST" and form.is_valid():
         try:
             grading.saved_comment_update(comment=comment, text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except Refused as refused:
+            show_refusal(refused, form=form)
         else:
             messages.success(request, "Comment updated.")
             return redirect("interviews:comment_bank")
@@ -511,25 +501,3 @@ def saved_comment_use(request, comment_id):
     """Counts a use when the grading page's script inserts the comment."""
     comment = get_saved_comment_for_owner(request.user, comment_id)
     return _comment_json(grading.saved_comment_use(comment=comment))
-
-
-GRADING = "courses/<id:course_id>/assignments/<id:assignment_id>/grading/"
-STUDENT = f"{GRADING}<id:student_id>/"
-
-urlpatterns = [
-    path(GRADING, queue, name="grading"),
-    path(f"{GRADING}release/", release_all, name="grading_release"),
-    path(f"{GRADING}review-setting/", review_setting, name="grading_review_setting"),
-    path(STUDENT, grade, name="grade"),
-    path(f"{STUDENT}release/", grade_release, name="grade_release"),
-    path(f"{STUDENT}unrelease/", grade_unrelease, name="grade_unrelease"),
-    path(f"{STUDENT}review/", grade_review, name="grade_review"),
-    path("grading/comments/", comment_bank, name="comment_bank"),
-    path("grading/comments/<id:comment_id>/", saved_comment_edit, name="saved_comment_edit"),
-    path(
-        "grading/comments/<id:comment_id>/delete/",
-        saved_comment_delete,
-        name="saved_comment_delete",
-    ),
-    path("grading/comments/<id:comment_id>/use/", saved_comment_use, name="saved_comment_use"),
-]

@@ -1,13 +1,9 @@
 """Views: the course Insights page and its CSV export of interview outcomes, for the course's
-staff (assistants too). Students never see them: the page is about their classmates.
-
-Each module lists its own URL patterns; interviews/urls.py joins them.
-"""
+staff (assistants too). Students never see them: the page is about their classmates."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -35,13 +31,13 @@ class InsightsFilterForm(forms.Form):
 @login_required
 @require_GET
 def insights(request, course_id):
-    course = get_course_for_staff(request.user, course_id)
+    course, membership = get_course_for_staff(request.user, course_id)
     form = InsightsFilterForm(request.GET)
     page = insights_page(course=course, now=timezone.now(), assignment_id=form.assignment_id())
     return render(
         request,
         "interviews/insights/insights.html",
-        {"course": course, "page": page, "form": form},
+        {"course": course, "membership": membership, "page": page, "form": form},
     )
 
 
@@ -49,15 +45,9 @@ def insights(request, course_id):
 @login_required
 @require_GET
 def insights_csv(request, course_id):
-    course = get_course_for_staff(request.user, course_id)
+    course, _ = get_course_for_staff(request.user, course_id)
     form = InsightsFilterForm(request.GET)
     assignment_id = form.assignment_id()
     suffix = f"-assignment-{assignment_id}" if assignment_id else ""
     filename = f"{file_stem(course)}-interview-outcomes{suffix}-{timezone.localdate():%Y-%m-%d}.csv"
     return csv_stream_download(outcome_rows(course=course, assignment_id=assignment_id), filename)
-
-
-urlpatterns = [
-    path("courses/<id:course_id>/insights/", insights, name="insights"),
-    path("courses/<id:course_id>/insights/outcomes.csv", insights_csv, name="insights_csv"),
-]

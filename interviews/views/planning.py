@@ -9,9 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+
+from common.refused import Refused, show_refusal
 
 from .. import planning
 from ..forms.planning import (
@@ -32,17 +34,25 @@ from ..permissions import (
     get_contact_for_owner,
     get_interview_for_student,
 )
-from ..planning import PlanningError
 
-# Where the detail page sends the student for each next step (see Interview.next_step).
+Step = Interview.NextStep
+# Where the detail page sends the student for each next step (see Interview.next_step): an
+# interview page, or the contact's page to keep in touch; a cancelled interview has none.
 NEXT_STEP_PAGES = {
-    "Agree a date and time with your contact": "interviews:interview_edit",
-    "Prepare your questions": "interviews:interview_questions",
-    "Hold the interview, then log your notes": "interviews:interview_log",
-    "Send your thank-you note": "interviews:thank_you_draft",
-    "Record what you learned": "interviews:interview_outcome",
-    "Follow up if you have not heard back": "interviews:interview_follow_up",
+    Step.AGREE_TIME: "interviews:interview_edit",
+    Step.PREPARE_QUESTIONS: "interviews:interview_questions",
+    Step.HOLD: "interviews:interview_log",
+    Step.THANK: "interviews:thank_you_draft",
+    Step.RECORD_OUTCOME: "interviews:interview_outcome",
+    Step.FOLLOW_UP: "interviews:interview_follow_up",
 }
+
+
+def _next_step_url(interview: Interview, step: Interview.NextStep) -> str:
+    if step == Step.KEEP_IN_TOUCH:
+        return reverse("interviews:contact_detail", args=[interview.contact_id])
+    page = NEXT_STEP_PAGES.get(step)
+    return _interview_url(page, interview) if page else ""
 
 
 def _interview_url(name: str, interview: Interview) -> str:
@@ -96,8 +106,8 @@ def contact_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             contact = planning.contact_create(owner=request.user, **form.contact_fields())
-        except PlanningError as exc:
-            form.add_error("referred_by", str(exc))
+        except Refused as refused:
+            show_refusal(refused, form=form)
         else:
             messages.success(request, f"{contact.name} was added to your contacts.")
             return redirect("interviews:contact_detail", contact.pk)
@@ -132,8 +142,8 @@ def contact_edit(request, contact_id):
     if request.method == "POST" and form.is_valid():
         try:
             planning.contact_update(contact=contact, **form.contact_fields())
-        except PlanningError as exc:
-            form.add_error("referred_by", str(exc))
+        except Refused as refused:
+            show_refusal(refused, form=form)
         else:
             messages.success(request, f"{contact.name}’s details were saved.")
             return redirect("interviews:contact_detail", contact.pk)
@@ -147,8 +157,8 @@ def contact_delete(request, contact_id):
     if request.method == "POST":
         try:
             planning.contact_delete(contact=contact)
-        except PlanningError as exc:
-            messages.error(request, str(exc))
+        except Refused as refused:
+            show_refusal(refused, request=request)
             return redirect("interviews:contact_detail", contact.pk)
         messages.success(request, f"{contact.name} was deleted from your contacts.")
         return redirect("interviews:contact_list")
@@ -170,7 +180,7 @@ def _added_contact_message(request, form: PlanForm, interview: Interview) -> Non
 @login_required
 @require_http_methods(["GET", "POST"])
 def interview_create(request, course_id, assignment_id):
-    assignment = get_assignment_for_student(request.user, course_id, assignment_id)
+    assignment, _ = get_assignment_for_student(request.user, course_id, assignment_id)
     now = timezone.now()
     dates = assignment.dates_for_student(request.user)
     context = {"assignment": assignment, "course": assignment.course, "dates": dates}
@@ -178,14 +188,14 @@ def interview_create(request, course_id, assignment_id):
         if request.method == "POST":
             messages.error(request, "The hard cut-off has passed; nothing new can be planned.")
         return render(request, "interviews/planning/closed.html", context)
-    form = PlanForm(request.POST or None, student=request.user, now=now)
+    form = PlanForm(request.POST or None, student=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             interview = planning.interview_plan(
                 assignment=assignment, student=request.user, now=now, **form.plan_fields()
             )
-        except PlanningError as exc:
-            form.add_error(None, str(exc))
+        except Refused as refused:
+            show_refusal(refused, form=form)
         else:
             _added_contact_message(request, form, interview)
             messages.success(request, f"Your interview with {interview.contact.name} is planned.")
@@ -202,16 +212,9 @@ def interview_create(request, course_id, assignment_id):
 @login_required
 @require_GET
 def interview_detail(request, course_id, assignment_id, interview_id):
-    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    interview, _ = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
     dates = interview.assignment.dates_for_student(request.user)
     next_step = interview.next_step()
-    next_page = NEXT_STEP_PAGES.get(next_step)
-    if next_page:
-        next_url = _interview_url(next_page, interview)
-    elif next_step == "Keep in touch":
-        next_url = reverse("interviews:contact_detail", args=[interview.contact_id])
-    else:
-        next_url = ""
     return render(
         request,
         "interviews/planning/detail.html",
@@ -224,7 +227,7 @@ def interview_detail(request, course_id, assignment_id, interview_id):
             deadline=planning.interview_deadline(dates),
             warnings=planning.plan_warnings(interview=interview, dates=dates),
             next_step=next_step,
-            next_url=next_url,
+            next_url=_next_step_url(interview, next_step),
             location_is_link=interview.location.startswith(("https://", "http://")),
         ),
     )
@@ -233,15 +236,13 @@ def interview_detail(request, course_id, assignment_id, interview_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def interview_edit(request, course_id, assignment_id, interview_id):
-    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
-    form = PlanForm(
-        request.POST or None, student=request.user, now=timezone.now(), interview=interview
-    )
+    interview, _ = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    form = PlanForm(request.POST or None, student=request.user, interview=interview)
     if request.method == "POST" and form.is_valid():
         try:
             planning.interview_update_plan(interview=interview, **form.plan_fields())
-        except PlanningError as exc:
-            form.add_error(None, str(exc))
+        except Refused as refused:
+            show_refusal(refused, form=form)
         else:
             _added_contact_message(request, form, interview)
             messages.success(request, "Your plan was saved.")
@@ -304,8 +305,8 @@ def _question_action(request, interview, action: str):
             planning.interview_set_questions_ready(
                 interview=interview, ready=action == "ready", at=timezone.now()
             )
-        except PlanningError as exc:
-            messages.error(request, str(exc))
+        except Refused as refused:
+            show_refusal(refused, request=request)
         else:
             messages.success(
                 request,
@@ -319,7 +320,7 @@ def _question_action(request, interview, action: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def interview_questions(request, course_id, assignment_id, interview_id):
-    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    interview, _ = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
     pick_form = BankPickForm(assignment=interview.assignment)
     own_form = OwnQuestionForm()
     if request.method == "POST":
@@ -360,7 +361,7 @@ def interview_questions(request, course_id, assignment_id, interview_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def interview_log(request, course_id, assignment_id, interview_id):
-    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    interview, _ = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
     form = LogForm(
         request.POST or None, interview=interview, student=request.user, now=timezone.now()
     )
@@ -433,7 +434,7 @@ def _note_context(request, interview: Interview, kind: str, now, form=None) -> d
 @login_required
 @require_http_methods(["GET", "POST"])
 def interview_follow_up(request, course_id, assignment_id, interview_id):
-    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    interview, _ = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
     now = timezone.now()
     action = request.POST.get("action", "")
     if request.method == "POST" and action in ("save_draft", "reset_draft"):
@@ -475,7 +476,7 @@ def interview_follow_up(request, course_id, assignment_id, interview_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def thank_you_draft(request, course_id, assignment_id, interview_id):
-    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    interview, _ = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
     now = timezone.now()
     if request.method == "POST":
         action = request.POST.get("action", "mark_sent")
@@ -506,7 +507,7 @@ def thank_you_draft(request, course_id, assignment_id, interview_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def interview_outcome(request, course_id, assignment_id, interview_id):
-    interview = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
+    interview, _ = get_interview_for_student(request.user, course_id, assignment_id, interview_id)
     form = OutcomeForm(
         request.POST or None,
         interview=interview,
@@ -520,8 +521,8 @@ def interview_outcome(request, course_id, assignment_id, interview_id):
     if request.method == "POST" and form.is_valid():
         try:
             added = planning.interview_save_outcome(interview=interview, **form.outcome_fields())
-        except PlanningError as exc:
-            form.add_error("referrals", str(exc))
+        except Refused as refused:
+            show_refusal(refused, form=form)
         else:
             messages.success(request, "The outcome was saved.")
             if added is not None:
@@ -536,30 +537,3 @@ def interview_outcome(request, course_id, assignment_id, interview_id):
         "interviews/planning/outcome.html",
         _interview_context(interview, "outcome", form=form),
     )
-
-
-INTERVIEW = "courses/<id:course_id>/assignments/<id:assignment_id>/interviews/"
-
-urlpatterns = [
-    path("contacts/", contact_list, name="contact_list"),
-    path("contacts/new/", contact_create, name="contact_create"),
-    path("contacts/<id:contact_id>/", contact_detail, name="contact_detail"),
-    path("contacts/<id:contact_id>/edit/", contact_edit, name="contact_edit"),
-    path("contacts/<id:contact_id>/delete/", contact_delete, name="contact_delete"),
-    path(INTERVIEW + "new/", interview_create, name="interview_create"),
-    path(INTERVIEW + "<id:interview_id>/", interview_detail, name="interview_detail"),
-    path(INTERVIEW + "<id:interview_id>/edit/", interview_edit, name="interview_edit"),
-    path(
-        INTERVIEW + "<id:interview_id>/questions/",
-        interview_questions,
-        name="interview_questions",
-    ),
-    path(INTERVIEW + "<id:interview_id>/log/", interview_log, name="interview_log"),
-    path(
-        INTERVIEW + "<id:interview_id>/follow-up/",
-        interview_follow_up,
-        name="interview_follow_up",
-    ),
-    path(INTERVIEW + "<id:interview_id>/thank-you/", thank_you_draft, name="thank_you_draft"),
-    path(INTERVIEW + "<id:interview_id>/outcome/", interview_outcome, name="interview_outcome"),
-]

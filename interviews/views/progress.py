@@ -1,29 +1,23 @@
-"""Views: progress. The class grid and one student's record for staff, and the calendar feed.
-
-Each module lists its own URL patterns; interviews/urls.py joins them.
-"""
+"""Views: progress. The class grid and one student's record for staff, and the calendar feed."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+
+from common.urls import absolute_url
 
 from ..calendar import calendar_for
 from ..milestones import Status
 from ..models import Milestone
 from ..permissions import get_assignment_for_staff, get_student_for_staff
 from ..progress import assignment_progress, student_record
-
-
-def site_url() -> str:
-    return settings.SITE_URL.rstrip("/")
 
 
 class ProgressFilterForm(forms.Form):
@@ -51,7 +45,7 @@ class ProgressFilterForm(forms.Form):
 @login_required
 @require_GET
 def progress(request, course_id, assignment_id):
-    assignment = get_assignment_for_staff(request.user, course_id, assignment_id)
+    assignment, membership = get_assignment_for_staff(request.user, course_id, assignment_id)
     form = ProgressFilterForm(request.GET)
     filters = form.filters()
     table = assignment_progress(assignment=assignment, now=timezone.now(), **filters)
@@ -60,6 +54,7 @@ def progress(request, course_id, assignment_id):
         "interviews/progress/progress.html",
         {
             "course": assignment.course,
+            "membership": membership,
             "assignment": assignment,
             "table": table,
             "form": form,
@@ -73,12 +68,19 @@ def progress(request, course_id, assignment_id):
 @login_required
 @require_GET
 def student_record_view(request, course_id, assignment_id, student_id):
-    assignment, student = get_student_for_staff(request.user, course_id, assignment_id, student_id)
+    assignment, student, membership = get_student_for_staff(
+        request.user, course_id, assignment_id, student_id
+    )
     record = student_record(assignment=assignment, student=student, now=timezone.now())
     return render(
         request,
         "interviews/progress/student_record.html",
-        {"course": assignment.course, "assignment": assignment, "record": record},
+        {
+            "course": assignment.course,
+            "membership": membership,
+            "assignment": assignment,
+            "record": record,
+        },
     )
 
 
@@ -86,7 +88,7 @@ def student_record_view(request, course_id, assignment_id, student_id):
 @require_GET
 def calendar(request):
     # The public address, as in emails: it is pasted into calendar apps outside this site.
-    feed_url = site_url() + reverse("interviews:calendar_feed", args=[request.user.calendar_token])
+    feed_url = absolute_url(reverse("interviews:calendar_feed", args=[request.user.calendar_token]))
     return render(request, "interviews/calendar/calendar.html", {"feed_url": feed_url})
 
 
@@ -106,24 +108,7 @@ def calendar_feed(request, feed_token):
     user = get_user_model().objects.filter(calendar_token=feed_token, is_active=True).first()
     if user is None:
         raise Http404("No such calendar.")
-    body = calendar_for(user=user, base_url=site_url(), now=timezone.now())
+    body = calendar_for(user=user, base_url=absolute_url(), now=timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="rapport.ics"'
     return response
-
-
-urlpatterns = [
-    path(
-        "courses/<id:course_id>/assignments/<id:assignment_id>/progress/",
-        progress,
-        name="progress",
-    ),
-    path(
-        "courses/<id:course_id>/assignments/<id:assignment_id>/students/<id:student_id>/",
-        student_record_view,
-        name="student_record",
-    ),
-    path("calendar/", calendar, name="calendar"),
-    path("calendar/rotate/", calendar_rotate, name="calendar_rotate"),
-    path("calendar/<str:feed_token>.ics", calendar_feed, name="calendar_feed"),
-]

@@ -3,8 +3,7 @@ rubric, a copy from another assignment, CSV import and export); assistants and s
 course read it (students once the assignment is published).
 
 Every page works without JavaScript: each change is a plain form that posts and comes back to
-the rubric page, at the criterion it changed. Each module lists its own URL patterns;
-interviews/urls.py joins them.
+the rubric page, at the criterion it changed.
 """
 
 from dataclasses import dataclass
@@ -14,9 +13,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from common.numbers import number
+from common.refused import Refused, show_refusal
 
 from .. import rubrics
 from ..downloads import csv_download
@@ -40,12 +42,9 @@ from ..permissions import (
 )
 from ..rubrics import (
     IMPORT_MAX_BYTES,
-    MAX_TOTAL,
     TEMPLATE,
-    RubricImportError,
-    format_points,
+    RubricFileRefused,
     graded_count,
-    rubric_room,
     rubric_sources_for,
 )
 
@@ -92,7 +91,7 @@ def _done(
 ):
     """Say what changed, and the assignment's new worth when the rubric's total moved it (or,
     after replacing the ``whole`` rubric, its worth in any case)."""
-    worth = format_points(assignment.points)
+    worth = number(assignment.points)
     if assignment.points != before:
         text += f" This assignment is now worth {worth} points."
     elif whole:
@@ -113,11 +112,10 @@ def _table(items, levels_of) -> dict:
     }
 
 
-def _rubric_page(request, assignment: Assignment, *, bound: dict | None = None):
+def _rubric_page(request, assignment: Assignment, membership, *, bound: dict | None = None):
     """The rubric page; ``bound`` holds the forms that were posted with errors, by key."""
     bound = bound or {}
     course = assignment.course
-    membership = course.viewer_membership
     rubric = _rubric_of(assignment)
     can_edit = membership.is_instructor
     table = _table(rubric.criteria.all() if rubric else [], lambda c: c.levels.all())
@@ -133,25 +131,16 @@ def _rubric_page(request, assignment: Assignment, *, bound: dict | None = None):
         rows = table["rows"]
         for index, row in enumerate(rows):
             criterion = row.item
-            room = max(MAX_TOTAL - (table["total"] - criterion.points), Decimal(0))
             row.first, row.last = index == 0, index == len(rows) - 1
             row.level_form = bound.get(("level", criterion.pk)) or LevelForm(
-                criterion=criterion, room=room, auto_id=f"id_level_{criterion.pk}_%s"
+                auto_id=f"id_level_{criterion.pk}_%s"
             )
         default_title = rubric.title if rubric else f"Rubric for {assignment.title}"[:200]
         context |= {
             "title_form": bound.get("rubric")
             or RubricTitleForm(initial={"title": default_title}, auto_id="id_rubric_%s"),
             "criterion_form": bound.get("criterion")
-            or (
-                CriterionForm(
-                    rubric=rubric,
-                    room=max(MAX_TOTAL - table["total"], Decimal(0)),
-                    auto_id="id_criterion_%s",
-                )
-                if rubric
-                else None
-            ),
+            or (CriterionForm(auto_id="id_criterion_%s") if rubric else None),
             "graded": graded_count(assignment) if rubric else 0,
             "points_differ": bool(table["rows"]) and assignment.points != table["total"],
         }
@@ -164,20 +153,20 @@ def _rubric_page(request, assignment: Assignment, *, bound: dict | None = None):
 @login_required
 @require_GET
 def rubric(request, course_id, assignment_id):
-    assignment = get_assignment_for_member(request.user, course_id, assignment_id)
-    return _rubric_page(request, assignment)
+    assignment, membership = get_assignment_for_member(request.user, course_id, assignment_id)
+    return _rubric_page(request, assignment, membership)
 
 
 @login_required
 @require_POST
 def rubric_create(request, course_id, assignment_id):
-    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
+    assignment, membership = get_assignment_for_instructor(request.user, course_id, assignment_id)
     if Rubric.objects.filter(assignment=assignment).exists():
         messages.info(request, "This assignment already has a rubric.")
         return redirect(_rubric_url(assignment))
     form = RubricTitleForm(request.POST, auto_id="id_rubric_%s")
     if not form.is_valid():
-        return _rubric_page(request, assignment, bound={"rubric": form})
+        return _rubric_page(request, assignment, membership, bound={"rubric": form})
     rubrics.rubric_create(assignment=assignment, title=form.cleaned_data["title"])
     messages.success(request, "Rubric created. Add its criteria below.")
     return redirect(_rubric_url(assignment, "add-criterion-heading"))
@@ -186,21 +175,24 @@ def rubric_create(request, course_id, assignment_id):
 @login_required
 @require_POST
 def rubric_title(request, course_id, assignment_id):
-    rubric = get_rubric_for_instructor(request.user, course_id, assignment_id)
+    rubric, membership = get_rubric_for_instructor(request.user, course_id, assignment_id)
     form = RubricTitleForm(request.POST, auto_id="id_rubric_%s")
     if not form.is_valid():
-        return _rubric_page(request, rubric.assignment, bound={"rubric": form})
+        return _rubric_page(request, rubric.assignment, membership, bound={"rubric": form})
     rubrics.rubric_update(rubric=rubric, title=form.cleaned_data["title"])
     messages.success(request, "Rubric title saved.")
     return redirect(_rubric_url(rubric.assignment))
 
 
-def _confirm_delete(request, assignment, *, heading: str, lines: list[str], cancel: str):
+def _confirm_delete(
+    request, assignment, membership, *, heading: str, lines: list[str], cancel: str
+):
     return render(
         request,
         "interviews/rubrics/confirm_delete.html",
         {
             "course": assignment.course,
+            "membership": membership,
             "assignment": assignment,
             "heading": heading,
             "lines": lines,
@@ -213,13 +205,13 @@ def _confirm_delete(request, assignment, *, heading: str, lines: list[str], canc
 @login_required
 @require_http_methods(["GET", "POST"])
 def rubric_delete(request, course_id, assignment_id):
-    rubric = get_rubric_for_instructor(request.user, course_id, assignment_id)
+    rubric, membership = get_rubric_for_instructor(request.user, course_id, assignment_id)
     assignment = rubric.assignment
     if request.method == "POST":
         rubrics.rubric_delete(rubric=rubric)
         messages.success(
             request,
-            f"Rubric deleted. The assignment stays worth {format_points(assignment.points)} "
+            f"Rubric deleted. The assignment stays worth {number(assignment.points)} "
             "points; change that on its edit page if you need to.",
         )
         return redirect(_rubric_url(assignment))
@@ -227,6 +219,7 @@ def rubric_delete(request, course_id, assignment_id):
     return _confirm_delete(
         request,
         assignment,
+        membership,
         heading=f"Delete the rubric “{rubric.title}”?",
         lines=[
             f"Its {count} criteri{'on' if count == 1 else 'a'} and their levels are deleted. "
@@ -239,7 +232,7 @@ def rubric_delete(request, course_id, assignment_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rubric_template(request, course_id, assignment_id):
-    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
+    assignment, membership = get_assignment_for_instructor(request.user, course_id, assignment_id)
     current = _rubric_of(assignment)
     form = ReplaceForm(_posted(request), current=current)
     if request.method == "POST" and form.is_valid():
@@ -257,6 +250,7 @@ def rubric_template(request, course_id, assignment_id):
         "interviews/rubrics/template.html",
         {
             "course": assignment.course,
+            "membership": membership,
             "assignment": assignment,
             "form": form,
             "template_title": rubrics.TEMPLATE_TITLE,
@@ -268,7 +262,7 @@ def rubric_template(request, course_id, assignment_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rubric_copy(request, course_id, assignment_id):
-    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
+    assignment, membership = get_assignment_for_instructor(request.user, course_id, assignment_id)
     current = _rubric_of(assignment)
     sources = rubric_sources_for(user=request.user, exclude=assignment)
     form = CopyForm(_posted(request), current=current, sources=sources)
@@ -288,27 +282,30 @@ def rubric_copy(request, course_id, assignment_id):
     return render(
         request,
         "interviews/rubrics/copy.html",
-        {"course": assignment.course, "assignment": assignment, "form": form},
+        {
+            "course": assignment.course,
+            "membership": membership,
+            "assignment": assignment,
+            "form": form,
+        },
     )
 
 
 @login_required
 @require_GET
 def rubric_export(request, course_id, assignment_id):
-    assignment = get_assignment_for_staff(request.user, course_id, assignment_id)
+    assignment, _ = get_assignment_for_staff(request.user, course_id, assignment_id)
     rubric = _rubric_of(assignment)
     if rubric is None:
         raise Http404("This assignment has no rubric.")
-    # The byte-order mark lets Excel open the file as UTF-8 (names with accents stay right).
-    body = "\ufeff" + rubrics.rubric_export_csv(rubric=rubric)
     filename = f"{slugify(assignment.title) or 'assignment'}-rubric.csv"
-    return csv_download(body.encode("utf-8"), filename)
+    return csv_download(rubrics.rubric_export_csv(rubric=rubric), filename)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rubric_import(request, course_id, assignment_id):
-    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
+    assignment, membership = get_assignment_for_instructor(request.user, course_id, assignment_id)
     current = _rubric_of(assignment)
     form = ImportForm(_posted(request), _posted(request, files=True), current=current)
     problems = []
@@ -321,14 +318,9 @@ def rubric_import(request, course_id, assignment_id):
                 data=upload.read(IMPORT_MAX_BYTES + 1),
                 filename=(upload.name or "")[:200],
             )
-        except RubricImportError as exc:
-            problems = exc.problems
-            form.add_error(
-                "file",
-                f"The file was not imported: {len(problems)} "
-                f"problem{'' if len(problems) == 1 else 's'}, listed below. Nothing was "
-                "changed; fix the file and upload it again.",
-            )
+        except RubricFileRefused as refused:
+            problems = refused.problems
+            show_refusal(refused, form=form)
         else:
             return _done(request, assignment, before, "Rubric imported.", whole=True)
     return render(
@@ -336,6 +328,7 @@ def rubric_import(request, course_id, assignment_id):
         "interviews/rubrics/import.html",
         {
             "course": assignment.course,
+            "membership": membership,
             "assignment": assignment,
             "form": form,
             "rubric": current,
@@ -348,12 +341,13 @@ def rubric_import(request, course_id, assignment_id):
 # Criteria -----------------------------------------------------------------------------------
 
 
-def _edit_page(request, assignment, *, heading: str, intro: str, form, cancel: str):
+def _edit_page(request, assignment, membership, *, heading: str, intro: str, form, cancel: str):
     return render(
         request,
         "interviews/rubrics/edit.html",
         {
             "course": assignment.course,
+            "membership": membership,
             "assignment": assignment,
             "heading": heading,
             "intro": intro,
@@ -366,22 +360,24 @@ def _edit_page(request, assignment, *, heading: str, intro: str, form, cancel: s
 @login_required
 @require_POST
 def criterion_add(request, course_id, assignment_id):
-    rubric = get_rubric_for_instructor(request.user, course_id, assignment_id)
+    rubric, membership = get_rubric_for_instructor(request.user, course_id, assignment_id)
     assignment = rubric.assignment
-    form = CriterionForm(
-        request.POST, rubric=rubric, room=rubric_room(rubric=rubric), auto_id="id_criterion_%s"
-    )
+    form = CriterionForm(request.POST, auto_id="id_criterion_%s")
     if not form.is_valid():
-        return _rubric_page(request, assignment, bound={"criterion": form})
+        return _rubric_page(request, assignment, membership, bound={"criterion": form})
     before = assignment.points
     data = form.cleaned_data
-    criterion = rubrics.criterion_add(
-        rubric=rubric,
-        title=data["title"],
-        description=data["description"],
-        points=data["points"],
-        levels=form.level_inputs(),
-    )
+    try:
+        criterion = rubrics.criterion_add(
+            rubric=rubric,
+            title=data["title"],
+            description=data["description"],
+            points=data["points"],
+            levels=form.level_inputs(),
+        )
+    except Refused as refused:
+        show_refusal(refused, form=form)
+        return _rubric_page(request, assignment, membership, bound={"criterion": form})
     return _done(
         request,
         assignment,
@@ -394,14 +390,14 @@ def criterion_add(request, course_id, assignment_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def criterion_edit(request, course_id, assignment_id, criterion_id):
-    criterion = get_criterion_for_instructor(request.user, course_id, assignment_id, criterion_id)
+    criterion, membership = get_criterion_for_instructor(
+        request.user, course_id, assignment_id, criterion_id
+    )
     rubric = criterion.rubric
     assignment = rubric.assignment
     form = CriterionForm(
         _posted(request),
-        rubric=rubric,
         criterion=criterion,
-        room=rubric_room(rubric=rubric, criterion=criterion),
         initial={
             "title": criterion.title,
             "description": criterion.description,
@@ -412,20 +408,27 @@ def criterion_edit(request, course_id, assignment_id, criterion_id):
     if request.method == "POST" and form.is_valid():
         before = assignment.points
         data = form.cleaned_data
-        rubrics.criterion_update(
-            criterion=criterion,
-            title=data["title"],
-            description=data["description"],
-            points=data.get("points"),
-        )
-        return _done(request, assignment, before, f"Criterion “{criterion.title}” saved.", anchor)
+        try:
+            rubrics.criterion_update(
+                criterion=criterion,
+                title=data["title"],
+                description=data["description"],
+                points=data.get("points"),
+            )
+        except Refused as refused:
+            show_refusal(refused, form=form)
+        else:
+            return _done(
+                request, assignment, before, f"Criterion “{criterion.title}” saved.", anchor
+            )
     has_levels = "points" not in form.fields
     return _edit_page(
         request,
         assignment,
+        membership,
         heading=f"Edit the criterion “{criterion.title}”",
         intro=(
-            f"It is worth its highest level, {format_points(criterion.points)} points: change "
+            f"It is worth its highest level, {number(criterion.points)} points: change "
             "the levels on the rubric page to change that."
             if has_levels
             else "Without levels, the grader types points from 0 up to the maximum."
@@ -438,7 +441,9 @@ def criterion_edit(request, course_id, assignment_id, criterion_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def criterion_delete(request, course_id, assignment_id, criterion_id):
-    criterion = get_criterion_for_instructor(request.user, course_id, assignment_id, criterion_id)
+    criterion, membership = get_criterion_for_instructor(
+        request.user, course_id, assignment_id, criterion_id
+    )
     assignment = criterion.rubric.assignment
     if request.method == "POST":
         before = assignment.points
@@ -448,9 +453,10 @@ def criterion_delete(request, course_id, assignment_id, criterion_id):
     return _confirm_delete(
         request,
         assignment,
+        membership,
         heading=f"Delete the criterion “{criterion.title}”?",
         lines=[
-            f"It is worth {format_points(criterion.points)} points"
+            f"It is worth {number(criterion.points)} points"
             + (f" and has {count} level{'' if count == 1 else 's'}." if count else ".")
         ],
         cancel=_rubric_url(assignment, f"edit-criterion-{criterion.pk}"),
@@ -460,7 +466,9 @@ def criterion_delete(request, course_id, assignment_id, criterion_id):
 @login_required
 @require_POST
 def criterion_move(request, course_id, assignment_id, criterion_id):
-    criterion = get_criterion_for_instructor(request.user, course_id, assignment_id, criterion_id)
+    criterion, _ = get_criterion_for_instructor(
+        request.user, course_id, assignment_id, criterion_id
+    )
     assignment = criterion.rubric.assignment
     form = MoveForm(request.POST)
     if form.is_valid() and rubrics.criterion_move(criterion=criterion, up=form.up):
@@ -474,25 +482,26 @@ def criterion_move(request, course_id, assignment_id, criterion_id):
 @login_required
 @require_POST
 def level_add(request, course_id, assignment_id, criterion_id):
-    criterion = get_criterion_for_instructor(request.user, course_id, assignment_id, criterion_id)
+    criterion, membership = get_criterion_for_instructor(
+        request.user, course_id, assignment_id, criterion_id
+    )
     rubric = criterion.rubric
     assignment = rubric.assignment
-    form = LevelForm(
-        request.POST,
-        criterion=criterion,
-        room=rubric_room(rubric=rubric, criterion=criterion),
-        auto_id=f"id_level_{criterion.pk}_%s",
-    )
+    form = LevelForm(request.POST, auto_id=f"id_level_{criterion.pk}_%s")
     if not form.is_valid():
-        return _rubric_page(request, assignment, bound={("level", criterion.pk): form})
+        return _rubric_page(request, assignment, membership, bound={("level", criterion.pk): form})
     before = assignment.points
     data = form.cleaned_data
-    level = rubrics.level_add(
-        criterion=criterion,
-        title=data["title"],
-        points=data["points"],
-        description=data["description"],
-    )
+    try:
+        level = rubrics.level_add(
+            criterion=criterion,
+            title=data["title"],
+            points=data["points"],
+            description=data["description"],
+        )
+    except Refused as refused:
+        show_refusal(refused, form=form)
+        return _rubric_page(request, assignment, membership, bound={("level", criterion.pk): form})
     return _done(
         request,
         assignment,
@@ -505,30 +514,32 @@ def level_add(request, course_id, assignment_id, criterion_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def level_edit(request, course_id, assignment_id, level_id):
-    level = get_level_for_instructor(request.user, course_id, assignment_id, level_id)
+    level, membership = get_level_for_instructor(request.user, course_id, assignment_id, level_id)
     criterion = level.criterion
     assignment = criterion.rubric.assignment
     form = LevelForm(
         _posted(request),
-        criterion=criterion,
-        level=level,
-        room=rubric_room(rubric=criterion.rubric, criterion=criterion),
         initial={"title": level.title, "points": level.points, "description": level.description},
     )
     anchor = f"edit-criterion-{criterion.pk}"
     if request.method == "POST" and form.is_valid():
         before = assignment.points
         data = form.cleaned_data
-        rubrics.level_update(
-            level=level,
-            title=data["title"],
-            points=data["points"],
-            description=data["description"],
-        )
-        return _done(request, assignment, before, f"Level “{level.title}” saved.", anchor)
+        try:
+            rubrics.level_update(
+                level=level,
+                title=data["title"],
+                points=data["points"],
+                description=data["description"],
+            )
+        except Refused as refused:
+            show_refusal(refused, form=form)
+        else:
+            return _done(request, assignment, before, f"Level “{level.title}” saved.", anchor)
     return _edit_page(
         request,
         assignment,
+        membership,
         heading=f"Edit the level “{level.title}” of “{criterion.title}”",
         intro="The criterion is worth its highest level.",
         form=form,
@@ -539,7 +550,7 @@ def level_edit(request, course_id, assignment_id, level_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def level_delete(request, course_id, assignment_id, level_id):
-    level = get_level_for_instructor(request.user, course_id, assignment_id, level_id)
+    level, membership = get_level_for_instructor(request.user, course_id, assignment_id, level_id)
     criterion = level.criterion
     assignment = criterion.rubric.assignment
     anchor = f"edit-criterion-{criterion.pk}"
@@ -557,11 +568,12 @@ def level_delete(request, course_id, assignment_id, level_id):
     return _confirm_delete(
         request,
         assignment,
+        membership,
         heading=f"Delete the level “{level.title}” of “{criterion.title}”?",
         lines=[
-            f"It is worth {format_points(level.points)} points.",
+            f"It is worth {number(level.points)} points.",
             "It is the criterion's only level: without levels, the grader types points up to "
-            f"{format_points(criterion.points)}."
+            f"{number(criterion.points)}."
             if last
             else "The criterion is then worth its highest remaining level.",
         ],
@@ -572,33 +584,9 @@ def level_delete(request, course_id, assignment_id, level_id):
 @login_required
 @require_POST
 def level_move(request, course_id, assignment_id, level_id):
-    level = get_level_for_instructor(request.user, course_id, assignment_id, level_id)
+    level, _ = get_level_for_instructor(request.user, course_id, assignment_id, level_id)
     assignment = level.criterion.rubric.assignment
     form = MoveForm(request.POST)
     if form.is_valid() and rubrics.level_move(level=level, up=form.up):
         messages.success(request, f"Moved “{level.title}” {form.cleaned_data['direction']}.")
     return redirect(_rubric_url(assignment, f"edit-criterion-{level.criterion_id}"))
-
-
-RUBRIC = "courses/<id:course_id>/assignments/<id:assignment_id>/rubric/"
-CRITERION = RUBRIC + "criteria/<id:criterion_id>/"
-LEVEL = RUBRIC + "levels/<id:level_id>/"
-
-urlpatterns = [
-    path(RUBRIC, rubric, name="rubric"),
-    path(RUBRIC + "create/", rubric_create, name="rubric_create"),
-    path(RUBRIC + "title/", rubric_title, name="rubric_title"),
-    path(RUBRIC + "delete/", rubric_delete, name="rubric_delete"),
-    path(RUBRIC + "template/", rubric_template, name="rubric_template"),
-    path(RUBRIC + "copy/", rubric_copy, name="rubric_copy"),
-    path(RUBRIC + "export.csv", rubric_export, name="rubric_export"),
-    path(RUBRIC + "import/", rubric_import, name="rubric_import"),
-    path(RUBRIC + "criteria/add/", criterion_add, name="rubric_criterion_add"),
-    path(CRITERION, criterion_edit, name="rubric_criterion_edit"),
-    path(CRITERION + "delete/", criterion_delete, name="rubric_criterion_delete"),
-    path(CRITERION + "move/", criterion_move, name="rubric_criterion_move"),
-    path(CRITERION + "levels/add/", level_add, name="rubric_level_add"),
-    path(LEVEL, level_edit, name="rubric_level_edit"),
-    path(LEVEL + "delete/", level_delete, name="rubric_level_delete"),
-    path(LEVEL + "move/", level_move, name="rubric_level_move"),
-]

@@ -2,17 +2,19 @@
 
 Every button of the write-up form posts the whole form, so what the student typed is saved
 first (or, when the draft changed in another tab, shown back to them) before a file is
-attached, removed or the write-up submitted. Each module lists its own URL patterns;
-interviews/urls.py joins them.
+attached, removed or the write-up submitted.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from common import numbers
+from common.refused import Refused, show_refusal
 
 from .. import downloads, writeups
 from ..forms.writeups import AttachmentForm, WriteupForm
@@ -22,12 +24,8 @@ from ..permissions import (
     get_draft_attachment_for_student,
     get_version_for_student,
 )
-from ..uploads import UploadRefused
-from ..writeups import FewerInterviewsHeld, StaleRevision, SubmitRefused
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
+from ..writeups import FewerInterviewsHeld, StaleRevision
+from . import autosave
 
 
 def _draft_form(request, assignment) -> WriteupForm:
@@ -53,8 +51,8 @@ def _fresh_form(assignment, submission) -> WriteupForm:
 
 
 def _page(
-    request, assignment, *, form, submission=None, attachment_form=None, conflict=False,
-    status=200,
+    request, assignment, membership, *, form, submission=None, attachment_form=None,
+    conflict=False, status=200,
 ):  # fmt: skip
     now = timezone.now()
     if submission is None:
@@ -68,6 +66,7 @@ def _page(
     held = writeups.held_interviews(assignment=assignment, student=request.user)
     short = len(held) < assignment.required_interviews
     context = {
+        "membership": membership,
         "held_interviews": held,
         "shortfall": (
             writeups.shortfall_message(held=len(held), required=assignment.required_interviews)
@@ -101,18 +100,24 @@ def _page(
     return render(request, "interviews/writeup/page.html", context, status=status)
 
 
-def _status(request, *, submission=None, message="", status=200):
-    """The small fragment the autosave shows; the new revision travels in a header."""
-    response = render(
-        request,
-        "interviews/writeup/_status.html",
-        {"submission": submission, "message": message},
-        status=status,
+def _saved_json(submission):
+    """The background save's answer (views/autosave.py), with the saved word count."""
+    saved_at = submission.saved_at
+    return autosave.saved(
+        revision=submission.revision,
+        saved_at=saved_at,
+        message=f"Saved at {autosave.clock(saved_at)}." if saved_at else "Nothing to save yet.",
+        words=submission.word_count,
     )
-    if submission is not None:
-        response["X-Writeup-Revision"] = str(submission.revision)
-        response["X-Writeup-Words"] = str(submission.word_count)
-    return response
+
+
+def _conflict_json(stale: StaleRevision):
+    submission = stale.submission
+    return autosave.conflict(
+        revision=submission.revision if submission else 0,
+        saved_at=submission.saved_at if submission else None,
+        message=writeups.CONFLICT_MESSAGE,
+    )
 
 
 def _errors_text(form) -> str:
@@ -122,24 +127,25 @@ def _errors_text(form) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def writeup(request, course_id, assignment_id):
-    assignment = get_assignment_for_student(request.user, course_id, assignment_id)
+    assignment, membership = get_assignment_for_student(request.user, course_id, assignment_id)
     if request.method == "GET":
         submission = writeups.writeup_draft(assignment=assignment, student=request.user)
         form = _fresh_form(assignment, submission)
-        return _page(request, assignment, form=form, submission=submission)
+        return _page(request, assignment, membership, form=form, submission=submission)
     form = _draft_form(request, assignment)
+    background = autosave.wants_json(request)  # static/js/autosave-engine.js
     if not form.is_valid():
-        if _is_htmx(request):
-            return _status(request, message=f"Not saved: {_errors_text(form)}", status=400)
-        return _page(request, assignment, form=form, status=400)
+        if background:
+            return autosave.invalid(form, message=f"Not saved: {_errors_text(form)}")
+        return _page(request, assignment, membership, form=form, status=400)
     try:
         submission = _save(request, assignment, form, timezone.now())
-    except StaleRevision:
-        if _is_htmx(request):
-            return _status(request, message=writeups.CONFLICT_MESSAGE, status=409)
-        return _page(request, assignment, form=form, conflict=True, status=409)
-    if _is_htmx(request):
-        return _status(request, submission=submission)
+    except StaleRevision as stale:
+        if background:
+            return _conflict_json(stale)
+        return _page(request, assignment, membership, form=form, conflict=True, status=409)
+    if background:
+        return _saved_json(submission)
     messages.success(request, f"Draft saved ({submission.word_count} words).")
     return redirect("interviews:writeup", course_id, assignment_id)
 
@@ -150,7 +156,7 @@ def _submitted_message(version) -> str:
         days = version.late_days
         text += (
             f" It is {days} day{'s'[: days != 1]} late: a penalty of "
-            f"{version.penalty_percent.normalize():f}%."
+            f"{numbers.number(version.penalty_percent)}%."
         )
     return text
 
@@ -158,10 +164,10 @@ def _submitted_message(version) -> str:
 @login_required
 @require_POST
 def writeup_submit(request, course_id, assignment_id):
-    assignment = get_assignment_for_student(request.user, course_id, assignment_id)
+    assignment, membership = get_assignment_for_student(request.user, course_id, assignment_id)
     form = _draft_form(request, assignment)
     if not form.is_valid():
-        return _page(request, assignment, form=form, status=400)
+        return _page(request, assignment, membership, form=form, status=400)
     now = timezone.now()
     try:
         submission = _save(request, assignment, form, now)
@@ -173,13 +179,13 @@ def writeup_submit(request, course_id, assignment_id):
             ask_about_shortfall=request.POST.get("confirm_shortfall") != "yes",
         )
     except StaleRevision:
-        return _page(request, assignment, form=form, conflict=True, status=409)
+        return _page(request, assignment, membership, form=form, conflict=True, status=409)
     except FewerInterviewsHeld:
         # The text is saved; the page asks, naming what is missing, before submitting.
         url = reverse("interviews:writeup", args=[course_id, assignment_id])
         return redirect(f"{url}?confirm=submit#submit-confirm")
-    except SubmitRefused as exc:
-        messages.error(request, str(exc))
+    except Refused as refused:
+        show_refusal(refused, request=request)
     else:
         if created:
             messages.success(request, _submitted_message(version))
@@ -195,22 +201,21 @@ def writeup_submit(request, course_id, assignment_id):
 @login_required
 @require_POST
 def attachment_upload(request, course_id, assignment_id):
-    assignment = get_assignment_for_student(request.user, course_id, assignment_id)
+    assignment, membership = get_assignment_for_student(request.user, course_id, assignment_id)
     form = _draft_form(request, assignment)
     upload_form = AttachmentForm(request.POST, request.FILES, allowed=assignment.attachment_types)
     if not form.is_valid():
-        return _page(request, assignment, form=form, attachment_form=upload_form, status=400)
+        return _page(
+            request, assignment, membership, form=form, attachment_form=upload_form, status=400
+        )
     now = timezone.now()
     try:
         submission = _save(request, assignment, form, now)
     except StaleRevision:
         return _page(
-            request, assignment, form=form, attachment_form=upload_form, conflict=True,
-            status=409,
+            request, assignment, membership, form=form, attachment_form=upload_form,
+            conflict=True, status=409,
         )  # fmt: skip
-    if not assignment.allow_attachments:
-        messages.error(request, "This assignment does not take attachments. Your text is saved.")
-        return redirect("interviews:writeup", course_id, assignment_id)
     if upload_form.is_valid():
         try:
             attachment = writeups.attachment_add(
@@ -219,14 +224,14 @@ def attachment_upload(request, course_id, assignment_id):
                 upload=upload_form.cleaned_data["file"],
                 now=now,
             )
-        except UploadRefused as exc:
-            upload_form.add_error("file", str(exc))
+        except Refused as refused:
+            show_refusal(refused, form=upload_form)
         else:
             messages.success(request, f"“{attachment.original_name}” is attached.")
             return redirect("interviews:writeup", course_id, assignment_id)
     # The text was saved: show it again at its new revision, with the file's problem.
     return _page(
-        request, assignment, form=_fresh_form(assignment, submission),
+        request, assignment, membership, form=_fresh_form(assignment, submission),
         attachment_form=upload_form, status=400,
     )  # fmt: skip
 
@@ -234,18 +239,18 @@ def attachment_upload(request, course_id, assignment_id):
 @login_required
 @require_POST
 def attachment_remove(request, course_id, assignment_id, attachment_id):
-    attachment = get_draft_attachment_for_student(
+    attachment, membership = get_draft_attachment_for_student(
         request.user, course_id, assignment_id, attachment_id
     )
     assignment = attachment.submission.assignment
     form = _draft_form(request, assignment)
     if not form.is_valid():
-        return _page(request, assignment, form=form, status=400)
+        return _page(request, assignment, membership, form=form, status=400)
     now = timezone.now()
     try:
         _save(request, assignment, form, now)
     except StaleRevision:
-        return _page(request, assignment, form=form, conflict=True, status=409)
+        return _page(request, assignment, membership, form=form, conflict=True, status=409)
     writeups.attachment_remove(attachment=attachment, now=now)
     kept = " Your submitted version still includes it." if attachment.removed_at else ""
     messages.success(request, f"“{attachment.original_name}” was removed from your draft.{kept}")
@@ -255,7 +260,7 @@ def attachment_remove(request, course_id, assignment_id, attachment_id):
 @login_required
 @require_GET
 def writeup_version(request, course_id, assignment_id, number):
-    version = get_version_for_student(request.user, course_id, assignment_id, number)
+    version, membership = get_version_for_student(request.user, course_id, assignment_id, number)
     assignment = version.submission.assignment
     prompts = list(assignment.prompts.all())
     prompt_keys = {str(prompt.pk) for prompt in prompts}
@@ -264,6 +269,7 @@ def writeup_version(request, course_id, assignment_id, number):
         "interviews/writeup/version.html",
         {
             "course": assignment.course,
+            "membership": membership,
             "assignment": assignment,
             "submission": version.submission,
             "version": version,
@@ -284,19 +290,3 @@ def attachment_download(request, attachment_id):
     except FileNotFoundError as exc:
         raise Http404("The file is missing.") from exc
     return downloads.attachment_download(attachment, handle)
-
-
-WRITEUP = "courses/<id:course_id>/assignments/<id:assignment_id>/writeup/"
-
-urlpatterns = [
-    path(WRITEUP, writeup, name="writeup"),
-    path(f"{WRITEUP}submit/", writeup_submit, name="writeup_submit"),
-    path(f"{WRITEUP}attachments/", attachment_upload, name="attachment_upload"),
-    path(
-        f"{WRITEUP}attachments/<id:attachment_id>/remove/",
-        attachment_remove,
-        name="attachment_remove",
-    ),
-    path(f"{WRITEUP}versions/<id:number>/", writeup_version, name="writeup_version"),
-    path("attachments/<id:attachment_id>/", attachment_download, name="attachment_download"),
-]

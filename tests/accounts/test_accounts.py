@@ -3,7 +3,7 @@
 from django.core import mail
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def test_repeated_wrong_passwords_are_rate_limited(as_user, student):

@@ -18,7 +18,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.urls import reverse
 
 from accounts.admin_mfa import SET_UP_MESSAGE
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tests.html_forms import form_data
 
 ADMIN = reverse("admin:index")

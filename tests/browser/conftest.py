@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
-from tests.conftest import PASSWORD, require_service
+from tests.conftest import require_service
+from tests.factories import PASSWORD
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 

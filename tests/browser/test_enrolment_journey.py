@@ -3,7 +3,6 @@ by email invitation and by join code."""
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -12,11 +11,11 @@ from playwright.sync_api import expect
 from courses.enrolment import invitation_create
 from courses.models import Role
 from tests.browser.conftest import link_in, sign_in, wait_for_mail
-from tests.conftest import PASSWORD
+from tests.browser.support import serious_violations
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 NEW_PASSWORD = "plum-orchard-lantern-42"
 
 
@@ -163,21 +162,6 @@ def test_wrong_join_code_shows_error_at_the_field_and_keeps_the_text(site_url, p
     expect(page.get_by_text("No course has that code.")).to_be_visible()
 
 
-def _serious_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"]][:5],
-        }
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 @pytest.mark.browser_context_args(bypass_csp=True)  # axe is injected as an inline script
 def test_main_pages_have_no_serious_accessibility_violations(site_url, page, instructor, course):
     pages = {
@@ -187,7 +171,7 @@ def test_main_pages_have_no_serious_accessibility_violations(site_url, page, ins
     found = {}
     for name, path in pages.items():
         page.goto(site_url + path)
-        found[name] = _serious_violations(page)
+        found[name] = serious_violations(page)
 
     invitation_create(
         course=course, email="pending.person@example.edu", role=Role.STUDENT,
@@ -207,7 +191,7 @@ def test_main_pages_have_no_serious_accessibility_violations(site_url, page, ins
     }
     for name, path in pages.items():
         page.goto(site_url + path)
-        found[name] = _serious_violations(page)
+        found[name] = serious_violations(page)
 
     problems = {name: v for name, v in found.items() if v}
     assert not problems, json.dumps(problems, indent=2)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from interviews import planning
 from interviews.models import Interview
 from tests.browser.conftest import sign_in
-from tests.browser.test_interview_journeys import interview_done, published_assignment
+from tests.factories import interview_done, published_assignment
 
 pytestmark = pytest.mark.browser
 

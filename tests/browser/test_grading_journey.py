@@ -34,9 +34,7 @@ from interviews.rubrics import (
 )
 from notifications.delivery import deliver, take_due
 from tests.browser.conftest import sign_in
-from tests.browser.test_enrolment_journey import _serious_violations
-from tests.browser.test_interviews_a11y_xss import packed, visit_all, watch
-from tests.browser.test_xss import payloads
+from tests.browser.support import packed, payloads, serious_violations, visit_all, watch
 
 pytestmark = pytest.mark.browser
 SAVED = re.compile(r"^Saved at \d\d:\d\d")
@@ -197,19 +195,19 @@ def test_grading_and_feedback_pages_have_no_serious_accessibility_violations(
     sign_in(page, site_url, instructor.email)
     for name, path in staff_pages.items():
         page.goto(site_url + path)
-        found[name] = _serious_violations(page)
+        found[name] = serious_violations(page)
     page.goto(site_url + staff_pages["grade"])
     page.locator("body").click()
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
-    found["grade, with the help open"] = _serious_violations(page)
+    found["grade, with the help open"] = serious_violations(page)
     page.goto(site_url + a + "grading/release/")
-    found["release confirmation"] = _serious_violations(page)
+    found["release confirmation"] = serious_violations(page)
     page.context.clear_cookies()
     sign_in(page, site_url, student.email)
     for name, path in {"rubric (student)": a + "rubric/", "feedback": a + "feedback/"}.items():
         page.goto(site_url + path)
-        found[name] = _serious_violations(page)
+        found[name] = serious_violations(page)
     assert {name: v for name, v in found.items() if v} == {}
 
 

@@ -12,21 +12,21 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from interviews import grading
-from interviews.models import Assignment, Contact, Grade, Interview, SavedComment, Submission
+from interviews.models import Contact, Grade, Interview, SavedComment, Submission
 from interviews.rubrics import rubric_adopt_template
 from tests.browser.conftest import sign_in
-from tests.interviews.grading_samples import make_rubric
+from tests.factories import make_assignment, make_rubric
 
-pytestmark = pytest.mark.browser
 SAVED = re.compile(r"^Saved at \d\d:\d\d$")
 
 
-@pytest.fixture
-def assignment(course, instructor, student, classmate):
+def two_to_grade(course, *, student, classmate):
+    """The ``assignment``: due yesterday on the real clock, with make_rubric's rubric and two
+    write-ups handed in, the classmate's two days late."""
     now = timezone.now()
-    assignment = Assignment.objects.create(
-        course=course, title="Informational interview", writeup_due_at=now - timedelta(days=1),
-        created_by=instructor, state="published",
+    assignment = make_assignment(
+        course, contact_due_at=None, interview_due_at=None,
+        writeup_due_at=now - timedelta(days=1), cutoff_at=None,
     )  # fmt: skip
     make_rubric(assignment)
     for user, late in ((student, False), (classmate, True)):
@@ -36,6 +36,9 @@ def assignment(course, instructor, student, classmate):
             is_late=late, late_days=2 if late else 0, penalty_percent=Decimal(20 if late else 0),
         )  # fmt: skip
     return assignment
+
+
+pytestmark = [pytest.mark.browser, pytest.mark.assignment(build=two_to_grade)]
 
 
 def grade_url(site_url, assignment, user):

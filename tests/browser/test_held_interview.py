@@ -14,27 +14,29 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from interviews import grading
-from interviews.models import Assignment, Contact, Interview, Submission
+from interviews.models import Contact, Interview, Submission
+from interviews.notices import Kind, student_scope
 from notifications.delivery import deliver, take_due
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from notifications.quiet import after_quiet_hours, in_quiet_hours
 from tests.browser.conftest import sign_in
-
-pytestmark = pytest.mark.browser
+from tests.factories import make_assignment
 
 
 def label(text: str) -> re.Pattern:
     return re.compile(rf"^\s*{re.escape(text)}\s*\*?\s*$")
 
 
-@pytest.fixture
-def assignment(course, instructor):
+def published_a_week_ago(course):
+    """The ``assignment``: published a week ago on the real clock, write-up due in 20 days."""
     now = timezone.now()
-    return Assignment.objects.create(
-        course=course, title="Informational interview", created_by=instructor,
-        state=Assignment.State.PUBLISHED, published_at=now - timedelta(days=7),
-        writeup_due_at=now + timedelta(days=20),
+    return make_assignment(
+        course, published_at=now - timedelta(days=7), contact_due_at=None,
+        interview_due_at=None, writeup_due_at=now + timedelta(days=20), cutoff_at=None,
     )  # fmt: skip
+
+
+pytestmark = [pytest.mark.browser, pytest.mark.assignment(build=published_a_week_ago)]
 
 
 def log_held(page, *, contact_name: str, held: datetime) -> None:
@@ -51,7 +53,11 @@ def log_held(page, *, contact_name: str, held: datetime) -> None:
 
 
 def pending_moments(interview: Interview) -> dict[str, datetime]:
-    rows = Notification.objects.filter(interview=interview, state=Notification.State.PENDING)
+    rows = Notification.objects.filter(
+        scope=student_scope(interview.assignment_id, interview.student_id),
+        dedupe_key__contains=f":{interview.pk}:",
+        state=Notification.State.PENDING,
+    )
     return {row.kind: row.send_at for row in rows}
 
 

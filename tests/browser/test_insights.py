@@ -12,9 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-from tests.browser.test_enrolment_journey import _serious_violations
-from tests.interviews.test_insights import held
-from tests.interviews.test_progress import make_assignment
+from tests.browser.support import serious_violations
+from tests.factories import held, make_assignment
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +53,7 @@ def test_instructor_opens_insights_reads_a_chart_and_its_table_and_filters(
     table = industries.get_by_role("table")
     expect(table.get_by_role("row", name="Tech 2 of 3 2")).to_be_visible()
     expect(table.get_by_role("row", name="Law 1 of 3 1")).to_be_visible()
-    violations = _serious_violations(page)
+    violations = serious_violations(page)
 
     page.get_by_label("Assignment", exact=True).select_option(label="Second interview")
     page.get_by_role("button", name="Show").click()
@@ -73,5 +72,5 @@ def test_instructor_opens_insights_reads_a_chart_and_its_table_and_filters(
     weeks.get_by_text("Interviews per week as a table").click()
     expect(weeks.get_by_role("table")).to_be_visible()
 
-    violations += _serious_violations(page)
+    violations += serious_violations(page)
     assert not violations, json.dumps(violations, indent=2)

@@ -15,10 +15,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from interviews import planning
-from interviews.authoring import DEFAULT_PROMPTS, DEFAULT_QUESTIONS, PromptInput, assignment_save
+from interviews.authoring import DEFAULT_PROMPTS, DEFAULT_QUESTIONS
 from interviews.models import Assignment, Contact, Extension, Interview, Submission
 from tests.browser.conftest import sign_in
+from tests.browser.support import label, typed
+from tests.factories import course_moment, interview_done, published_assignment
 from tests.interviews import samples
 
 pytestmark = pytest.mark.browser
@@ -27,81 +28,10 @@ SAVED = re.compile(r"^Saved at \d\d:\d\d\.$")
 WHEN_FORMAT = "%a %-d %b %Y, %H:%M"
 
 
-def label(text: str) -> re.Pattern:
-    """A form label as crispy renders it: required ones end with an asterisk."""
-    return re.compile(rf"^\s*{re.escape(text)}\s*\*?\s*$")
-
-
-def course_moment(course, *, days: int, hour: int, minute: int = 0) -> datetime:
-    """``days`` from today at ``hour``:``minute`` on the course's wall clock, aware."""
-    zone = zoneinfo.ZoneInfo(course.time_zone)
-    day = timezone.now().astimezone(zone).date() + timedelta(days=days)
-    return datetime.combine(day, time(hour, minute), tzinfo=zone)
-
-
-def typed(moment: datetime) -> str:
-    """What a ``datetime-local`` input takes."""
-    return moment.strftime("%Y-%m-%dT%H:%M")
-
-
 def shown(moment: datetime, zone_name: str) -> str:
     """A moment as the ``when`` tag shows it to a viewer in ``zone_name``."""
     local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
     return f"{local.strftime(WHEN_FORMAT)} {local.tzname()}"
-
-
-def published_assignment(course, instructor, **fields) -> Assignment:
-    """An assignment with the default prompts and question bank, published."""
-    values = {
-        "title": "Informational interview",
-        "instructions": "Talk with a professional in a field you are exploring.",
-        "contact_due_at": course_moment(course, days=3, hour=17),
-        "questions_due_at": course_moment(course, days=5, hour=17),
-        "interview_due_at": course_moment(course, days=10, hour=17),
-        "writeup_due_at": course_moment(course, days=14, hour=17),
-        "min_words": 12,
-        "allow_attachments": True,
-        "attachment_types": ["pdf"],
-        **fields,
-    }
-    assignment = Assignment(course=course, created_by=instructor, **values)
-    assignment_save(
-        assignment=assignment,
-        prompts=[PromptInput(text) for text in DEFAULT_PROMPTS],
-        questions=DEFAULT_QUESTIONS,
-    )
-    assignment.publish()
-    return assignment
-
-
-def interview_done(assignment, student, *, contact_name: str = "Priya Raman") -> Interview:
-    """Journey 3 through the workflow functions: a held, thanked, followed-up interview."""
-    now = timezone.now()
-    contact = planning.contact_create(
-        owner=student, name=contact_name, job_title="Epidemiologist",
-        organisation="City Health Department", industry="Public health",
-    )  # fmt: skip
-    interview = planning.interview_plan(
-        assignment=assignment, student=student, contact=contact, scheduled_at=None,
-        time_zone="America/Los_Angeles", duration_minutes=30, mode=Interview.Mode.VIDEO,
-        location="https://meet.example.org/priya", status=Interview.Status.PLANNING, now=now,
-    )  # fmt: skip
-    bank = list(assignment.bank_questions.order_by("position")[:2])
-    planning.interview_add_bank_questions(interview=interview, bank_questions=bank)
-    planning.interview_add_question(
-        interview=interview, text="What does a good first year look like?"
-    )
-    planning.interview_set_questions_ready(interview=interview, ready=True, at=now)
-    planning.interview_save_log(
-        interview=interview, held_at=now, notes="Outbreak work is mostly data cleaning.",
-        went_poorly="",
-    )  # fmt: skip
-    planning.interview_mark_thank_you_sent(interview=interview, at=now)
-    planning.interview_save_outcome(
-        interview=interview, insights="- Statistics matter more than I thought",
-        path_fit=Interview.PathFit.YES, referrals=[], offer="",
-    )  # fmt: skip
-    return interview
 
 
 # Journey 2 ----------------------------------------------------------------------------------

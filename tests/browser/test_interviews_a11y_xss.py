@@ -20,6 +20,7 @@ from interviews.authoring import (
     DEFAULT_QUESTIONS,
     PromptInput,
     QuestionInput,
+    assignment_publish,
     assignment_save,
     extension_grant,
 )
@@ -33,16 +34,17 @@ from interviews.models import (
     Submission,
 )
 from tests.browser.conftest import sign_in
-from tests.browser.test_enrolment_journey import _serious_violations
-from tests.browser.test_interview_journeys import (
-    course_moment,
-    interview_done,
+from tests.browser.support import (
+    assert_inert,
     label,
-    published_assignment,
+    packed,
+    payloads,
+    serious_violations,
     typed,
+    visit_all,
+    watch,
 )
-from tests.browser.test_xss import INJECTED, payloads
-from tests.conftest import make_user
+from tests.factories import course_moment, interview_done, make_user, published_assignment
 from tests.interviews import samples
 
 pytestmark = pytest.mark.browser
@@ -145,7 +147,7 @@ def scan(page, site_url, pages: dict[str, str | None]) -> dict[str, list]:
         if path is not None:
             response = page.goto(site_url + path)
             assert response is not None and response.ok, f"{name}: {path} answered {response}"
-        found[name] = _serious_violations(page) + stray_spaces(page)
+        found[name] = serious_violations(page) + stray_spaces(page)
     return {name: v for name, v in found.items() if v}
 
 
@@ -238,48 +240,6 @@ def test_student_pages_of_the_interviews_app_have_no_serious_accessibility_viola
 # XSS ----------------------------------------------------------------------------------------
 
 
-def packed(corpus: list[str], size: int) -> list[str]:
-    """The payloads packed, space-separated, into strings of at most ``size`` characters (a
-    payload longer than that is cut), so short fields still carry the whole corpus."""
-    chunks, current = [], ""
-    for payload in corpus:
-        payload = payload[:size]
-        if current and len(current) + 1 + len(payload) > size:
-            chunks.append(current)
-            current = payload
-        else:
-            current = f"{current} {payload}" if current else payload
-    return [*chunks, current] if current else chunks
-
-
-def watch(page) -> list[str]:
-    """Dialogs and alert() calls on ``page`` from now on, as a list that fills as they come."""
-    fired: list[str] = []
-    page.on("dialog", lambda dialog: (fired.append(dialog.message), dialog.dismiss()))
-    page.add_init_script(
-        "for (const name of ['alert', 'confirm', 'prompt', 'print']) {"
-        "  window[name] = (m) => { window.__xss = window.__xss || []; "
-        "window.__xss.push(name + ': ' + String(m)); };"
-        "}"
-    )
-    return fired
-
-
-def assert_inert(page, where: str, fired: list[str]) -> None:
-    """Nothing ran on the page and nothing written became markup."""
-    page.wait_for_load_state("load")
-    assert page.evaluate("window.__xss || []") == [], where
-    assert page.evaluate(INJECTED) == [], where
-    assert fired == [], where
-
-
-def visit_all(page, site_url, paths: dict[str, str], fired: list[str]) -> None:
-    for name, path in paths.items():
-        response = page.goto(site_url + path)
-        assert response is not None and response.ok, f"{name}: {path} answered {response}"
-        assert_inert(page, f"{name} ({path})", fired)
-
-
 @pytest.mark.corpus
 def test_xss_corpus_in_everything_people_write_never_runs_where_others_read_it(
     site_url, new_context, course, instructor, student
@@ -300,7 +260,7 @@ def test_xss_corpus_in_everything_people_write_never_runs_where_others_read_it(
         prompts=[PromptInput(joined), *(PromptInput(p) for p in corpus[:3])],
         questions=[QuestionInput(joined, is_behavioural=True), *DEFAULT_QUESTIONS[:2]],
     )
-    assignment.publish()
+    assignment_publish(assignment=assignment, by=assignment.created_by, now=timezone.now())
     BankQuestion.objects.bulk_create(
         BankQuestion(assignment=assignment, group=group, text=payload, position=index + 10)
         for index, (payload, group) in enumerate(

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from notifications.emails import unsubscribe_token
 from notifications.models import Notification, Preference
 from tests.browser.conftest import sign_in
-from tests.browser.test_enrolment_journey import _serious_violations
+from tests.browser.support import serious_violations
 from tests.notifications import notify
 
 pytestmark = pytest.mark.browser
@@ -32,10 +32,10 @@ def test_notification_pages_have_no_serious_accessibility_violations(
     found = {}
     unsubscribe = site_url + reverse("notifications:unsubscribe", args=[unsubscribe_token(student)])
     page.goto(unsubscribe)
-    found["unsubscribe"] = _serious_violations(page)
+    found["unsubscribe"] = serious_violations(page)
     page.get_by_role("button", name="Stop all reminder emails").click()
     expect(page.get_by_role("heading", name="Reminder emails are off")).to_be_visible()
-    found["unsubscribed"] = _serious_violations(page)
+    found["unsubscribed"] = serious_violations(page)
 
     sign_in(page, site_url, student.email)
     for name, path in {
@@ -43,14 +43,14 @@ def test_notification_pages_have_no_serious_accessibility_violations(
         "settings": reverse("notifications:preferences"),
     }.items():
         page.goto(site_url + path)
-        found[name] = _serious_violations(page)
+        found[name] = serious_violations(page)
 
     Preference.objects.filter(user=student).get().muted_courses.set([course])
     page.context.clear_cookies()
     sign_in(page, site_url, instructor.email)
     page.goto(site_url + reverse("courses:roster", args=[course.pk]))
     expect(page.get_by_text("Reminders muted", exact=True)).to_be_visible()
-    found["roster"] = _serious_violations(page)
+    found["roster"] = serious_violations(page)
 
     problems = {name: v for name, v in found.items() if v}
     assert not problems, json.dumps(problems, indent=2)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-from tests.conftest import enrol_many
+from tests.factories import enrol_many
 
 pytestmark = pytest.mark.browser
 

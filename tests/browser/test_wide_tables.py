@@ -12,7 +12,7 @@ from courses.enrolment import member_enrol
 from courses.models import Role
 from interviews.models import Assignment, Submission
 from tests.browser.conftest import sign_in
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 

@@ -11,31 +11,31 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from interviews.authoring import assignment_publish
 from interviews.models import Assignment, ReflectionPrompt, Submission
 from tests.browser.conftest import sign_in
-from tests.browser.test_enrolment_journey import _serious_violations
+from tests.browser.support import serious_violations
+from tests.factories import make_assignment
 from tests.interviews import samples
-
-pytestmark = pytest.mark.browser
 
 CONFLICT = "This write-up was changed in another tab or window."
 SAVED = re.compile(r"^Saved at \d\d:\d\d\.$")
 
 
-@pytest.fixture
-def assignment(course, instructor):
-    assignment = Assignment.objects.create(
-        course=course,
-        title="Informational interview",
-        writeup_due_at=timezone.now() + timedelta(days=7),
-        min_words=5,
-        allow_attachments=True,
-        attachment_types=["pdf"],
-        created_by=instructor,
-    )
+def one_prompt_due_in_a_week(course):
+    """The ``assignment``: one prompt, at least 5 words, PDF attachments, due in a week on the
+    real clock; published through the model."""
+    assignment = make_assignment(
+        course, state=Assignment.State.DRAFT, contact_due_at=None, interview_due_at=None,
+        writeup_due_at=timezone.now() + timedelta(days=7), cutoff_at=None, min_words=5,
+        allow_attachments=True, attachment_types=["pdf"],
+    )  # fmt: skip
     ReflectionPrompt.objects.create(assignment=assignment, text="What surprised you?")
-    assignment.publish()
+    assignment_publish(assignment=assignment, by=assignment.created_by, now=timezone.now())
     return assignment
+
+
+pytestmark = [pytest.mark.browser, pytest.mark.assignment(build=one_prompt_due_in_a_week)]
 
 
 @pytest.fixture
@@ -178,6 +178,6 @@ def test_the_writeup_page_has_no_serious_accessibility_violations(
     sign_in(page, site_url, student.email)
     page.goto(writeup_url)
 
-    problems = _serious_violations(page)
+    problems = serious_violations(page)
 
     assert not problems, json.dumps(problems, indent=2)

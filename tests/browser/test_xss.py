@@ -1,31 +1,15 @@
 """The public XSS corpus typed into what people write about themselves and their courses, then
 rendered in a real browser: nothing may execute."""
 
-from pathlib import Path
-
 import pytest
 
 from courses.enrolment import course_create, invitation_create, member_enrol
 from courses.models import Role
 from tests.browser.conftest import sign_in
-from tests.conftest import make_user
+from tests.browser.support import INJECTED, payloads
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
-
-# CSP would stop most payloads from running even if markup slipped through, so also look for
-# injected markup itself: event-handler attributes, scripts, frames or javascript: links.
-INJECTED = """[...document.querySelectorAll('*')].filter(e =>
-  [...e.attributes].some(a => a.name.startsWith('on')
-    || ['href', 'src', 'action', 'formaction'].includes(a.name)
-       && /^\\s*javascript:/i.test(a.value))
-  || ['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED'].includes(e.tagName) && e.closest('body')
-).map(e => e.outerHTML.slice(0, 120))"""
-
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "xss-payloads.txt"
-
-
-def payloads() -> list[str]:
-    return [line for line in CORPUS.read_text().splitlines() if line.strip()]
 
 
 @pytest.mark.corpus

@@ -7,9 +7,9 @@ from django.core.checks import run_checks
 from django.urls import reverse
 
 from courses.models import Course, Role
-from tests.conftest import make_user
-from tests.courses.test_views import text_of
+from tests.factories import make_user
 from tests.html_forms import press
+from tests.pages import text_of
 
 CREATE = reverse("courses:create")
 MINE = reverse("courses:mine")

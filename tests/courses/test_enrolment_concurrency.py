@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
+from common.refused import Refused
 from courses.enrolment import (
-    EnrolmentError,
     course_create,
     invitations_create,
     member_change_role,
@@ -47,7 +47,7 @@ def step_down_each_other(*, course, first, second, first_does, second_does) -> l
             target = Membership.objects.get(course=course, user=other)
             barrier.wait()  # both check the rule at the same moment
             action(own, target)
-        except EnrolmentError as exc:
+        except Refused as exc:
             outcomes[index] = exc
         finally:
             connection.close()
@@ -119,7 +119,7 @@ def test_two_invitation_batches_at_once_never_pass_the_daily_limit_together(
                 role=Role.STUDENT,
                 invited_by=inviter,
             )
-        except EnrolmentError as exc:
+        except Refused as exc:
             refused.append(str(exc))
         finally:
             connection.close()

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from courses.enrolment import course_create, invitation_accept, member_enrol
 from courses.models import Invitation, Role
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.html_forms import form_action, form_data
 
 NOON = datetime(2027, 3, 2, 17, 0, tzinfo=UTC)  # 12:00 in New York, where Ines lives

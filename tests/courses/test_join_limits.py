@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from courses.enrolment import member_leave, member_remove
 from courses.models import Membership
-from tests.courses.test_views import field_block, messages_of, text_of
 from tests.html_forms import press
+from tests.pages import field_block, messages_of, text_of
 
 JOIN = reverse("courses:join")
 LIMIT_MESSAGE = "Too many wrong join codes. Wait 15 minutes"

@@ -13,40 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from courses.editing import course_archive
 from courses.enrolment import course_create, invitation_accept, invitation_create, member_enrol
 from courses.models import Course, Invitation, Membership, Role
-from tests.conftest import PASSWORD, client_for, enrol_many, make_user
+from tests.conftest import client_for
+from tests.factories import PASSWORD, enrol_many, make_user
 from tests.forms_as_rendered import Page, as_post_data
 from tests.html_forms import press
-
-
-def text_of(response_or_html) -> str:
-    """What a person reads: tags dropped, entities decoded, spaces collapsed."""
-    content = getattr(response_or_html, "content", response_or_html)
-    if isinstance(content, bytes):
-        content = content.decode()
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
-    return re.sub(r" ([.,;:!?])", r"\1", text)
-
-
-def section(response, heading_id: str) -> str:
-    """The text of the ``<section>`` labelled by ``heading_id``."""
-    content = response.content.decode()
-    match = re.search(rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>', content, re.S)
-    assert match, f"no section labelled {heading_id}"
-    return text_of(match.group(0))
-
-
-def field_block(response, name: str) -> str:
-    """The HTML of one form field: label, input, help and its error message."""
-    content = response.content.decode()
-    match = re.search(rf'<div id="div_id_{name}".*?(?=<div id="div_id_|</form>)', content, re.S)
-    assert match, f"no field {name}"
-    return match.group(0)
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
+from tests.pages import field_block, messages_of, section, text_of
 
 
 def membership_of(user, course) -> Membership:
@@ -79,7 +53,8 @@ def test_person_teaching_one_course_and_taking_another_sees_both_sections(
 
 def test_archived_courses_come_after_active_ones(as_user, course, instructor):
     course_create(creator=instructor, title="Newer course")
-    course_create(creator=instructor, title="Last term's course").archive()
+    old = course_create(creator=instructor, title="Last term's course")
+    course_archive(course=old, by=instructor, now=timezone.now())
 
     teaching = section(as_user(instructor).get(reverse("courses:mine")), "teaching-heading")
 
@@ -565,7 +540,9 @@ def withdraw_it(sent, outsider):
 
 
 def archive_the_course(sent, outsider):
-    sent.invitation.course.archive()
+    course_archive(
+        course=sent.invitation.course, by=sent.invitation.course.created_by, now=timezone.now()
+    )
 
 
 def forget_it(sent, outsider):

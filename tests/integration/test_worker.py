@@ -1,5 +1,6 @@
-"""The invitation email, once for real: the test commits, a Celery worker process takes the task
-from Redis, reads the committed row from the test database and sends through SMTP."""
+"""The invitation email and a reminder digest, once for real: the test commits, a Celery worker
+process takes the task from the broker, reads the committed rows from the test database and
+sends through the SMTP backend to a real SMTP server."""
 
 import email
 import email.policy
@@ -16,11 +17,15 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 from django.db import connection, transaction
+from django.utils import timezone
 
 from config.celery_app import app as celery_app
 from courses.enrolment import invitation_create
 from courses.models import Role
-from tests.conftest import require_service
+from interviews.notices import Kind
+from notifications.models import Notification, message_id_for
+from notifications.tasks import tick
+from tests.conftest import make_user, require_service
 
 pytestmark = pytest.mark.integration
 
@@ -220,3 +225,33 @@ def test_rolled_back_invitation_is_never_sent(worker, smtp_sink, course, instruc
 
     assert [rcpt for rcpt, _ in sink.messages] == [["after.commit@example.edu"]]
     assert received_invitation_tasks(worker) == 1, worker.read_text()
+
+
+def test_worker_sends_the_reminder_digest_through_smtp(worker, smtp_sink):
+    sink, _ = smtp_sink
+    now = timezone.now()
+    offset = 13 - now.hour  # a zone where it is early afternoon: no quiet hours
+    zone = "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+    person = make_user("rita.reminded@example.edu", "Rita Reminded", zone)
+    for n, subject in enumerate(["Questions prepared by Friday", "Send your thank-you note"]):
+        Notification.objects.create(
+            recipient=person, kind=Kind.MILESTONE_SOON, dedupe_key=f"worker:{n}", send_at=now,
+            subject=subject, body="Due soon.", url="/courses/",
+        )  # fmt: skip
+
+    assert tick() == 2  # published to the broker: the worker delivers
+
+    message = sink.wait_for("rita.reminded@example.edu")
+    assert message is not None, f"No email arrived. Worker log:\n{worker.read_text()}"
+    assert message["Subject"] == "[Rapport] 2 reminders: Questions prepared by Friday"
+    assert message["Message-ID"] == message_id_for(["worker:0", "worker:1"])
+    assert message["Auto-Submitted"] == "auto-generated"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "Send your thank-you note" in text and "Send your thank-you note" in html
+    assert f"{SITE_URL}/courses/" in text
+    deadline = time.monotonic() + DELIVERY_TIMEOUT
+    while Notification.objects.filter(state=Notification.State.SENT).count() < 2:
+        assert time.monotonic() < deadline, worker.read_text()
+        time.sleep(0.1)
+    assert len(sink.messages) == 1

@@ -1,16 +1,12 @@
-"""Shared by the interviews tests: the frozen moment most of them run at, and the write-ups and
-grades that the grading and feedback tests share. Those build on the test file's own
-``assignment`` fixture; the helpers are in grading_samples.py."""
-
-from datetime import UTC, datetime
+"""Shared by the interviews tests: the frozen moment most of them run at (``NOW``, from
+tests/factories.py), and the write-ups and grades that the grading and feedback tests share.
+Those build on the ``assignment`` fixture as the test module marks it; the helpers are in
+grading_samples.py."""
 
 import pytest
 import time_machine
 
-from tests.interviews.test_progress import local, submit
-
-# Two weeks after the US and before the EU switch to summer time in 2027.
-NOW = datetime(2027, 3, 20, 15, 0, tzinfo=UTC)
+from tests.factories import NOW, local, make_rubric, make_submission
 
 
 @pytest.fixture
@@ -24,13 +20,18 @@ def frozen():
 
 
 @pytest.fixture
+def rubric(assignment):
+    return make_rubric(assignment)
+
+
+@pytest.fixture
 def writeup(assignment, student):
-    return submit(assignment, student, at=local(2027, 3, 14, 9, 0), body="What I learned")
+    return make_submission(assignment, student, at=local(2027, 3, 14, 9, 0), body="What I learned")
 
 
 @pytest.fixture
 def late_writeup(assignment, classmate):
-    return submit(
+    return make_submission(
         assignment, classmate, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20",
         body="Late but thoughtful",
     )  # fmt: skip

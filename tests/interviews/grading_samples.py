@@ -20,32 +20,12 @@ from interviews.models import (
     Submission,
 )
 from interviews.rubrics import CriterionInput, LevelInput
-from tests.interviews.conftest import NOW
+from tests.factories import NOW
 
 D = Decimal
 
 
-# Grading (test_grading, test_grading_views and the browser's grading page)
-
-
-def make_rubric(assignment) -> Rubric:
-    """Two criteria with levels (5 points each) and one scored in points (up to 10): 20 in
-    all, which the assignment is worth."""
-    rubric = Rubric.objects.create(assignment=assignment, title="Interview rubric")
-    for position, title in enumerate(("Preparation", "Reflection")):
-        criterion = Criterion.objects.create(
-            rubric=rubric, position=position, title=title, points=D("5"),
-            description=f"How good the {title.lower()} is.",
-        )  # fmt: skip
-        for rank, (name, points) in enumerate((("Strong", 5), ("Fair", 3), ("Weak", 1))):
-            Level.objects.create(
-                criterion=criterion, position=rank, title=name, points=D(points),
-                description=f"{name} {title.lower()}",
-            )  # fmt: skip
-    Criterion.objects.create(rubric=rubric, position=2, title="Follow-up", points=D("10"))
-    assignment.points = D("20")
-    assignment.save(update_fields=["points"])
-    return rubric
+# Grading (test_grading, test_grading_views; their rubric is factories.make_rubric)
 
 
 def criteria(rubric):
@@ -104,7 +84,7 @@ REASON = "The preparation criterion says Fair, but I sent my questions two days 
 PRIVATE = "Staff only: the student copied last year's structure"
 
 
-def feedback_assignment(course, instructor) -> Assignment:
+def feedback_assignment(course, *, instructor) -> Assignment:
     """Due five days before NOW, worth 20 points, with a rubric of Preparation (10) and
     Reflection (10), each with Strong / Fair / Weak levels."""
     assignment = Assignment.objects.create(

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from courses.editing import course_archive
 from courses.enrolment import course_create
 from interviews.authoring import (
     DEFAULT_PROMPTS,
@@ -14,6 +16,7 @@ from interviews.authoring import (
     PromptInput,
     QuestionInput,
     assignment_duplicate,
+    assignment_publish,
     assignment_save,
     assignments_for_viewer,
     date_order_warnings,
@@ -33,6 +36,7 @@ from interviews.models import (
     Submission,
 )
 from interviews.rubrics import rubric_adopt_template
+from tests.factories import make_authored_assignment
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -43,29 +47,21 @@ def ny(*args):
     return datetime(*args, tzinfo=NEW_YORK)
 
 
-def with_membership(course, user):
-    course.viewer_membership = course.memberships.get(user=user)
-    return course
+def membership_of(course, user):
+    return course.memberships.select_related("course").get(user=user)
 
 
-@pytest.fixture
-def assignment(course, instructor):
-    return assignment_save(
-        assignment=Assignment(
-            course=course,
-            created_by=instructor,
-            title="Informational interview",
-            instructions="Find a professional.",
-            contact_due_at=ny(2027, 2, 1, 17, 0),
-            interview_due_at=ny(2027, 2, 20, 17, 0),
-            writeup_due_at=ny(2027, 3, 1, 17, 0),
-            cutoff_at=ny(2027, 3, 8, 17, 0),
-            late_percent_per_day=Decimal("5"),
-            min_words=400,
-        ),
-        prompts=[PromptInput(text) for text in DEFAULT_PROMPTS],
-        questions=DEFAULT_QUESTIONS,
-    )
+pytestmark = pytest.mark.assignment(
+    build=make_authored_assignment,
+    title="Informational interview",
+    instructions="Find a professional.",
+    contact_due_at=ny(2027, 2, 1, 17, 0),
+    interview_due_at=ny(2027, 2, 20, 17, 0),
+    writeup_due_at=ny(2027, 3, 1, 17, 0),
+    cutoff_at=ny(2027, 3, 8, 17, 0),
+    late_percent_per_day=Decimal("5"),
+    min_words=400,
+)
 
 
 # Saving with prompts and bank
@@ -274,7 +270,7 @@ def test_shift_onto_the_skipped_hour_lands_just_after_it():
 def test_duplicate_into_another_course_copies_prompts_and_bank_as_a_draft_with_shifted_dates(
     assignment, instructor, student
 ):
-    assignment.publish()
+    assignment_publish(assignment=assignment, by=assignment.created_by, now=timezone.now())
     extension_grant(
         assignment=assignment, students=[student], dates={"writeup_due_at": ny(2027, 3, 5, 17)},
         reason="Illness", granted_by=instructor,
@@ -332,7 +328,7 @@ def test_duplicate_form_offers_only_active_courses_the_user_instructs(
     assignment, instructor, other_course
 ):
     archived = course_create(creator=instructor, title="Old term")
-    archived.archive()
+    course_archive(course=archived, by=archived.created_by, now=timezone.now())
     form = DuplicateForm(assignment=assignment, user=instructor)
 
     assert list(form.fields["target_course"].queryset) == [assignment.course]
@@ -431,15 +427,15 @@ def test_students_list_published_assignments_with_their_own_dates(
     assignment, course, instructor, student, classmate
 ):
     draft = Assignment.objects.create(course=course, title="Draft", writeup_due_at=ny(2027, 4, 1))
-    assignment.publish()
+    assignment_publish(assignment=assignment, by=assignment.created_by, now=timezone.now())
     extension_grant(
         assignment=assignment, students=[student], dates={"writeup_due_at": ny(2027, 3, 4, 17)},
         reason="Illness", granted_by=instructor,
     )  # fmt: skip
 
-    mine = assignments_for_viewer(course=with_membership(course, student))
-    theirs = assignments_for_viewer(course=with_membership(course, classmate))
-    staff = assignments_for_viewer(course=with_membership(course, instructor))
+    mine = assignments_for_viewer(membership=membership_of(course, student))
+    theirs = assignments_for_viewer(membership=membership_of(course, classmate))
+    staff = assignments_for_viewer(membership=membership_of(course, instructor))
 
     assert [row.assignment for row in mine] == [assignment]
     assert mine[0].dates.writeup_due_at == ny(2027, 3, 4, 17) and mine[0].dates.extended

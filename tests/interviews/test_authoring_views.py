@@ -9,13 +9,20 @@ from datetime import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.enrolment import course_create, member_enrol
 from courses.models import Role
-from interviews.authoring import DEFAULT_PROMPTS, DEFAULT_QUESTIONS, PromptInput, assignment_save
+from interviews.authoring import (
+    DEFAULT_PROMPTS,
+    DEFAULT_QUESTIONS,
+    PromptInput,
+    assignment_publish,
+    assignment_save,
+)
 from interviews.models import Assignment, BankQuestion, Contact, Extension, Interview, Submission
-from tests.conftest import make_user
-from tests.courses.test_views import field_block, messages_of, section, text_of
+from tests.factories import make_authored_assignment, make_user
+from tests.pages import field_block, messages_of, section, text_of
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 UTC = zoneinfo.ZoneInfo("UTC")
@@ -25,32 +32,27 @@ def ny(*args):
     return datetime(*args, tzinfo=NEW_YORK)
 
 
-def make_assignment(course, *, title="Informational interview", published=True, **fields):
-    assignment = assignment_save(
-        assignment=Assignment(
-            course=course,
-            title=title,
-            instructions=fields.pop("instructions", "Find a **professional** to talk to."),
-            contact_due_at=fields.pop("contact_due_at", ny(2027, 2, 1, 17)),
-            writeup_due_at=fields.pop("writeup_due_at", ny(2027, 4, 30, 17)),
-            **fields,
-        ),
-        prompts=[PromptInput(text) for text in DEFAULT_PROMPTS],
-        questions=DEFAULT_QUESTIONS,
-    )
+def authored_assignment(course, *, title="Informational interview", published=True, **fields):
+    """Saved through the authoring workflow and published (unless told otherwise); the
+    ``assignment`` of these pages."""
+    values = {
+        "instructions": "Find a **professional** to talk to.",
+        "contact_due_at": ny(2027, 2, 1, 17),
+        "writeup_due_at": ny(2027, 4, 30, 17),
+        **fields,
+    }
+    assignment = make_authored_assignment(course, title=title, **values)
     if published:
-        assignment.publish()
+        assignment_publish(assignment=assignment, by=assignment.created_by, now=timezone.now())
     return assignment
 
 
-@pytest.fixture
-def assignment(course):
-    return make_assignment(course)
+pytestmark = pytest.mark.assignment(build=authored_assignment)
 
 
 @pytest.fixture
 def draft(course):
-    return make_assignment(course, title="Secret draft", published=False)
+    return authored_assignment(course, title="Secret draft", published=False)
 
 
 def url(name, *args):
@@ -476,7 +478,7 @@ def test_student_page_links_to_planning_an_interview_and_to_the_write_up(
 
 
 def test_after_the_cut_off_the_student_is_told_and_offered_no_new_plan(as_user, student, course):
-    assignment = make_assignment(
+    assignment = authored_assignment(
         course, writeup_due_at=ny(2027, 1, 5, 17), cutoff_at=ny(2027, 1, 6, 17)
     )
     client = as_user(student)
@@ -492,7 +494,7 @@ def test_after_the_cut_off_the_student_is_told_and_offered_no_new_plan(as_user, 
 
 def test_extensions_page_without_students_says_how_to_bring_them_in(as_user, instructor):
     lonely = course_create(creator=instructor, title="No students yet")
-    assignment = make_assignment(lonely)
+    assignment = authored_assignment(lonely)
 
     page = as_user(instructor).get(url("extension_list", lonely.pk, assignment.pk))
 
@@ -517,7 +519,7 @@ def test_student_page_shows_behavioural_questions_with_star_guidance(as_user, st
 def test_instructions_with_scripts_event_handlers_and_javascript_links_render_inert(
     as_user, instructor, student, course
 ):
-    assignment = make_assignment(
+    assignment = authored_assignment(
         course,
         instructions=(
             "Read this.\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>\n\n"
@@ -714,7 +716,7 @@ def test_withdrawing_an_extension_puts_the_student_back_on_the_assignment_dates(
 def test_extension_of_another_assignment_is_not_found_through_this_one(
     as_user, instructor, student, assignment, course
 ):
-    second = make_assignment(course, title="Second")
+    second = authored_assignment(course, title="Second")
     theirs = Extension.objects.create(
         assignment=second, student=student, writeup_due_at=ny(2027, 5, 3, 17), reason="Ill"
     )
@@ -730,7 +732,7 @@ def test_extension_of_another_assignment_is_not_found_through_this_one(
 def test_assignment_of_another_course_is_not_found_through_this_course(
     as_user, instructor, course, other_course
 ):
-    foreign = make_assignment(other_course, title="Foreign")
+    foreign = authored_assignment(other_course, title="Foreign")
 
     for name in ("assignment_detail", "assignment_edit", "assignment_duplicate", "extension_list"):
         assert as_user(instructor).get(url(name, course.pk, foreign.pk)).status_code == 404
@@ -743,7 +745,7 @@ def test_assignment_list_and_course_home_cost_the_same_queries_for_many_assignme
     as_user, instructor, student, course, django_assert_max_num_queries
 ):
     for index in range(12):
-        assignment = make_assignment(course, title=f"Assignment {index}")
+        assignment = authored_assignment(course, title=f"Assignment {index}")
         Extension.objects.create(
             assignment=assignment, student=student, writeup_due_at=ny(2027, 5, 3, 17), reason="x"
         )
@@ -762,7 +764,7 @@ def test_assignment_list_and_course_home_cost_the_same_queries_for_many_assignme
 def test_assignment_detail_queries_do_not_grow_with_prompts_and_questions(
     as_user, instructor, student, course, django_assert_max_num_queries
 ):
-    assignment = make_assignment(course)
+    assignment = authored_assignment(course)
     assignment_save(
         assignment=assignment,
         prompts=[PromptInput(f"Prompt {i}") for i in range(25)],
@@ -780,7 +782,9 @@ def test_assignment_detail_queries_do_not_grow_with_prompts_and_questions(
 
 
 def test_staff_see_when_the_assignment_was_published(as_user, instructor, draft):
-    draft.publish(now=datetime(2027, 1, 10, 15, tzinfo=UTC))
+    assignment_publish(
+        assignment=draft, by=draft.created_by, now=datetime(2027, 1, 10, 15, tzinfo=UTC)
+    )
 
     visibility = section(
         as_user(instructor).get(url("assignment_detail", draft.course.pk, draft.pk)),

@@ -12,22 +12,12 @@ from django.urls import Resolver404, resolve, reverse
 
 from courses.enrolment import course_create
 from interviews.models import Assignment, Contact, Extension, Interview
+from tests.factories import NOW, make_contact, make_interview, make_open_assignment
 from tests.html_forms import form_action, form_data
-from tests.interviews.test_planning import (
-    NOW,
-    make_assignment,
-    make_contact,
-    make_interview,
-    text_of,
-)
+from tests.pages import text_of
 
-pytestmark = pytest.mark.usefixtures("frozen")
+pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.assignment(build=make_open_assignment)]
 DATE_RANGE = "Enter a date between 1970 and 2200."
-
-
-@pytest.fixture
-def assignment(course):
-    return make_assignment(course)
 
 
 @pytest.fixture
@@ -149,7 +139,7 @@ def test_an_extension_to_year_9999_is_refused_with_a_message(
 def test_a_copy_whose_dates_would_pass_2200_is_refused_with_a_message(
     as_user, instructor, course, changes
 ):
-    late = make_assignment(course, writeup_due_at=datetime(2195, 6, 1, 17, tzinfo=UTC))
+    late = make_open_assignment(course, writeup_due_at=datetime(2195, 6, 1, 17, tzinfo=UTC))
     late.interview_due_at = datetime(2195, 5, 1, 17, tzinfo=UTC)
     late.save()
     fall = course_create(creator=instructor, title="Fall term", time_zone="America/New_York")

@@ -10,11 +10,13 @@ from django.urls import reverse
 
 from interviews.calendar import calendar_for
 from interviews.models import Assignment, Extension, Interview
-from tests.interviews.test_progress import local, make_assignment, plan_interview
+from tests.factories import local, make_assignment, plan_interview
 
 UTC = zoneinfo.ZoneInfo("UTC")
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 BASE = "https://rapport.example.edu"
+
+pytestmark = pytest.mark.assignment(title="Meet a nurse")
 
 
 # A tiny reader for what we write: unfold, split properties, unescape TEXT.
@@ -65,11 +67,6 @@ def by_summary(events) -> dict[str, dict]:
     return {event["SUMMARY"]: event for event in events}
 
 
-@pytest.fixture
-def assignment(course):
-    return make_assignment(course, title="Meet a nurse")
-
-
 # The text format (written by the icalendar library, read back by our own reader above)
 
 
@@ -96,7 +93,7 @@ def test_student_gets_each_dated_milestone_at_the_due_instant_in_utc(assignment,
     assert event["DTSTART"] == "20270315T130000Z"
     assert event["DTEND"] == "20270315T131500Z"
     assert event["DTSTAMP"] == "20270301T120000Z"
-    assert event["UID"] == f"milestone-{assignment.pk}-writeup-{student.pk}@rapport"
+    assert event["UID"] == f"milestone-{assignment.pk}-writeup-{student.pk}@localhost"
     assert (
         f"{BASE}/courses/{assignment.course_id}/assignments/{assignment.pk}/"
         in (event["DESCRIPTION"])
@@ -381,3 +378,23 @@ def test_the_feed_is_never_kept_by_a_shared_cache(client, assignment, student):
 
     assert response.status_code == 200
     assert {"private", "no-store"} <= {v.strip() for v in response["Cache-Control"].split(",")}
+
+
+def test_an_empty_feed_is_a_valid_calendar_with_one_component(student):
+    import icalendar
+
+    text = calendar_for(user=student, base_url=BASE, now=NOW)
+
+    calendar = icalendar.Calendar.from_ical(text)
+    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
+    assert calendar.walk("VEVENT") == []
+
+
+def test_uids_carry_the_sites_domain_so_two_sites_never_share_one(assignment, student, settings):
+    settings.SITE_URL = "https://careers.example.edu"
+    _, events = feed(student)
+    settings.SITE_URL = "https://rapport.other.org:8443"
+    _, elsewhere = feed(student)
+
+    assert events and all(e["UID"].endswith("@careers.example.edu") for e in events)
+    assert {e["UID"] for e in events}.isdisjoint({e["UID"] for e in elsewhere})

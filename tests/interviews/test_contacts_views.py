@@ -8,13 +8,8 @@ import pytest
 from django.urls import reverse
 
 from interviews.models import Contact
-from tests.interviews.test_planning import (
-    NOW,
-    make_assignment,
-    make_contact,
-    make_interview,
-    text_of,
-)
+from tests.factories import NOW, make_contact, make_interview, make_open_assignment
+from tests.pages import text_of
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -214,7 +209,7 @@ def test_list_shows_only_own_contacts(as_user, student, classmate):
 
 
 def contacts_with_interviews(student, course, count):
-    assignment = make_assignment(course, title=f"Assignment for {count}")
+    assignment = make_open_assignment(course, title=f"Assignment for {count}")
     previous = None
     for n in range(count):
         contact = make_contact(
@@ -251,8 +246,8 @@ def test_detail_shows_the_interviews_across_courses_and_the_referral_chain(
     eve = make_contact(student, "Eve Earlier")
     dana = make_contact(student, "Dana Director", referred_by=eve)
     make_contact(student, "Ravi Referred", referred_by=dana)
-    make_interview(make_assignment(course, title="First interview"), student, dana)
-    make_interview(make_assignment(second, title="Lab interview"), student, dana)
+    make_interview(make_open_assignment(course, title="First interview"), student, dana)
+    make_interview(make_open_assignment(second, title="Lab interview"), student, dana)
 
     response = as_user(student).get(reverse("interviews:contact_detail", args=[dana.pk]))
 
@@ -287,7 +282,7 @@ def test_contact_with_an_interview_is_not_deleted_and_the_student_is_told_why(
     as_user, student, course
 ):
     contact = make_contact(student)
-    make_interview(make_assignment(course), student, contact)
+    make_interview(make_open_assignment(course), student, contact)
     client = as_user(student)
 
     confirm = client.get(reverse("interviews:contact_delete", args=[contact.pk]))

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from common.refused import Refused
 from courses.enrolment import member_remove
 from courses.models import Membership
 from interviews import feedback
@@ -15,7 +16,6 @@ from interviews.feedback import (
     ALREADY_RESOLVED,
     NOT_RELEASED,
     REASON_TOO_SHORT,
-    FeedbackRefused,
     message_post,
     regrade_request_create,
     regrade_resolve,
@@ -28,15 +28,13 @@ from interviews.models import (
     RegradeRequest,
     Submission,
 )
-from notifications.models import Kind, Notification
+from interviews.notices import Kind
+from notifications.models import Notification
 from notifications.tasks import tick
-from tests.interviews.conftest import NOW
+from tests.factories import NOW
 from tests.interviews.grading_samples import PRIVATE, REASON, feedback_assignment, make_grade
 
-
-@pytest.fixture
-def assignment(course, instructor):
-    return feedback_assignment(course, instructor)
+pytestmark = pytest.mark.assignment(build=feedback_assignment)
 
 
 @pytest.fixture
@@ -124,7 +122,7 @@ def test_a_message_is_emailed_on_the_next_tick(frozen, submission, student, inst
 def test_an_empty_or_too_long_message_is_refused_and_nothing_is_sent(
     submission, student, body, error
 ):
-    with pytest.raises(FeedbackRefused) as refused:
+    with pytest.raises(Refused) as refused:
         message_post(submission=submission, author=student, body=body, now=NOW)
 
     assert refused.value.message == error
@@ -178,7 +176,7 @@ def test_a_student_asks_for_a_regrade_on_a_released_grade_and_staff_are_told(
 
 
 def test_a_regrade_cannot_be_asked_for_before_release(unreleased, student):
-    with pytest.raises(FeedbackRefused) as refused:
+    with pytest.raises(Refused) as refused:
         regrade_request_create(grade=unreleased, student=student, reason=REASON, now=NOW)
 
     assert refused.value.message == NOT_RELEASED
@@ -187,7 +185,7 @@ def test_a_regrade_cannot_be_asked_for_before_release(unreleased, student):
 
 
 def test_a_regrade_cannot_be_asked_for_on_someone_elses_grade(released, classmate):
-    with pytest.raises(FeedbackRefused):
+    with pytest.raises(Refused):
         regrade_request_create(grade=released, student=classmate, reason=REASON, now=NOW)
 
     assert not RegradeRequest.objects.exists()
@@ -195,7 +193,7 @@ def test_a_regrade_cannot_be_asked_for_on_someone_elses_grade(released, classmat
 
 @pytest.mark.parametrize("reason", ["", "   ", "Wrong.", "Please look again"])
 def test_a_regrade_needs_at_least_a_sentence_of_reason(released, student, reason):
-    with pytest.raises(FeedbackRefused) as refused:
+    with pytest.raises(Refused) as refused:
         regrade_request_create(grade=released, student=student, reason=reason, now=NOW)
 
     assert (refused.value.message, refused.value.field) == (REASON_TOO_SHORT, "reason")
@@ -206,7 +204,7 @@ def test_a_regrade_needs_at_least_a_sentence_of_reason(released, student, reason
 def test_only_one_regrade_request_may_be_open_at_a_time(released, student, instructor):
     first = regrade_request_create(grade=released, student=student, reason=REASON, now=NOW)
 
-    with pytest.raises(FeedbackRefused) as refused:
+    with pytest.raises(Refused) as refused:
         regrade_request_create(grade=released, student=student, reason=REASON + "!", now=NOW)
     assert refused.value.message == ALREADY_OPEN
     assert RegradeRequest.objects.count() == 1
@@ -248,10 +246,10 @@ def test_resolving_a_request_records_the_answer_and_notifies_the_student(
 def test_a_resolution_needs_a_response_and_an_outcome(released, student, instructor):
     request = regrade_request_create(grade=released, student=student, reason=REASON, now=NOW)
 
-    with pytest.raises(FeedbackRefused) as refused:
+    with pytest.raises(Refused) as refused:
         regrade_resolve(request=request, by=instructor, outcome="changed", response=" ", now=NOW)
     assert refused.value.field == "response"
-    with pytest.raises(FeedbackRefused) as refused:
+    with pytest.raises(Refused) as refused:
         regrade_resolve(request=request, by=instructor, outcome="maybe", response="Ok", now=NOW)
     assert refused.value.field == "outcome"
 
@@ -264,7 +262,7 @@ def test_a_request_is_answered_once(released, student, instructor, assistant):
     request = regrade_request_create(grade=released, student=student, reason=REASON, now=NOW)
     regrade_resolve(request=request, by=instructor, outcome="unchanged", response="No.", now=NOW)
 
-    with pytest.raises(FeedbackRefused) as refused:
+    with pytest.raises(Refused) as refused:
         regrade_resolve(request=request, by=assistant, outcome="changed", response="Yes", now=NOW)
 
     assert refused.value.message == ALREADY_RESOLVED

@@ -13,10 +13,11 @@ from django.urls import reverse
 
 from interviews.feedback import ALREADY_OPEN, NOT_RELEASED, REASON_TOO_SHORT, message_post
 from interviews.models import FeedbackMessage, Grade, RegradeRequest
+from interviews.notices import Kind
 from interviews.permissions import get_submission_for_grader
-from notifications.models import Kind, Notification
-from tests.courses.test_views import messages_of, text_of
-from tests.interviews.conftest import NOW
+from interviews.views.feedback import staff_panel
+from notifications.models import Notification
+from tests.factories import NOW
 from tests.interviews.grading_samples import (
     PRIVATE,
     REASON,
@@ -24,16 +25,14 @@ from tests.interviews.grading_samples import (
     feedback_submission,
     make_grade,
 )
+from tests.pages import messages_of, text_of
+
+pytestmark = pytest.mark.assignment(build=feedback_assignment)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # What an unreleased grade holds; none of it may reach the student.
 GRADE_TEXT = ("14.4", "16 out of", "thoughtful", "About preparation", "Strong", "Selected",
               "Ines Instructor", "Rubric", "Regrade", PRIVATE)  # fmt: skip
-
-
-@pytest.fixture
-def assignment(course, instructor):
-    return feedback_assignment(course, instructor)
 
 
 def url(name, assignment, *extra):
@@ -543,14 +542,16 @@ def test_a_request_is_only_reached_through_its_own_students_grading_url(
 def render_panel(user, submission, **extra) -> str:
     request = RequestFactory().get("/")
     request.user = user
-    submission = get_submission_for_grader(
+    submission, _ = get_submission_for_grader(
         user, submission.assignment.course_id, submission.assignment_id, submission.student_id
     )
+    grade = getattr(submission, "grade", None)
     context = {
         "submission": submission,
-        "grade": getattr(submission, "grade", None),
+        "grade": grade,
         "course": submission.assignment.course,
         "assignment": submission.assignment,
+        "panel": staff_panel(submission, grade),
         **extra,
     }
     return render_to_string("interviews/feedback/_staff_panel.html", context, request=request)
@@ -590,7 +591,7 @@ def test_the_staff_panel_works_before_grading_and_costs_few_queries(
     make_grade(submission, instructor)
     for index in range(12):
         message_post(submission=submission, author=instructor, body=f"Note {index}", now=NOW)
-    on_page = get_submission_for_grader(
+    on_page, _ = get_submission_for_grader(
         instructor, submission.assignment.course_id, submission.assignment_id, student.pk
     )
     context = {
@@ -600,6 +601,7 @@ def test_the_staff_panel_works_before_grading_and_costs_few_queries(
         "assignment": on_page.assignment,
     }
     with django_assert_max_num_queries(2):  # the thread and the regrade requests
+        context["panel"] = staff_panel(on_page, on_page.grade)
         html = render_to_string("interviews/feedback/_staff_panel.html", context)
     assert "Note 11" in text_of(html)
 

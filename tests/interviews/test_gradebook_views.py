@@ -21,17 +21,17 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from accounts.models import User
+from common.spreadsheets import csv_bytes
 from courses.models import Membership, Role
 from interviews.gradebook import (
     ExportFormat,
     criteria_rows,
-    csv_bytes,
     gradebook_csv,
     gradebook_for,
 )
 from interviews.models import Criterion, CriterionScore, Grade, Level, Rubric, Submission
-from tests.courses.test_views import section, text_of
 from tests.interviews.grading_samples import DUE, enrol, gradebook_assignment, graded, submitted
+from tests.pages import section, text_of
 
 CANVAS_ID_HEADER = re.compile(r"\A(.*)\s\((\d+)\)\Z")
 CANVAS_READ_ONLY = re.compile(

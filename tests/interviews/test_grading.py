@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
+from common.refused import Refused
 from courses.enrolment import member_enrol
 from courses.models import Membership, Role
 from interviews import grading
-from interviews.grading import GradeConflict, ReleaseRefused
+from interviews.grading import GradeConflict
 from interviews.models import (
     BankQuestion,
     Contact,
@@ -22,22 +23,12 @@ from interviews.models import (
     SavedComment,
     Submission,
 )
-from notifications.models import Kind, Notification
-from tests.interviews.conftest import NOW
-from tests.interviews.grading_samples import criteria, level, make_rubric
-from tests.interviews.test_progress import local, make_assignment, submit
+from interviews.notices import Kind
+from notifications.models import Notification
+from tests.factories import NOW, local, make_submission
+from tests.interviews.grading_samples import criteria, level
 
 D = Decimal
-
-
-@pytest.fixture
-def assignment(course):
-    return make_assignment(course)
-
-
-@pytest.fixture
-def rubric(assignment):
-    return make_rubric(assignment)
 
 
 def save(submission, grader, rubric=None, *, strong=True, follow_up="8", revision=0, **kw):
@@ -212,7 +203,7 @@ def test_an_assistants_grade_waits_for_review_when_review_is_required(
     grade = save(writeup, assistant, rubric)
 
     assert grade.needs_review and not grade.is_releasable
-    with pytest.raises(ReleaseRefused):
+    with pytest.raises(Refused):
         grading.grade_release(grade=grade, by=instructor, now=NOW)
     assert grading.feedback_release(assignment=writeup.assignment, by=instructor, now=NOW) == 0
 
@@ -265,7 +256,7 @@ def test_releasing_one_grade_notifies_its_student(rubric, writeup, instructor, s
 def test_an_incomplete_grade_is_not_released(rubric, writeup, instructor):
     grade = save(writeup, instructor, rubric, follow_up=None)
 
-    with pytest.raises(ReleaseRefused, match="not complete"):
+    with pytest.raises(Refused, match="not complete"):
         grading.grade_release(grade=grade, by=instructor, now=NOW)
     assert not Notification.objects.exists()
 
@@ -342,7 +333,7 @@ def test_the_queue_lists_submitted_writeups_with_their_state(
 def test_the_queue_marks_removed_students_and_leaves_out_staff(
     assignment, writeup, course, student, assistant
 ):
-    submit(assignment, assistant, at=local(2027, 3, 14, 9, 0), body="not a student")
+    make_submission(assignment, assistant, at=local(2027, 3, 14, 9, 0), body="not a student")
     Membership.objects.filter(course=course, user=student).update(
         removed_at=NOW - timedelta(days=1)
     )
@@ -366,7 +357,7 @@ def test_saved_comments_are_added_once_edited_used_and_deleted(instructor):
     comment.refresh_from_db()
     assert (comment.text, comment.use_count) == ("Great, open questions.", 2)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         grading.saved_comment_update(comment=comment, text="   ")
     grading.saved_comment_delete(comment=comment)
     assert not SavedComment.objects.exists()

@@ -22,29 +22,23 @@ from interviews.models import (
     SavedComment,
     Submission,
 )
-from notifications.models import Kind, Notification
-from tests.courses.test_views import section, text_of
+from interviews.notices import Kind
+from notifications.models import Notification
+from tests.factories import NOW, local, make_submission
 from tests.forms_as_rendered import Page, as_post_data
 from tests.interviews import samples
-from tests.interviews.conftest import NOW
-from tests.interviews.grading_samples import criteria, level, make_rubric
-from tests.interviews.test_progress import local, make_assignment, submit
+from tests.interviews.grading_samples import criteria, level
+from tests.pages import section, text_of
 
 D = Decimal
+# How static/js/autosave-engine.js posts (interviews/views/autosave.py).
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
-pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def assignment(course):
-    return make_assignment(course, late_percent_per_day=D(10), late_max_percent=D(50))
-
-
-@pytest.fixture
-def rubric(assignment):
-    return make_rubric(assignment)
+pytestmark = [
+    pytest.mark.usefixtures("frozen"),
+    pytest.mark.assignment(late_percent_per_day=D(10), late_max_percent=D(50)),
+]
 
 
 def queue_url(assignment, **query) -> str:
@@ -226,7 +220,7 @@ def test_grading_page_shows_the_writeup_interview_record_and_rubric(
     as_user, assistant, rubric, assignment, student, classmate
 ):
     prompt = ReflectionPrompt.objects.create(assignment=assignment, text="What surprised you?")
-    writeup = submit(
+    writeup = make_submission(
         assignment, student, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20",
         answers={str(prompt.pk): "How much they read."}, body="More thoughts here",
     )  # fmt: skip
@@ -329,7 +323,7 @@ def evidence_of(assignment, student):
 def test_grading_page_shows_the_evidence_the_rubric_grades(
     as_user, instructor, rubric, assignment, student
 ):
-    submit(assignment, student, at=local(2027, 3, 14, 9, 0), body="My reflection")
+    make_submission(assignment, student, at=local(2027, 3, 14, 9, 0), body="My reflection")
     first, second = evidence_of(assignment, student)
 
     response = as_user(instructor).get(grade_url(assignment, student))
@@ -378,7 +372,7 @@ def test_grading_page_shows_the_evidence_the_rubric_grades(
 def test_grading_page_queries_do_not_grow_with_the_interviews(
     as_user, instructor, rubric, assignment, student, pairs, django_assert_max_num_queries
 ):
-    submit(assignment, student, at=local(2027, 3, 14, 9, 0), body="My reflection")
+    make_submission(assignment, student, at=local(2027, 3, 14, 9, 0), body="My reflection")
     for _ in range(pairs):
         evidence_of(assignment, student)
     client = as_user(instructor)
@@ -421,7 +415,7 @@ def test_save_and_next_goes_to_the_next_student_of_the_same_filter(
     member_enrol(course=course, user=outsider, role=Role.STUDENT)
     outsider.full_name = "Ada Early"
     outsider.save()
-    submit(rubric.assignment, outsider, at=local(2027, 3, 14, 8, 0), body="First")
+    make_submission(rubric.assignment, outsider, at=local(2027, 3, 14, 8, 0), body="First")
     client = as_user(instructor)
     client.post(grade_url(rubric.assignment, late_writeup.student), form_data(rubric))
 
@@ -491,7 +485,8 @@ def test_background_save_answers_with_json(as_user, assistant, rubric, writeup):
     # The assistant's review-and-release panel, sent again so the page follows the grade.
     assert "An instructor releases feedback" in body.pop("release_html")
     assert body == {
-        "status": "saved", "message": "Saved at 10:00", "revision": 1, "state": "In progress",
+        "status": "saved", "revision": 1, "saved_at": "2027-03-20T15:00:00+00:00",
+        "message": "Saved at 10:00", "state": "In progress",
         "score": "8", "final_score": "8", "points_possible": "20", "penalty_percent": "0",
     }  # fmt: skip
 
@@ -501,8 +496,8 @@ def test_background_save_answers_with_json(as_user, assistant, rubric, writeup):
     assert body["errors"] == {f"criterion_{follow_up.pk}": ["Give from 0 to 10 points."]}
     assert body["message"] == "Not saved: Give from 0 to 10 points. — your input is kept."
 
-    htmx = client.post(url, form_data(rubric, revision=1), HTTP_HX_REQUEST="true")
-    assert htmx.json()["revision"] == 2 and htmx.json()["state"] == "Graded"
+    again = client.post(url, form_data(rubric, revision=1), **JSON)
+    assert again.json()["revision"] == 2 and again.json()["state"] == "Graded"
 
 
 def test_two_graders_at_once_the_second_gets_409_and_the_first_grade_stands(
@@ -519,10 +514,10 @@ def test_two_graders_at_once_the_second_gets_409_and_the_first_grade_stands(
 
     assert background.status_code == 409
     assert background.json() == {
-        "status": "conflict",
+        "status": "conflict", "revision": 1, "saved_at": "2027-03-20T15:00:00+00:00",
         "message": "Not saved: Ines Instructor saved this grade at 10:00 while you were "
         "working — your input is kept.",
-        "saved_by": "Ines Instructor", "saved_at": "10:00", "revision": 1,
+        "saved_by": "Ines Instructor", "saved_clock": "10:00",
     }  # fmt: skip
     assert plain.status_code == 409
     alert = text_of(

@@ -8,28 +8,11 @@ from courses.enrolment import member_remove
 from courses.models import Membership
 from interviews.insights import Share, insights_page, outcome_rows
 from interviews.models import Assignment, Contact, Interview
-from tests.interviews.test_progress import local, make_assignment
+from tests.factories import held, local, term_assignment
 
 NOW = datetime(2027, 3, 20, 15, 0, tzinfo=UTC)
 
-
-# Helpers shared with the view tests
-
-
-def term_assignment(course, title="Informational interview", **fields) -> Assignment:
-    """Published on Monday 22 Feb 2027 (course time), write-up due Monday 15 March."""
-    return make_assignment(course, title=title, published_at=local(2027, 2, 22, 9, 0), **fields)
-
-
-def held(assignment, student, *, at, name="Priya Patel", organisation="", industry="", **fields):
-    """An interview ``student`` held at ``at`` with a new contact of theirs."""
-    contact = Contact.objects.create(
-        owner=student, name=name, organisation=organisation, industry=industry
-    )
-    values = {"status": Interview.Status.HELD, "scheduled_at": at, "held_at": at, **fields}
-    return Interview.objects.create(
-        assignment=assignment, student=student, contact=contact, **values
-    )
+pytestmark = pytest.mark.assignment(build=term_assignment)
 
 
 def page_of(course, **kwargs):
@@ -38,11 +21,6 @@ def page_of(course, **kwargs):
 
 def table(chart) -> list[tuple[str, int, int | None]]:
     return [(group.label, group.interviews, group.students) for group in chart.groups]
-
-
-@pytest.fixture
-def assignment(course):
-    return term_assignment(course)
 
 
 # Counts

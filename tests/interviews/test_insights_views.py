@@ -13,9 +13,10 @@ from django.urls import reverse
 from accounts.models import User
 from courses.models import Membership, Role
 from interviews.models import Contact, Interview
-from tests.courses.test_views import section, text_of
-from tests.interviews.test_insights import held, term_assignment
-from tests.interviews.test_progress import local
+from tests.factories import held, local, term_assignment
+from tests.pages import section, text_of
+
+pytestmark = pytest.mark.assignment(build=term_assignment)
 
 
 def insights_url(course, **query) -> str:
@@ -36,11 +37,6 @@ def read_csv(response) -> list[list[str]]:
     content = b"".join(response.streaming_content)
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, as the gradebook files
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-
-
-@pytest.fixture
-def assignment(course):
-    return term_assignment(course)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import zoneinfo
 from datetime import datetime
-from decimal import Decimal
 
 import pytest
 
@@ -16,13 +15,10 @@ def local(*args):
     return datetime(*args, tzinfo=NEW_YORK)
 
 
-@pytest.fixture
-def assignment(course):
-    return Assignment.objects.create(
-        course=course, title="Interview", required_interviews=2,
-        contact_due_at=local(2027, 3, 1, 17, 0), interview_due_at=local(2027, 3, 10, 17, 0),
-        writeup_due_at=local(2027, 3, 15, 9, 0), points=Decimal("100"),
-    )  # fmt: skip
+# make_assignment's March dates, without a cut-off.
+pytestmark = pytest.mark.assignment(
+    title="Interview", required_interviews=2, cutoff_at=None, state=Assignment.State.DRAFT
+)
 
 
 def interview(assignment, student, *, created, held=None, status=Interview.Status.PLANNING):

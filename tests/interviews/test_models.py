@@ -16,19 +16,10 @@ def local(*args, zone=NEW_YORK):
     return datetime(*args, tzinfo=zone)
 
 
-@pytest.fixture
-def assignment(course, instructor):
-    return Assignment.objects.create(
-        course=course,
-        title="Informational interview",
-        contact_due_at=local(2027, 3, 1, 17, 0),
-        interview_due_at=local(2027, 3, 10, 17, 0),
-        writeup_due_at=local(2027, 3, 15, 9, 0),  # the Monday after clocks go forward
-        cutoff_at=local(2027, 3, 22, 9, 0),
-        late_percent_per_day=Decimal("10"),
-        late_max_percent=Decimal("30"),
-        created_by=instructor,
-    )
+# make_assignment's March dates: the write-up is due the Monday after clocks go forward.
+pytestmark = pytest.mark.assignment(
+    state=Assignment.State.DRAFT, late_percent_per_day=Decimal("10"), late_max_percent=Decimal("30")
+)
 
 
 def test_due_dates_are_stored_in_utc_and_keep_local_wall_time(assignment):
@@ -118,10 +109,14 @@ def test_next_step_follows_the_interview_through_its_life(assignment, student):
     steps.append(interview.next_step())
 
     assert steps == [
+        Interview.NextStep.AGREE_TIME,
+        Interview.NextStep.PREPARE_QUESTIONS,
+        Interview.NextStep.HOLD,
+        Interview.NextStep.THANK,
+        Interview.NextStep.RECORD_OUTCOME,
+        Interview.NextStep.FOLLOW_UP,
+    ]
+    assert [step.label for step in steps][:2] == [
         "Agree a date and time with your contact",
         "Prepare your questions",
-        "Hold the interview, then log your notes",
-        "Send your thank-you note",
-        "Record what you learned",
-        "Follow up if you have not heard back",
     ]

@@ -2,70 +2,19 @@
 thank-you and outcome. Time is frozen at NOW, two weeks after the US and before the EU switch
 to summer time in 2027 (EU clocks go forward on 28 March)."""
 
-import html
-import re
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from common.refused import Refused
 from interviews import planning
-from interviews.models import Assignment, BankQuestion, Contact, Extension, Interview
-from interviews.planning import PlanningError
-from tests.interviews.conftest import NOW
+from interviews.models import BankQuestion, Contact, Extension, Interview
+from tests.factories import NOW, make_contact, make_interview, make_open_assignment
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
-
-# Builders shared by the planning, contacts and interview view tests --------------------------
-
-
-def make_assignment(course, **fields) -> Assignment:
-    """A published assignment of ``course``: interview held within 3 weeks of NOW, write-up
-    due in 4."""
-    values = {
-        "title": "Informational interview",
-        "interview_due_at": NOW + timedelta(weeks=3),
-        "writeup_due_at": NOW + timedelta(weeks=4),
-        "state": Assignment.State.PUBLISHED,
-        "published_at": NOW - timedelta(days=7),
-        **fields,
-    }
-    return Assignment.objects.create(course=course, **values)
-
-
-def make_contact(owner, name="Dana Director", **fields) -> Contact:
-    values = {"job_title": "Data Scientist", "organisation": "Acme Analytics", **fields}
-    return Contact.objects.create(
-        owner=owner, name=name, created_at=NOW - timedelta(days=30), **values
-    )
-
-
-def make_interview(assignment, student, contact, **fields) -> Interview:
-    values = {
-        "scheduled_at": NOW + timedelta(days=5),
-        "time_zone": "Europe/Berlin",
-        "status": Interview.Status.SCHEDULED,
-        "created_at": NOW - timedelta(days=1),
-        **fields,
-    }
-    return Interview.objects.create(
-        assignment=assignment, student=student, contact=contact, **values
-    )
-
-
-def text_of(response_or_html) -> str:
-    """What a person reads: tags dropped, entities decoded, spaces collapsed."""
-    content = getattr(response_or_html, "content", response_or_html)
-    if isinstance(content, bytes):
-        content = content.decode()
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
-    return re.sub(r" ([.,;:!?])", r"\1", text)
-
-
-@pytest.fixture
-def assignment(course, frozen):
-    return make_assignment(course)
+pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.assignment(build=make_open_assignment)]
 
 
 @pytest.fixture
@@ -117,7 +66,7 @@ def test_plan_after_the_interview_held_by_date_warns_but_is_saved(assignment, st
 def test_without_an_interview_milestone_the_write_up_due_date_is_the_limit(
     course, student, dana, frozen
 ):
-    assignment = make_assignment(course, interview_due_at=None)
+    assignment = make_open_assignment(course, interview_due_at=None)
     interview = plan(
         assignment, student, dana, scheduled_at=assignment.writeup_due_at + timedelta(days=1)
     )
@@ -171,21 +120,21 @@ def test_midday_across_the_spring_clock_change_is_an_hour_earlier_in_utc():
 def test_contact_may_not_be_referred_by_someone_elses_contact(student, classmate):
     theirs = make_contact(classmate, "Carla Classmatecontact")
 
-    with pytest.raises(PlanningError):
+    with pytest.raises(Refused):
         planning.contact_create(owner=student, name="Ravi", referred_by=theirs)
 
     assert not Contact.objects.filter(name="Ravi").exists()
 
 
 def test_contact_cannot_refer_themselves(student, dana):
-    with pytest.raises(PlanningError):
+    with pytest.raises(Refused):
         planning.contact_update(contact=dana, name=dana.name, referred_by=dana)
 
 
 def test_contact_with_interviews_cannot_be_deleted(assignment, student, dana):
     make_interview(assignment, student, dana)
 
-    with pytest.raises(PlanningError, match="contact of 1 interview"):
+    with pytest.raises(Refused, match="contact of 1 interview"):
         planning.contact_delete(contact=dana)
 
     assert Contact.objects.filter(pk=dana.pk).exists()
@@ -219,21 +168,21 @@ def test_keep_in_touch_is_due_the_chosen_weeks_after_the_last_contact(student, f
 
 
 def test_plan_is_refused_after_the_hard_cutoff(course, student, dana, frozen):
-    assignment = make_assignment(
+    assignment = make_open_assignment(
         course,
         writeup_due_at=NOW - timedelta(days=3),
         interview_due_at=None,
         cutoff_at=NOW - timedelta(hours=1),
     )
 
-    with pytest.raises(PlanningError, match="cut-off"):
+    with pytest.raises(Refused, match="cut-off"):
         plan(assignment, student, dana, scheduled_at=None, status=Interview.Status.PLANNING)
 
     assert not Interview.objects.exists()
 
 
 def test_an_extended_cutoff_lets_the_student_plan_again(course, student, dana, frozen):
-    assignment = make_assignment(
+    assignment = make_open_assignment(
         course,
         writeup_due_at=NOW - timedelta(days=3),
         interview_due_at=None,
@@ -249,19 +198,19 @@ def test_an_extended_cutoff_lets_the_student_plan_again(course, student, dana, f
 
 
 def test_plan_for_a_past_moment_is_refused(assignment, student, dana):
-    with pytest.raises(PlanningError, match="already passed"):
+    with pytest.raises(Refused, match="already passed"):
         plan(assignment, student, dana, scheduled_at=NOW - timedelta(minutes=1))
 
 
 def test_plan_with_a_classmates_contact_is_refused(assignment, student, classmate):
     theirs = make_contact(classmate, "Carla")
 
-    with pytest.raises(PlanningError, match="your own contacts"):
+    with pytest.raises(Refused, match="your own contacts"):
         plan(assignment, student, theirs)
 
 
 def test_scheduled_needs_a_date(assignment, student, dana):
-    with pytest.raises(PlanningError, match="date and time"):
+    with pytest.raises(Refused, match="date and time"):
         plan(assignment, student, dana, scheduled_at=None, status=Interview.Status.SCHEDULED)
 
 
@@ -276,7 +225,7 @@ def test_plan_with_a_new_contact_creates_the_contact_for_the_student(assignment,
 
 
 def test_refused_plan_leaves_no_new_contact_behind(assignment, student):
-    with pytest.raises(PlanningError, match="date and time"):
+    with pytest.raises(Refused, match="date and time"):
         plan(
             assignment, student, None, new_contact={"name": "Ravi New"}, scheduled_at=None,
             status=Interview.Status.SCHEDULED,
@@ -287,9 +236,9 @@ def test_refused_plan_leaves_no_new_contact_behind(assignment, student):
 
 
 def test_plan_needs_either_a_chosen_or_a_new_contact(assignment, student, dana):
-    with pytest.raises(PlanningError, match="not both"):
+    with pytest.raises(Refused, match="not both"):
         plan(assignment, student, dana, new_contact={"name": "Ravi New"})
-    with pytest.raises(PlanningError, match="Choose the contact"):
+    with pytest.raises(Refused, match="Choose the contact"):
         plan(assignment, student, None)
 
     assert list(Contact.objects.all()) == [dana]
@@ -380,7 +329,7 @@ def test_bank_questions_are_added_once_each_after_the_own_ones(assignment, stude
 
 
 def test_another_assignments_bank_question_is_not_added(assignment, student, dana, course):
-    other = make_assignment(course, title="Second interview")
+    other = make_open_assignment(course, title="Second interview")
     foreign = BankQuestion.objects.create(assignment=other, text="Foreign?")
     interview = make_interview(assignment, student, dana)
 
@@ -406,7 +355,7 @@ def test_questions_move_up_and_down_and_stay_put_at_the_ends(assignment, student
 def test_ready_needs_a_question_and_can_be_taken_back(assignment, student, dana):
     interview = make_interview(assignment, student, dana)
 
-    with pytest.raises(PlanningError, match="at least one question"):
+    with pytest.raises(Refused, match="at least one question"):
         planning.interview_set_questions_ready(interview=interview, ready=True, at=NOW)
 
     question = planning.interview_add_question(interview=interview, text="What surprised you?")
@@ -437,7 +386,7 @@ def test_marking_held_sets_the_time_and_counts_as_contact(assignment, student, d
     assert interview.status == Interview.Status.HELD and interview.held_at == held
     assert interview.notes == "Long notes"
     assert dana.last_contacted_at == held
-    assert interview.next_step() == "Send your thank-you note"
+    assert interview.next_step() == Interview.NextStep.THANK
 
 
 def test_taking_back_held_returns_the_interview_to_scheduled(assignment, student, dana):
@@ -520,7 +469,7 @@ def test_refused_outcome_adds_no_new_referral(assignment, student, classmate, da
     interview = make_interview(assignment, student, dana)
     theirs = make_contact(classmate, "Carla")
 
-    with pytest.raises(PlanningError):
+    with pytest.raises(Refused):
         planning.interview_save_outcome(
             interview=interview, insights="", path_fit="", referrals=[theirs], offer="",
             new_referral={"name": "Ravi Referred"},
@@ -533,7 +482,7 @@ def test_outcome_refuses_a_classmates_contact_as_referral(assignment, student, c
     interview = make_interview(assignment, student, dana)
     theirs = make_contact(classmate, "Carla")
 
-    with pytest.raises(PlanningError):
+    with pytest.raises(Refused):
         planning.interview_save_outcome(
             interview=interview, insights="", path_fit="", referrals=[theirs], offer=""
         )

@@ -10,22 +10,12 @@ import pytest
 from django.urls import reverse
 
 from interviews.models import BankQuestion, Contact, Interview
+from tests.factories import NOW, make_contact, make_interview, make_open_assignment
 from tests.html_forms import button_names as form_buttons
 from tests.html_forms import form_action, form_data
-from tests.interviews.test_planning import (
-    NOW,
-    make_assignment,
-    make_contact,
-    make_interview,
-    text_of,
-)
+from tests.pages import text_of
 
-pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def assignment(course):
-    return make_assignment(course)
+pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.assignment(build=make_open_assignment)]
 
 
 @pytest.fixture
@@ -176,7 +166,7 @@ def test_scheduled_without_a_date_is_refused(as_user, student, assignment, dana)
 
 
 def test_planning_after_the_hard_cutoff_is_closed(as_user, student, course, dana):
-    closed = make_assignment(
+    closed = make_open_assignment(
         course,
         interview_due_at=None,
         writeup_due_at=NOW - timedelta(days=2),
@@ -996,7 +986,7 @@ def test_interview_of_another_course_is_not_found_through_ones_own(
     as_user, student, interview, other_course, other_student, name
 ):
     other = make_interview(
-        make_assignment(other_course), other_student, make_contact(other_student)
+        make_open_assignment(other_course), other_student, make_contact(other_student)
     )
     args = [interview.assignment.course_id, interview.assignment_id, other.pk]
 
@@ -1004,7 +994,7 @@ def test_interview_of_another_course_is_not_found_through_ones_own(
 
 
 def test_draft_assignment_cannot_be_planned(as_user, student, course):
-    draft = make_assignment(course, state="draft")
+    draft = make_open_assignment(course, state="draft")
 
     assert as_user(student).get(url("interview_create", draft)).status_code == 404
 
@@ -1012,7 +1002,7 @@ def test_draft_assignment_cannot_be_planned(as_user, student, course):
 def test_interview_listed_under_another_assignment_is_not_found(
     as_user, student, course, interview
 ):
-    second = make_assignment(course, title="Second interview")
+    second = make_open_assignment(course, title="Second interview")
 
     response = as_user(student).get(
         reverse("interviews:interview_detail", args=[course.pk, second.pk, interview.pk])

@@ -5,86 +5,25 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from courses.editing import course_archive
 from courses.enrolment import course_create, member_enrol, member_remove
 from courses.models import Membership, Role
 from interviews.milestones import Status
 from interviews.models import (
     Assignment,
-    Contact,
     Extension,
     Interview,
     ReflectionPrompt,
-    Submission,
-    SubmissionVersion,
 )
 from interviews.progress import assignment_progress, home_for, student_record, wall_time
-
-NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-
-
-def local(*args):
-    return datetime(*args, tzinfo=NEW_YORK)
-
-
-# Helpers shared with the view tests
-
-
-def make_assignment(course, **fields) -> Assignment:
-    """Published unless told otherwise; dates in March 2027, across the US clock change."""
-    values = {
-        "title": "Informational interview",
-        "contact_due_at": local(2027, 3, 1, 17, 0),
-        "interview_due_at": local(2027, 3, 10, 17, 0),
-        "writeup_due_at": local(2027, 3, 15, 9, 0),
-        "cutoff_at": local(2027, 3, 22, 9, 0),
-        "state": Assignment.State.PUBLISHED,
-        **fields,
-    }
-    return Assignment.objects.create(course=course, **values)
-
-
-def plan_interview(assignment, student, *, created, name="Priya Patel", **fields) -> Interview:
-    contact = Contact.objects.create(owner=student, name=name, organisation="Acme Health")
-    return Interview.objects.create(
-        assignment=assignment, student=student, contact=contact, created_at=created, **fields
-    )
-
-
-def submit(
-    assignment, student, *, at, late_days=0, penalty="0", answers=None, body=""
-) -> Submission:
-    """A submitted write-up with one version, as the write-up workflow leaves it."""
-    submission, _ = Submission.objects.get_or_create(assignment=assignment, student=student)
-    number = submission.versions.count() + 1
-    submission.answers = answers or {}
-    submission.body = body
-    submission.word_count = len(body.split()) + sum(
-        len(a.split()) for a in (answers or {}).values()
-    )
-    submission.revision += 1
-    submission.submitted_revision = submission.revision
-    submission.submitted_at = at
-    submission.is_late = late_days > 0
-    submission.late_days = late_days
-    submission.penalty_percent = Decimal(penalty)
-    submission.save()
-    SubmissionVersion.objects.create(
-        submission=submission, number=number, answers=submission.answers, body=body,
-        word_count=submission.word_count, submitted_at=at, is_late=late_days > 0,
-        late_days=late_days, penalty_percent=Decimal(penalty),
-    )  # fmt: skip
-    return submission
+from tests.factories import local, make_assignment, make_submission, plan_interview
 
 
 def statuses(table, student) -> dict[str, str]:
     row = next(r for r in table.rows if r.student == student)
     return {key: state.status for key, state in row.states.items()}
-
-
-@pytest.fixture
-def assignment(course):
-    return make_assignment(course)
 
 
 # The class grid
@@ -154,7 +93,7 @@ def test_removed_students_appear_only_when_asked(assignment, course, classmate):
 
 
 def test_filter_by_milestone_and_status_shows_missing_writeups(assignment, student, classmate):
-    submit(assignment, student, at=local(2027, 3, 14, 9, 0))
+    make_submission(assignment, student, at=local(2027, 3, 14, 9, 0))
     now = local(2027, 3, 16, 9, 0)
 
     missing = assignment_progress(
@@ -180,7 +119,7 @@ def test_name_search_matches_name_or_email_in_any_case(assignment, student, clas
 
 
 def test_a_late_writeup_carries_its_penalty(assignment, student):
-    submit(assignment, student, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20")
+    make_submission(assignment, student, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20")
 
     table = assignment_progress(assignment=assignment, now=local(2027, 3, 18, 9, 0))
 
@@ -229,8 +168,10 @@ def test_record_shows_the_current_version_answer_by_prompt(assignment, student):
         assignment=assignment, position=1, text="What surprised you?"
     )
     second = ReflectionPrompt.objects.create(assignment=assignment, position=2, text="Does it fit?")
-    submit(assignment, student, at=local(2027, 3, 12, 9, 0), answers={str(first.pk): "Old answer"})
-    submit(
+    make_submission(
+        assignment, student, at=local(2027, 3, 12, 9, 0), answers={str(first.pk): "Old answer"}
+    )
+    make_submission(
         assignment, student, at=local(2027, 3, 14, 9, 0),
         answers={str(first.pk): "The hours", str(second.pk): "Mostly"}, body="More thoughts",
     )  # fmt: skip
@@ -247,7 +188,9 @@ def test_record_shows_the_current_version_answer_by_prompt(assignment, student):
 
 def test_answers_to_a_removed_prompt_are_still_shown(assignment, student):
     prompt = ReflectionPrompt.objects.create(assignment=assignment, text="Gone soon")
-    submit(assignment, student, at=local(2027, 3, 14, 9, 0), answers={str(prompt.pk): "Kept"})
+    make_submission(
+        assignment, student, at=local(2027, 3, 14, 9, 0), answers={str(prompt.pk): "Kept"}
+    )
     prompt.delete()
 
     record = student_record(assignment=assignment, student=student, now=local(2027, 3, 16, 9, 0))
@@ -272,7 +215,7 @@ def test_record_steps_to_the_previous_and_next_student_by_name(
 
 
 def test_record_of_a_removed_student_keeps_their_work(assignment, course, classmate):
-    submit(assignment, classmate, at=local(2027, 3, 14, 9, 0), body="Still here")
+    make_submission(assignment, classmate, at=local(2027, 3, 14, 9, 0), body="Still here")
     member_remove(membership=Membership.objects.get(course=course, user=classmate))
 
     record = student_record(assignment=assignment, student=classmate, now=local(2027, 3, 16, 9, 0))
@@ -339,8 +282,8 @@ def test_home_gives_the_next_step_of_each_active_interview(assignment, student):
 def test_home_counts_submitted_writeups_of_active_students_for_staff(
     assignment, course, student, classmate, assistant
 ):
-    submit(assignment, student, at=local(2027, 3, 14, 9, 0))
-    submit(assignment, classmate, at=local(2027, 3, 14, 9, 0))
+    make_submission(assignment, student, at=local(2027, 3, 14, 9, 0))
+    make_submission(assignment, classmate, at=local(2027, 3, 14, 9, 0))
     member_remove(membership=Membership.objects.get(course=course, user=classmate))
 
     home = home_for(user=assistant, now=local(2027, 3, 16, 9, 0))
@@ -353,7 +296,7 @@ def test_home_counts_submitted_writeups_of_active_students_for_staff(
 
 
 def test_home_leaves_out_archived_courses(assignment, course, student):
-    course.archive()
+    course_archive(course=course, by=course.created_by, now=timezone.now())
 
     home = home_for(user=student, now=local(2027, 3, 5, 9, 0))
 
@@ -369,7 +312,7 @@ def _courses_with_work(instructor, student, n):
             make_assignment(taught, title=f"T{i}{j}")
             a = make_assignment(course, title=f"A{i}{j}")
             plan_interview(a, student, created=local(2027, 2, 20, 9, 0), name=f"P{i}{j}")
-            submit(a, student, at=local(2027, 3, 2, 9, 0))
+            make_submission(a, student, at=local(2027, 3, 2, 9, 0))
             Extension.objects.create(assignment=a, student=student, reason="More time")
 
 

@@ -13,8 +13,8 @@ from accounts.models import User
 from courses.enrolment import course_create, member_enrol
 from courses.models import Membership, Role
 from interviews.models import Contact, Extension, Interview, ReflectionPrompt
-from tests.courses.test_views import section, text_of
-from tests.interviews.test_progress import local, make_assignment, plan_interview, submit
+from tests.factories import local, make_assignment, make_submission, plan_interview
+from tests.pages import section, text_of
 
 NOW = local(2027, 3, 16, 9, 0)
 
@@ -23,11 +23,6 @@ NOW = local(2027, 3, 16, 9, 0)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def assignment(course):
-    return make_assignment(course)
 
 
 def progress_url(assignment, **query):
@@ -57,7 +52,7 @@ def test_instructor_sees_every_student_on_every_milestone(
     as_user, instructor, assignment, student, classmate
 ):
     plan_interview(assignment, student, created=local(2027, 2, 25, 10, 0))
-    submit(assignment, student, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20")
+    make_submission(assignment, student, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20")
 
     response = as_user(instructor).get(progress_url(assignment))
 
@@ -80,7 +75,7 @@ def test_a_write_up_submitted_with_fewer_interviews_held_shows_the_interview_mis
     held = plan_interview(assignment, student, created=local(2027, 2, 25, 10, 0))
     held.status, held.held_at = Interview.Status.HELD, local(2027, 3, 12, 10, 0)
     held.save()
-    submit(assignment, student, at=local(2027, 3, 15, 9, 0))
+    make_submission(assignment, student, at=local(2027, 3, 15, 9, 0))
 
     rows = student_rows(as_user(instructor).get(progress_url(assignment)))
 
@@ -108,7 +103,7 @@ def test_counts_are_drawn_as_bars_without_inline_styles(as_user, instructor, ass
 def test_filter_missing_writeups_without_javascript(
     as_user, instructor, assignment, student, classmate
 ):
-    submit(assignment, student, at=local(2027, 3, 14, 9, 0))
+    make_submission(assignment, student, at=local(2027, 3, 14, 9, 0))
 
     response = as_user(instructor).get(
         progress_url(assignment, milestone="writeup", status="missing")
@@ -172,7 +167,7 @@ def _class_of(course, assignment, size):
     for user in users[::2]:
         plan_interview(assignment, user, created=local(2027, 2, 25, 10, 0), status="held",
                        held_at=local(2027, 3, 5, 10, 0))  # fmt: skip
-        submit(assignment, user, at=local(2027, 3, 14, 9, 0))
+        make_submission(assignment, user, at=local(2027, 3, 14, 9, 0))
 
 
 @pytest.mark.parametrize("size", [10, 200])
@@ -210,7 +205,9 @@ def test_record_shows_the_whole_interview_record(as_user, instructor, assignment
     referral = Contact.objects.create(owner=student, name="New Lead", organisation="Beta Clinic")
     interview.referrals.add(referral)
     prompt = ReflectionPrompt.objects.create(assignment=assignment, text="What did you learn?")
-    submit(assignment, student, at=local(2027, 3, 14, 9, 0), answers={str(prompt.pk): "A lot"})
+    make_submission(
+        assignment, student, at=local(2027, 3, 14, 9, 0), answers={str(prompt.pk): "A lot"}
+    )
 
     response = as_user(instructor).get(record_url(assignment, student))
 
@@ -238,7 +235,7 @@ def test_record_shows_extension_reason_and_late_penalty(as_user, instructor, ass
         assignment=assignment, student=student, writeup_due_at=local(2027, 3, 16, 9, 0),
         reason="Hospital stay", granted_by=instructor,
     )  # fmt: skip
-    submission = submit(
+    submission = make_submission(
         assignment, student, at=local(2027, 3, 17, 10, 0), late_days=1, penalty="10"
     )
 
@@ -320,7 +317,7 @@ def test_student_sees_missing_work_before_the_cutoff(as_user, assignment, classm
 def test_staff_see_a_submitted_count_per_published_assignment(
     as_user, instructor, assignment, student
 ):
-    submit(assignment, student, at=local(2027, 3, 14, 9, 0))
+    make_submission(assignment, student, at=local(2027, 3, 14, 9, 0))
     make_assignment(assignment.course, title="Unpublished", state="draft")
 
     response = as_user(instructor).get(reverse("courses:mine"))

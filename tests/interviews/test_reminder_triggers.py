@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.forms import ProfileForm
 from accounts.profile import profile_save
-from courses.editing import course_update
+from courses.editing import course_archive, course_unarchive, course_update
 from courses.enrolment import (
     member_change_role,
     member_enrol,
@@ -19,11 +19,18 @@ from courses.enrolment import (
 from courses.forms import CourseForm
 from courses.models import Role
 from interviews import planning, writeups
-from interviews.authoring import assignment_save, extension_grant, extension_revoke
+from interviews.authoring import (
+    assignment_publish,
+    assignment_save,
+    assignment_unpublish,
+    extension_grant,
+    extension_revoke,
+)
 from interviews.models import Interview
+from interviews.notices import Kind
 from interviews.reminders import Schedule
-from notifications.models import Kind, Notification
-from tests.interviews.test_planning import NOW, make_assignment, make_contact, make_interview
+from notifications.models import Notification
+from tests.factories import NOW, make_contact, make_interview, make_open_assignment
 
 
 def pending(student, kind=None):
@@ -31,14 +38,17 @@ def pending(student, kind=None):
     return rows.filter(kind=kind) if kind else rows
 
 
-@pytest.fixture
-def assignment(course, frozen, django_capture_on_commit_callbacks):
-    assignment = make_assignment(
+def published_at_now(course, *, frozen, django_capture_on_commit_callbacks):
+    """The ``assignment``: a draft published at NOW, with what publishing plans on commit."""
+    assignment = make_open_assignment(
         course, state="draft", published_at=None, questions_due_at=NOW + timedelta(days=4)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assignment.publish(now=NOW)
+        assignment_publish(assignment=assignment, by=assignment.created_by, now=NOW)
     return assignment
+
+
+pytestmark = pytest.mark.assignment(build=published_at_now)
 
 
 @pytest.fixture
@@ -58,7 +68,7 @@ def test_unpublishing_cancels_every_pending_reminder(
     assignment, student, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assignment.unpublish()
+        assignment_unpublish(assignment=assignment, by=assignment.created_by)
 
     assert not Notification.objects.filter(state=Notification.State.PENDING).exists()
     assert pending(student).count() == 0
@@ -260,10 +270,14 @@ TRIGGERS = {
     "extension revoked": lambda w: extension_revoke(
         extension=w.assignment.extensions.get(student=w.student)
     ),
-    "assignment unpublished": lambda w: w.assignment.unpublish(),
-    "assignment published again": lambda w: w.assignment.publish(now=NOW),
-    "course archived": lambda w: w.course.archive(now=NOW),
-    "course unarchived": lambda w: w.course.unarchive(),
+    "assignment unpublished": lambda w: assignment_unpublish(
+        assignment=w.assignment, by=w.assignment.created_by
+    ),
+    "assignment published again": lambda w: assignment_publish(
+        assignment=w.assignment, by=w.assignment.created_by, now=NOW
+    ),
+    "course archived": lambda w: course_archive(course=w.course, by=w.course.created_by, now=NOW),
+    "course unarchived": lambda w: course_unarchive(course=w.course, by=w.course.created_by),
     "interview cancelled": _cancelled_interview,
     "held taken back": lambda w: planning.interview_unmark_held(interview=w.interview),
     "student made an assistant": lambda w: member_change_role(
@@ -284,8 +298,10 @@ TRIGGERS = {
 SETUPS = {
     "extension revoked": _extension_granted,
     "held taken back": _held_on_another_day,
-    "assignment published again": lambda w: w.assignment.unpublish(),
-    "course unarchived": lambda w: w.course.archive(now=NOW),
+    "assignment published again": lambda w: assignment_unpublish(
+        assignment=w.assignment, by=w.assignment.created_by
+    ),
+    "course unarchived": lambda w: course_archive(course=w.course, by=w.course.created_by, now=NOW),
     "removed student re-admitted": lambda w: member_remove(
         membership=w.course.memberships.get(user=w.student)
     ),

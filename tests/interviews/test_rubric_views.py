@@ -9,31 +9,31 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from courses.editing import course_archive
 from courses.enrolment import course_create, member_enrol
 from courses.models import Role
 from interviews import rubrics
 from interviews.models import Assignment, Criterion, CriterionScore, Rubric
 from interviews.rubrics import criteria_of
 from tests.authz.common import make_grade, submitted
-from tests.courses.test_views import messages_of, section, text_of
 from tests.interviews.grading_samples import (
     HEADER,
     nine_point_rubric,
     points_of,
     rubric_assignment,
 )
+from tests.pages import messages_of, section, text_of
 
 D = Decimal
 
-
-@pytest.fixture
-def assignment(course):
-    return rubric_assignment(course)
+pytestmark = pytest.mark.assignment(build=rubric_assignment)
 
 
 @pytest.fixture
 def rubric(assignment):
+    """The nine-point rubric these pages edit (the grading tests' is make_rubric's)."""
     return nine_point_rubric(assignment)
 
 
@@ -475,7 +475,7 @@ def test_adopting_the_ready_made_rubric_over_one_asks_to_confirm(as_user, instru
 @pytest.fixture
 def last_term(instructor):
     course = course_create(creator=instructor, title="Career Exploration", term="Fall 2026")
-    course.archive()
+    course_archive(course=course, by=course.created_by, now=timezone.now())
     return course
 
 

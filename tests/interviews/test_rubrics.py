@@ -6,7 +6,10 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from common.refused import Refused
+from courses.editing import course_archive
 from courses.enrolment import course_create, member_enrol
 from courses.models import Role
 from interviews import rubrics
@@ -16,12 +19,12 @@ from interviews.rubrics import (
     IMPORT_MAX_ROWS,
     CriterionInput,
     LevelInput,
-    RubricImportError,
+    RubricFileRefused,
     criteria_of,
     rubric_parse_csv,
 )
 from tests.authz.common import make_grade, submitted
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.interviews.grading_samples import (
     HEADER,
     nine_point_rubric,
@@ -31,10 +34,7 @@ from tests.interviews.grading_samples import (
 
 D = Decimal
 
-
-@pytest.fixture
-def assignment(course):
-    return rubric_assignment(course)
+pytestmark = pytest.mark.assignment(build=rubric_assignment)
 
 
 def titles(rubric) -> list[str]:
@@ -47,7 +47,7 @@ def level_titles(criterion) -> list[str]:
 
 def parse_problems(text: str | bytes) -> list[str]:
     data = text.encode() if isinstance(text, str) else text
-    with pytest.raises(RubricImportError) as caught:
+    with pytest.raises(RubricFileRefused) as caught:
         rubric_parse_csv(data)
     return [str(problem) for problem in caught.value.problems]
 
@@ -187,6 +187,45 @@ def test_levels_move_within_their_criterion(assignment):
     assert criterion.points == D(5)  # order does not change what it is worth
 
 
+def test_the_rules_of_criteria_and_levels_refuse_and_change_nothing(assignment):
+    rubric = nine_point_rubric(assignment)
+    preparation = rubric.criteria.get(title="Preparation")
+    strong = preparation.levels.get(title="Strong")
+    writing = rubric.criteria.get(title="Writing")
+
+    with pytest.raises(Refused, match="worth more than 9999.99 points") as too_much:
+        rubrics.criterion_add(rubric=rubric, title="Extra", points=D("9999"))
+    with pytest.raises(Refused, match="“fair” is already a level") as same_title:
+        rubrics.level_add(criterion=preparation, title="fair", points=D(2))
+    with pytest.raises(Refused, match="At most 9995.99 here"):
+        rubrics.level_update(level=strong, title="Strong", points=D("9996"), description="")
+    with pytest.raises(Refused, match="At most 9994.99 here"):
+        rubrics.criterion_update(
+            criterion=writing, title="Renamed", description="", points=D("9995")
+        )
+
+    assert (too_much.value.field, same_title.value.field) == ("points", "title")
+    assert titles(rubric) == ["Preparation", "Writing"] and points_of(assignment) == D(9)
+    assert level_titles(preparation) == ["Strong", "Fair", "Weak"]
+    assert writing.title == "Writing"  # the instance is left as it was, too
+
+
+def test_a_rubric_and_a_criterion_have_at_most_so_many_parts(assignment):
+    rubric = rubrics.rubric_create(assignment=assignment, title="Rubric")
+    for number in range(rubrics.MAX_CRITERIA):
+        last = rubrics.criterion_add(rubric=rubric, title=f"C{number}", points=D(1))
+    for number in range(rubrics.MAX_LEVELS):
+        rubrics.level_add(criterion=last, title=f"L{number}", points=D(1))
+
+    with pytest.raises(Refused, match="A rubric has at most 30 criteria.") as criteria:
+        rubrics.criterion_add(rubric=rubric, title="One more", points=D(1))
+    with pytest.raises(Refused, match="A criterion has at most 10 levels."):
+        rubrics.level_add(criterion=last, title="One more", points=D(1))
+
+    assert criteria.value.field is None  # about the rubric, not a field
+    assert rubric.criteria.count() == 30 and last.levels.count() == 10
+
+
 def test_deleting_a_criterion_keeps_positions_in_sequence(assignment):
     rubric = nine_point_rubric(assignment)
     rubrics.criterion_add(rubric=rubric, title="Career insight", points=D(2))
@@ -248,7 +287,7 @@ def last_term(instructor, other_instructor):
     """Last term's course, archived, taught by the instructor (and a colleague)."""
     course = course_create(creator=instructor, title="Career Exploration", term="Fall 2026")
     member_enrol(course=course, user=other_instructor, role=Role.INSTRUCTOR)
-    course.archive()
+    course_archive(course=course, by=course.created_by, now=timezone.now())
     return course
 
 
@@ -356,8 +395,8 @@ def test_sources_are_rubrics_in_every_course_the_user_instructs(
 # CSV export --------------------------------------------------------------------------------------
 
 
-def rows_of(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+def rows_of(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
 
 def test_export_has_one_row_per_level_and_one_for_a_points_only_criterion(assignment):
@@ -399,7 +438,7 @@ def test_exported_file_imports_back_to_the_same_rubric(assignment, course):
     )
     rubrics.criterion_add(rubric=rubric, title="Attendance", points=D("2.25"), description="-")
     before = criteria_of(rubric)
-    exported = ("\ufeff" + rubrics.rubric_export_csv(rubric=rubric)).encode()
+    exported = rubrics.rubric_export_csv(rubric=rubric)
 
     rubrics.rubric_import_csv(assignment=assignment, data=exported, filename="rubric.csv")
     other = rubric_assignment(course, title="Elsewhere")
@@ -450,7 +489,7 @@ def test_failed_import_changes_nothing(assignment):
     before = criteria_of(rubric)
     data = f"{HEADER}\nAttendance,,3,,,\nBroken,,x,,,\n".encode()
 
-    with pytest.raises(RubricImportError):
+    with pytest.raises(RubricFileRefused):
         rubrics.rubric_import_csv(assignment=assignment, data=data)
 
     assert criteria_of(Rubric.objects.get(assignment=assignment)) == before

@@ -3,8 +3,9 @@ types the assignment does not take, and the size limit."""
 
 import pytest
 
+from common.refused import Refused
 from interviews.models import AttachmentType
-from interviews.uploads import UploadRefused, check_upload, download_name, human_size, sniff
+from interviews.uploads import check_upload, download_name, human_size, sniff
 from tests.interviews import samples
 from tests.interviews.samples import upload
 
@@ -54,7 +55,7 @@ def test_the_name_does_not_decide_the_type():
     ],
 )
 def test_disguised_or_unknown_files_are_refused_naming_the_file_and_what_it_is(name, data, really):
-    with pytest.raises(UploadRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_upload(upload(name, data), allowed=EVERYTHING)
 
     message = str(refused.value)
@@ -63,7 +64,7 @@ def test_disguised_or_unknown_files_are_refused_naming_the_file_and_what_it_is(n
 
 
 def test_a_type_the_assignment_does_not_take_is_refused_with_the_accepted_types():
-    with pytest.raises(UploadRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_upload(upload("notes.txt", b"just text"), allowed=["pdf", "docx"])
 
     assert str(refused.value) == (
@@ -79,7 +80,7 @@ def test_no_chosen_types_means_every_recognised_type_is_accepted():
 def test_a_file_over_the_limit_is_refused_saying_the_limit(settings):
     settings.ATTACHMENT_MAX_BYTES = 1024
 
-    with pytest.raises(UploadRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_upload(upload("big.pdf", samples.PDF + b"%" * 2000), allowed=EVERYTHING)
 
     assert "“big.pdf” is 2 KB; files can be at most 1 KB." in str(refused.value)
@@ -113,7 +114,7 @@ def test_sniffing_leaves_the_file_ready_to_be_stored_from_the_start():
 def test_a_script_or_markup_file_is_refused_under_its_runnable_name(extension):
     name = f"notes{extension}"
 
-    with pytest.raises(UploadRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_upload(upload(name, samples.SCRIPTS[extension]), allowed=EVERYTHING)
 
     assert str(refused.value) == (
@@ -123,7 +124,7 @@ def test_a_script_or_markup_file_is_refused_under_its_runnable_name(extension):
 
 
 def test_a_pdf_named_like_a_program_is_refused_saying_what_to_rename_it_to():
-    with pytest.raises(UploadRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_upload(upload("report.exe", samples.PDF), allowed=EVERYTHING)
 
     assert str(refused.value) == (
@@ -145,7 +146,7 @@ def test_a_pdf_named_like_a_program_is_refused_saying_what_to_rename_it_to():
     ],
 )
 def test_a_name_whose_extension_is_another_types_is_refused(name, data):
-    with pytest.raises(UploadRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_upload(upload(name, data), allowed=EVERYTHING)
 
     assert "but its name ends in" in str(refused.value)
@@ -181,7 +182,7 @@ def test_the_stored_name_ends_in_the_extension_of_what_the_file_is(name, data, s
     ],
 )
 def test_office_files_with_macros_or_embedded_programs_are_refused(name, data):
-    with pytest.raises(UploadRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_upload(upload(name, data), allowed=EVERYTHING)
 
     assert str(refused.value).startswith(
@@ -192,7 +193,7 @@ def test_office_files_with_macros_or_embedded_programs_are_refused(name, data):
 
 def test_a_macro_enabled_document_is_never_accepted_under_any_name():
     for name in ("essay.docm", "essay.docx", "essay"):
-        with pytest.raises(UploadRefused):
+        with pytest.raises(Refused):
             check_upload(upload(name, samples.docm()), allowed=EVERYTHING)
 
 

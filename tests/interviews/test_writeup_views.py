@@ -5,18 +5,19 @@ import html
 import re
 import zoneinfo
 from datetime import datetime
-from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from interviews.authoring import assignment_publish, assignment_unpublish
 from interviews.models import Assignment, Attachment, Extension, ReflectionPrompt, Submission
 from interviews.writeups import CONFLICT_MESSAGE, attachment_add, writeup_save, writeup_submit
-from tests.courses.test_views import messages_of, text_of
+from tests.factories import make_contact, make_interview, make_writeup_assignment
 from tests.html_forms import form_action, form_data
 from tests.interviews import samples
 from tests.interviews.samples import upload
+from tests.pages import messages_of, text_of
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
@@ -29,25 +30,12 @@ DUE = local(2027, 3, 15, 9, 0)
 CUTOFF = local(2027, 3, 22, 9, 0)
 BEFORE_DUE = local(2027, 3, 10, 12, 0)  # 18:00 in Berlin, where the student lives
 ENOUGH = "I learned how product managers spend their week."
+# How static/js/autosave-engine.js posts (interviews/views/autosave.py).
+BACKGROUND = {"headers": {"Accept": "application/json"}}
 
-
-@pytest.fixture
-def assignment(course, instructor):
-    assignment = Assignment.objects.create(
-        course=course,
-        title="Informational interview",
-        instructions="Talk to **one** professional.",
-        writeup_due_at=DUE,
-        cutoff_at=CUTOFF,
-        late_percent_per_day=Decimal("10"),
-        late_max_percent=Decimal("50"),
-        min_words=5,
-        allow_attachments=True,
-        attachment_types=["pdf", "png"],
-        created_by=instructor,
-    )
-    assignment.publish(now=local(2027, 2, 1, 9, 0))
-    return assignment
+pytestmark = pytest.mark.assignment(
+    build=make_writeup_assignment, instructions="Talk to **one** professional."
+)
 
 
 @pytest.fixture
@@ -137,7 +125,8 @@ def test_the_page_loads_its_script_deferred_and_has_no_inline_script(
 ):
     content = as_user(student).get(page_url(assignment)).content.decode()
 
-    assert re.search(r'<script src="[^"]*js/autosave\.js" defer></script>', content)
+    for script in ("autosave-engine", "writeup"):
+        assert re.search(rf'<script src="[^"]*js/{script}\.js" defer></script>', content)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", content)
     assert " style=" not in content and " onclick=" not in content
 
@@ -250,32 +239,39 @@ def test_save_draft_by_form_post_stores_the_text_and_comes_back_with_a_message(
     assert "7 words of at least 5" in text_of(page)
 
 
-def test_autosave_gets_a_status_fragment_and_the_new_revision(as_user, student, assignment, frozen):
-    response = as_user(student).post(
-        page_url(assignment), draft_data(0, ENOUGH), headers={"HX-Request": "true"}
-    )
+def test_a_background_save_answers_with_the_new_revision_and_the_time(
+    as_user, student, assignment, frozen
+):
+    response = as_user(student).post(page_url(assignment), draft_data(0, ENOUGH), **BACKGROUND)
 
     assert response.status_code == 200
-    assert text_of(response) == "Saved at 18:00."  # the student's own time (Berlin)
-    assert response["X-Writeup-Revision"] == "1"
-    assert response["X-Writeup-Words"] == "8"
+    assert response.json() == {
+        "status": "saved",
+        "revision": 1,
+        "saved_at": "2027-03-10T17:00:00+00:00",
+        "message": "Saved at 18:00.",  # the student's own time (Berlin)
+        "words": 8,
+    }
     assert Submission.objects.get().body == ENOUGH
 
 
-def test_autosave_on_a_stale_revision_gets_409_and_overwrites_nothing(
+def test_a_background_save_on_a_stale_revision_gets_409_and_overwrites_nothing(
     as_user, student, assignment, frozen
 ):
     draft = saved(assignment, student, "typed in the other tab")
     saved(assignment, student, "typed in the other tab, more", revision=draft.revision)
 
     response = as_user(student).post(
-        page_url(assignment),
-        draft_data(draft.revision, "typed here"),
-        headers={"HX-Request": "true"},
+        page_url(assignment), draft_data(draft.revision, "typed here"), **BACKGROUND
     )
 
     assert response.status_code == 409
-    assert text_of(response) == CONFLICT_MESSAGE
+    assert response.json() == {
+        "status": "conflict",
+        "revision": draft.revision + 1,  # the server's: posting on it saves over the other tab
+        "saved_at": "2027-03-10T17:00:00+00:00",
+        "message": CONFLICT_MESSAGE,
+    }
     assert Submission.objects.get().body == "typed in the other tab, more"
 
 
@@ -305,12 +301,16 @@ def test_a_post_without_the_revision_is_refused_and_saves_nothing(
     client = as_user(student)
 
     page = client.post(page_url(assignment), {"body": "text"})
-    fragment = client.post(page_url(assignment), {"body": "text"}, headers={"HX-Request": "true"})
+    background = client.post(page_url(assignment), {"body": "text"}, **BACKGROUND)
 
-    assert page.status_code == fragment.status_code == 400
+    assert page.status_code == background.status_code == 400
     assert "reload it and try again" in text_of(page)
     assert textarea(page, "body") == "text"
-    assert text_of(fragment).startswith("Not saved:")
+    assert background.json() == {
+        "status": "invalid",
+        "message": "Not saved: The page was incomplete; reload it and try again.",
+        "errors": {"revision": ["The page was incomplete; reload it and try again."]},
+    }
     assert not Submission.objects.exists()
 
 
@@ -692,7 +692,7 @@ def test_an_assignment_of_another_course_is_not_found_through_ones_own_course(
     foreign = Assignment.objects.create(
         course=other_course, title="Theirs", writeup_due_at=DUE, created_by=other_instructor
     )
-    foreign.publish(now=BEFORE_DUE)
+    assignment_publish(assignment=foreign, by=foreign.created_by, now=BEFORE_DUE)
 
     for name in ("writeup", "writeup_submit", "attachment_upload"):
         target = reverse(f"interviews:{name}", args=[course.pk, foreign.pk])
@@ -707,7 +707,7 @@ def test_an_assignment_of_another_course_is_not_found_through_ones_own_course(
 
 
 def test_a_draft_assignment_is_not_found_by_students(as_user, student, assignment, frozen):
-    assignment.unpublish()
+    assignment_unpublish(assignment=assignment, by=assignment.created_by)
 
     assert as_user(student).get(page_url(assignment)).status_code == 404
 
@@ -726,8 +726,6 @@ def section(response, heading_id: str) -> str:
 
 
 def held_interview(assignment, student, name="Dana Director", **fields):
-    from tests.interviews.test_planning import make_contact, make_interview
-
     values = {"status": "held", "held_at": local(2027, 3, 5, 10, 0), **fields}
     return make_interview(assignment, student, make_contact(student, name), **values)
 

@@ -8,18 +8,18 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 
-from interviews.models import Assignment, Attachment, Extension, ReflectionPrompt, Submission
-from interviews.uploads import UploadRefused
+from common.refused import Refused
+from interviews.models import Attachment, Extension, ReflectionPrompt, Submission
 from interviews.writeups import (
     CONFLICT_MESSAGE,
     StaleRevision,
-    SubmitRefused,
     attachment_add,
     attachment_remove,
     count_words,
     writeup_save,
     writeup_submit,
 )
+from tests.factories import make_writeup_assignment
 from tests.interviews import samples
 from tests.interviews.samples import upload
 
@@ -33,23 +33,7 @@ def local(*args):
 DUE = local(2027, 3, 15, 9, 0)  # the Monday after clocks go forward (14 March 2027)
 BEFORE_DUE = local(2027, 3, 10, 12, 0)
 
-
-@pytest.fixture
-def assignment(course, instructor):
-    assignment = Assignment.objects.create(
-        course=course,
-        title="Informational interview",
-        writeup_due_at=DUE,
-        cutoff_at=local(2027, 3, 22, 9, 0),
-        late_percent_per_day=Decimal("10"),
-        late_max_percent=Decimal("50"),
-        min_words=5,
-        allow_attachments=True,
-        attachment_types=["pdf", "png"],
-        created_by=instructor,
-    )
-    assignment.publish(now=local(2027, 2, 1, 9, 0))
-    return assignment
+pytestmark = pytest.mark.assignment(build=make_writeup_assignment)
 
 
 @pytest.fixture
@@ -202,14 +186,14 @@ def test_submitting_a_stale_revision_is_refused(assignment, student):
 
 
 def test_an_empty_writeup_cannot_be_submitted(assignment, student):
-    with pytest.raises(SubmitRefused, match="nothing to submit yet"):
+    with pytest.raises(Refused, match="nothing to submit yet"):
         submit(assignment, student, 0)
 
 
 def test_an_under_length_writeup_is_refused_saying_how_many_words_are_missing(assignment, student):
     draft = save(assignment, student, "Only three words", 0)
 
-    with pytest.raises(SubmitRefused) as refused:
+    with pytest.raises(Refused) as refused:
         submit(assignment, student, draft.revision)
 
     assert "needs at least 5 words and has 3. Write 2 more words" in str(refused.value)
@@ -220,7 +204,7 @@ def test_an_under_length_writeup_is_refused_saying_how_many_words_are_missing(as
 def test_after_the_cut_off_nothing_is_submitted_and_the_draft_is_kept(assignment, student):
     draft = save(assignment, student, ENOUGH, 0)
 
-    with pytest.raises(SubmitRefused, match="hard cut-off has passed"):
+    with pytest.raises(Refused, match="hard cut-off has passed"):
         submit(assignment, student, draft.revision, now=local(2027, 3, 22, 9, 1))
 
     stored = Submission.objects.get(pk=draft.pk)
@@ -270,7 +254,7 @@ def test_resubmitting_after_the_due_date_is_refused(assignment, student):
     submit(assignment, student, draft.revision)
     edited = save(assignment, student, ENOUGH + " Revised.", draft.revision)
 
-    with pytest.raises(SubmitRefused, match="Resubmissions closed at the due date"):
+    with pytest.raises(Refused, match="Resubmissions closed at the due date"):
         submit(assignment, student, edited.revision, now=DUE + timedelta(minutes=1))
 
     assert edited.versions.count() == 1
@@ -283,7 +267,7 @@ def test_resubmitting_is_refused_when_the_assignment_takes_one_submission(assign
     submit(assignment, student, draft.revision)
     edited = save(assignment, student, ENOUGH + " Revised.", draft.revision)
 
-    with pytest.raises(SubmitRefused, match="takes one submission"):
+    with pytest.raises(Refused, match="takes one submission"):
         submit(assignment, student, edited.revision)
 
     assert edited.versions.count() == 1
@@ -387,7 +371,7 @@ def test_an_attachment_is_stored_under_a_random_name_and_changes_the_draft(assig
 def test_a_refused_file_stores_nothing_and_leaves_the_draft_alone(assignment, student):
     draft = save(assignment, student, ENOUGH, 0)
 
-    with pytest.raises(UploadRefused, match="Windows program"):
+    with pytest.raises(Refused, match="Windows program"):
         attach(assignment, student, "report.pdf", samples.WINDOWS_PROGRAM)
 
     assert not Attachment.objects.exists()
@@ -399,7 +383,7 @@ def test_attachments_are_refused_when_the_assignment_takes_none(assignment, stud
     assignment.allow_attachments = False
     assignment.save()
 
-    with pytest.raises(UploadRefused, match="does not take attachments"):
+    with pytest.raises(Refused, match="does not take attachments"):
         attach(assignment, student)
 
 

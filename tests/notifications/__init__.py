@@ -2,7 +2,8 @@
 
 from django.utils import timezone
 
-from notifications.models import Kind, Notification
+from interviews.notices import Kind
+from notifications.models import Notification
 
 
 def notify(recipient, *, n: int = 1, state=Notification.State.SENT, **fields) -> Notification:

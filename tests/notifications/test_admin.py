@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from interviews.models import AssignmentReminderSettings
 from notifications.delivery import deliver
-from notifications.models import AssignmentReminderSettings, Notification, Preference
+from notifications.models import Notification, Preference
 from tests.notifications import notify
 
 State = Notification.State
@@ -113,7 +114,7 @@ def test_preference_and_reminder_settings_admins_open(client, operator, student,
     client.force_login(operator)
 
     preferences = client.get(reverse("admin:notifications_preference_changelist"))
-    schedules = client.get(reverse("admin:notifications_assignmentremindersettings_changelist"))
+    schedules = client.get(reverse("admin:interviews_assignmentremindersettings_changelist"))
 
     assert student.email in preferences.content.decode()
     assert "Meet a professional" in schedules.content.decode()

@@ -2,7 +2,8 @@
 combined, deferred, retried and recovered.
 
 Email goes through Django's real SMTP backend with the socket replaced by ``FakeSMTP``, which
-counts connections and can refuse messages the way a mail server does.
+counts connections and can refuse messages the way a mail server does (the same digest through
+a real SMTP server, the locmem backend and an anymail backend: test_email_backends.py).
 """
 
 import email
@@ -16,10 +17,10 @@ import pytest
 from django.core import mail
 from django.core.mail.backends import smtp
 from django.db import OperationalError, connection, connections
-from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from interviews.notices import Kind
 from notifications import delivery
 from notifications.delivery import (
     MAX_ATTEMPTS,
@@ -30,11 +31,11 @@ from notifications.delivery import (
     recover_stale,
     take_due,
 )
-from notifications.models import Kind, Notification, Preference, message_id_for
+from notifications.models import Notification, Preference, message_id_for
 from notifications.notify import notify
 from notifications.planner import Planned, reconcile
 from notifications.tasks import tick
-from tests.conftest import make_user
+from tests.factories import make_user
 
 # 11:00 UTC: midday for ``student`` (Berlin) and the UTC people, 22:00 for ``classmate``
 # (Sydney), who is in their quiet hours.
@@ -369,39 +370,32 @@ def marked_per_write(queries) -> list[int]:
     ]
 
 
-def test_the_rows_of_accepted_emails_are_marked_sent_a_few_recipients_at_a_time(
-    db, server, monkeypatch
-):
-    people = [make_user(f"person{i}@example.edu", f"Person {i}") for i in range(25)]
-    rows = [planned(person, f"r{i}") for i, person in enumerate(people)]
+def test_each_accepted_email_is_marked_sent_before_the_next_goes_out(db, server):
+    """A worker killed at any moment leaves at most one email accepted and not marked sent
+    (it would go out twice): the one between the server's answer and its UPDATE."""
+    people = [make_user(f"person{i}@example.edu", f"Person {i}") for i in range(6)]
+    rows = [planned(person, f"r{i}-{n}") for i, person in enumerate(people) for n in range(2)]
+    marked_when_sent = []
+    sendmail = FakeSMTP.sendmail
 
-    with CaptureQueriesContext(connection) as queries:
-        outcome = deliver([r.pk for r in rows], now=NOW)
+    def counting(smtp_, from_addr, to_addrs, msg):
+        marked_when_sent.append(Notification.objects.filter(state=State.SENT).count())
+        return sendmail(smtp_, from_addr, to_addrs, msg)
 
-    assert outcome["sent"] == 25
-    assert len(server.messages) == 25
-    writes = marked_per_write(queries)
-    assert sum(writes) == 25
-    assert max(writes) <= delivery.MAX_UNMARKED < 25
+    FakeSMTP.sendmail = counting
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            outcome = deliver([r.pk for r in rows], now=NOW)
+    finally:
+        FakeSMTP.sendmail = sendmail
+
+    assert outcome["sent"] == 12
+    assert len(server.messages) == 6
+    assert marked_when_sent == [0, 2, 4, 6, 8, 10]  # each email's two rows, before the next
+    assert marked_per_write(queries) == [2] * 6
     assert {m["Message-ID"] for m in server.messages} == {
         reload(r).message_id for r in rows
     }  # fmt: skip
-
-
-def test_sending_waits_rather_than_leave_more_than_max_unmarked_emails(db, server, monkeypatch):
-    """A worker killed at any moment leaves at most MAX_UNMARKED emails accepted and not
-    marked sent (they would go out twice)."""
-    monkeypatch.setattr(delivery, "MAX_UNMARKED", 3)
-    monkeypatch.setattr(delivery, "MARK_SENT_EVERY", 100)  # the writes come by time only
-    monkeypatch.setattr(delivery, "MARK_SENT_AFTER", 0.2)
-    people = [make_user(f"person{i}@example.edu", f"Person {i}") for i in range(7)]
-    rows = [planned(person, f"r{i}") for i, person in enumerate(people)]
-
-    with CaptureQueriesContext(connection) as queries:
-        deliver([r.pk for r in rows], now=NOW)
-
-    assert len(server.messages) == 7
-    assert marked_per_write(queries) == [3, 3, 1]
 
 
 def test_a_row_taken_back_as_stale_is_still_marked_sent_unless_claimed_again(student):
@@ -410,9 +404,8 @@ def test_a_row_taken_back_as_stale_is_still_marked_sent_unless_claimed_again(stu
     again = planned(student, "again", state=State.SENDING, claim_token="other", claimed_at=NOW)
     ours = planned(student, "ours", state=State.SENDING, claim_token="ours", claimed_at=NOW)
     sent = delivery.SentRecorder(token="ours", now=NOW)
-    sent.add([taken_back, again, ours], "<a@rapport.local>")
 
-    assert sent.write() == 2
+    assert sent.mark([taken_back, again, ours], "<a@rapport.local>") == 2
 
     assert [reload(r).state for r in (taken_back, again, ours)] == [
         State.SENT, State.SENDING, State.SENT,
@@ -447,8 +440,6 @@ def test_an_error_mid_batch_still_marks_the_emails_already_accepted(
 def test_a_write_while_the_database_is_away_waits_for_it_then_the_batch_stops(
     server, monkeypatch, student, outsider, other_student, other_instructor
 ):
-    monkeypatch.setattr(delivery, "MARK_SENT_EVERY", 2)
-    monkeypatch.setattr(delivery, "MAX_UNMARKED", 2)
     rows = [
         planned(person, f"r{i}")
         for i, person in enumerate([student, outsider, other_student, other_instructor])
@@ -465,14 +456,73 @@ def test_a_write_while_the_database_is_away_waits_for_it_then_the_batch_stops(
 
     outcome = deliver([r.pk for r in rows], now=NOW)
 
-    # The first two emails went out and are recorded once the database answers again; the
-    # others go back to pending, for the next tick (their claim may have gone stale).
+    # The first email went out and is recorded once the database answers again; the others
+    # go back to pending, for the next tick (their claim may have gone stale).
     assert refused
-    assert len(server.messages) == 2
-    assert (outcome["sent"], outcome["deferred"]) == (2, 2)
+    assert len(server.messages) == 1
+    assert (outcome["sent"], outcome["deferred"]) == (1, 3)
     states = [reload(r) for r in rows]
-    assert [r.state for r in states] == [State.SENT, State.SENT, State.PENDING, State.PENDING]
-    assert [(r.attempts, r.enqueued_at, r.claim_token) for r in states[2:]] == [(0, None, "")] * 2
+    assert [r.state for r in states] == [State.SENT, State.PENDING, State.PENDING, State.PENDING]
+    assert [(r.attempts, r.enqueued_at, r.claim_token) for r in states[1:]] == [(0, None, "")] * 3
+
+
+def test_a_batch_that_runs_out_of_time_gives_its_unsent_rows_back(db, server, monkeypatch):
+    """Before its claim could be taken back as stale (and the rows sent by another worker
+    too), a batch stops at half of STALE_SENDING_AFTER and gives back what it has not sent."""
+    clock = [0.0]
+    monkeypatch.setattr(delivery, "_monotonic", lambda: clock[0])
+    monkeypatch.setattr(delivery, "STALE_SENDING_AFTER", timedelta(seconds=5))  # 2.5 s to send
+    sendmail = FakeSMTP.sendmail
+
+    def slow(smtp_, *args):
+        clock[0] += 1.0  # every email takes a second
+        return sendmail(smtp_, *args)
+
+    monkeypatch.setattr(FakeSMTP, "sendmail", slow)
+    people = [make_user(f"person{i}@example.edu", f"Person {i}") for i in range(5)]
+    rows = [planned(person, f"r{i}") for i, person in enumerate(people)]
+
+    outcome = deliver([r.pk for r in rows], now=NOW)
+
+    assert (outcome["sent"], outcome["deferred"]) == (3, 2)  # sent at 0, 1 and 2 s
+    assert len(server.messages) == 3
+    states = [reload(r) for r in rows]
+    assert [r.state for r in states] == [State.SENT] * 3 + [State.PENDING] * 2
+    assert [(r.attempts, r.enqueued_at, r.claim_token) for r in states[3:]] == [(0, None, "")] * 2
+
+
+def test_the_rate_limit_holds_across_batches(db, server, settings, monkeypatch):
+    """NOTIFICATION_EMAILS_PER_SECOND counts the emails of every batch together (the cache
+    every worker shares); driven by a clock that moves only when the limiter sleeps."""
+    from notifications.ratelimit import SendRate
+
+    settings.NOTIFICATION_EMAILS_PER_SECOND = 3
+    clock = [1_000_000.0]
+
+    def sleep(seconds):
+        clock[0] += seconds
+
+    monkeypatch.setattr(SendRate, "clock", staticmethod(lambda: clock[0]))
+    monkeypatch.setattr(SendRate, "sleep", staticmethod(sleep))
+    sent_in_second = []
+    sendmail = FakeSMTP.sendmail
+
+    def timed(smtp_, *args):
+        sent_in_second.append(int(clock[0]))
+        return sendmail(smtp_, *args)
+
+    monkeypatch.setattr(FakeSMTP, "sendmail", timed)
+    people = [make_user(f"person{i}@example.edu", f"Person {i}") for i in range(11)]
+    rows = [planned(person, f"r{i}") for i, person in enumerate(people)]
+
+    first = deliver([r.pk for r in rows[:7]], now=NOW)
+    second = deliver([r.pk for r in rows[7:]], now=NOW)
+
+    assert (first["sent"], second["sent"]) == (7, 4)
+    per_second = [sent_in_second.count(s) for s in sorted(set(sent_in_second))]
+    # The second batch fills the second the first left with room, then waits like it did.
+    assert per_second == [3, 3, 3, 2]
+    assert sorted(set(sent_in_second)) == [1_000_000, 1_000_001, 1_000_002, 1_000_003]
 
 
 # Recovery and the tick -------------------------------------------------------------------
@@ -616,20 +666,20 @@ def test_replanning_leaves_a_shown_reminder_alone_but_cancels_its_waiting_email(
     server,
     classmate,
 ):
-    row = planned(classmate, "night", subject="Send your thank-you note")
+    row = planned(classmate, "night", subject="Send your thank-you note", scope="test:night")
     deliver([row.pk], now=NOW)
     waiting = reload(row)
     moved = Planned(
         recipient_id=classmate.pk, kind=Kind.MILESTONE_SOON, dedupe_key="night",
-        send_at=NOW + timedelta(days=2), subject="Other words", body="…",
+        send_at=NOW + timedelta(days=2), subject="Other words", body="…", scope="test:night",
     )  # fmt: skip
 
-    reconcile(scope=Q(pk=row.pk), planned=[moved], now=NOW)
+    reconcile(scope="test:night", planned=[moved], now=NOW)
 
     kept = reload(row)
     assert (kept.subject, kept.send_at) == ("Send your thank-you note", waiting.send_at)
 
-    reconcile(scope=Q(pk=row.pk), planned=[], now=NOW)  # the step was done
+    reconcile(scope="test:night", planned=[], now=NOW)  # the step was done
 
     assert reload(row).state == State.CANCELLED
     deliver([row.pk], now=waiting.send_at)
@@ -659,10 +709,10 @@ def test_one_unbuildable_email_does_not_take_its_batch_down(server, student, out
 
     render = DigestRenderer.render
 
-    def render_or_refuse(self, *, recipient, rows):
+    def render_or_refuse(self, *, recipient, rows, **kwargs):
         if recipient == student:
             raise BadHeaderError("Header values can't contain newlines")
-        return render(self, recipient=recipient, rows=rows)
+        return render(self, recipient=recipient, rows=rows, **kwargs)
 
     monkeypatch.setattr(DigestRenderer, "render", render_or_refuse)
     broken = [planned(student, "a"), planned(student, "b")]

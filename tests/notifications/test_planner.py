@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db.models import Q
 
-from notifications.models import Kind, Notification
+from interviews.notices import Kind
+from notifications.models import Notification
 from notifications.planner import STALE_AFTER, Planned, reconcile
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -16,12 +16,13 @@ def plan(student, key: str, *, send_at=None, subject="Questions by Friday", **ex
     return Planned(
         recipient_id=student.pk, kind=Kind.MILESTONE_SOON, dedupe_key=key,
         send_at=send_at or NOW + timedelta(days=1), subject=subject,
-        body="Prepare your questions.", url="/assignments/1/", **extra,
+        body="Prepare your questions.", url="/assignments/1/",
+        **{"scope": mine(student), **extra},
     )  # fmt: skip
 
 
-def mine(student) -> Q:
-    return Q(recipient=student)
+def mine(student) -> str:
+    return f"test:student:{student.pk}"
 
 
 def rows(student) -> dict[str, Notification]:
@@ -143,7 +144,8 @@ def test_a_plan_racing_another_planner_for_the_same_key_makes_one_row(student):
 
     # A second planner that read the table before the first one wrote sees no row for "a":
     # its insert must neither fail nor make a second row.
-    reconcile(scope=Q(pk__in=[]), planned=[plan(student, "a", subject="Other")], now=NOW)
+    other = plan(student, "a", subject="Other", scope="test:elsewhere")
+    reconcile(scope="test:elsewhere", planned=[other], now=NOW)
 
     assert [(r.dedupe_key, r.subject) for r in Notification.objects.all()] == [
         ("a", "Questions by Friday")

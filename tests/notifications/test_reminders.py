@@ -1,4 +1,4 @@
-"""Which reminders exist (interviews/reminders.py) and the staff digest (notifications/digest.py):
+"""Which reminders exist (interviews/reminders.py) and the staff digest (interviews/digest.py):
 planned rows for a published assignment, its students' work and the clock.
 
 ``student`` lives in Berlin, ``classmate`` in Sydney; the course is in New York.
@@ -10,10 +10,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from courses.models import Membership
-from interviews.models import Assignment, Contact, Extension, Grade, Interview, Submission
+from interviews.digest import plan_grading_digests
+from interviews.models import (
+    Assignment,
+    AssignmentReminderSettings,
+    Contact,
+    Extension,
+    Grade,
+    Interview,
+    Submission,
+)
+from interviews.notices import Kind
 from interviews.reminders import replan_assignment, replan_contact, replan_student
-from notifications.digest import plan_grading_digests
-from notifications.models import AssignmentReminderSettings, Kind, Notification
+from notifications.models import Notification
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 SYDNEY = zoneinfo.ZoneInfo("Australia/Sydney")
@@ -26,14 +35,11 @@ def berlin(*args):
     return datetime(*args, tzinfo=BERLIN)
 
 
-@pytest.fixture
-def assignment(course, instructor):
-    return Assignment.objects.create(
-        course=course, title="Informational interview", created_by=instructor,
-        state=Assignment.State.PUBLISHED, published_at=NOW,
-        contact_due_at=berlin(2027, 2, 10, 17, 0), questions_due_at=berlin(2027, 2, 17, 17, 0),
-        interview_due_at=berlin(2027, 2, 24, 17, 0), writeup_due_at=berlin(2027, 3, 3, 9, 0),
-    )  # fmt: skip
+pytestmark = pytest.mark.assignment(
+    published_at=NOW, contact_due_at=berlin(2027, 2, 10, 17, 0),
+    questions_due_at=berlin(2027, 2, 17, 17, 0), interview_due_at=berlin(2027, 2, 24, 17, 0),
+    writeup_due_at=berlin(2027, 3, 3, 9, 0), cutoff_at=None,
+)  # fmt: skip
 
 
 def pending(user, kind=None) -> list[Notification]:
@@ -66,7 +72,9 @@ def test_each_milestone_is_reminded_three_days_and_one_day_before_at_the_same_lo
     ]  # fmt: skip
     soon = pending(student, Kind.MILESTONE_SOON)
     assert all(
-        n.assignment_id == assignment.pk and n.course_id == assignment.course_id for n in soon
+        n.scope == f"assignment:{assignment.pk}:student:{student.pk}"
+        and n.course_id == assignment.course_id
+        for n in soon
     )
     subjects = {n.subject for n in soon}
     assert "Write-up submitted by Wed 3 Mar, 09:00 CET: Informational interview" in subjects
@@ -257,7 +265,8 @@ def test_an_interview_brings_its_four_reminders_at_sensible_moments(assignment, 
     }
     thanks = pending(student, Kind.THANK_YOU)[0]
     assert thanks.subject == "Send your thank-you note to Priya Patel"
-    assert thanks.interview_id == interview.pk
+    assert thanks.scope == f"assignment:{interview.assignment_id}:student:{student.pk}"
+    assert thanks.url.endswith(f"/interviews/{interview.pk}/thank-you/")
 
 
 def test_a_thank_you_reminder_after_a_late_interview_waits_for_the_morning(

@@ -10,23 +10,19 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from courses.editing import course_archive
 from courses.enrolment import course_create, member_enrol
 from courses.models import Role
-from interviews.models import Assignment, Submission
+from interviews.digest import plan_grading_digests
+from interviews.models import Assignment, AssignmentReminderSettings, Submission
+from interviews.notices import STAFF_KINDS, STUDENT_KINDS, Kind
 from notifications.context_processors import unread_notifications
 from notifications.delivery import deliver
-from notifications.digest import plan_grading_digests
 from notifications.emails import unsubscribe_token
-from notifications.models import (
-    STAFF_KINDS,
-    STUDENT_KINDS,
-    AssignmentReminderSettings,
-    Kind,
-    Notification,
-    Preference,
-)
-from tests.conftest import make_user
+from notifications.models import Notification, Preference
+from tests.factories import make_user
 from tests.notifications import notify
 
 INBOX = reverse("notifications:inbox")
@@ -411,7 +407,7 @@ def test_unmuting_keeps_the_mute_of_a_course_no_longer_shown(as_user, student, c
     member_enrol(course=archived, user=student, role=Role.STUDENT)
     preference = Preference.objects.create(user=student)
     preference.muted_courses.set([course, archived])
-    archived.archive()
+    course_archive(course=archived, by=archived.created_by, now=timezone.now())
 
     as_user(student).post(SETTINGS, {"student_kinds": [Kind.THANK_YOU], "email_enabled": "on"})
 

@@ -23,8 +23,9 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import User
 from config.celery_app import app as celery_app
+from interviews.notices import Kind
 from notifications import delivery
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from notifications.tasks import tick
 from tests.conftest import port_open, require_service
 

@@ -14,11 +14,12 @@ import pytest
 
 from courses.enrolment import course_create, member_enrol
 from courses.models import Role
-from interviews.models import Assignment
+from interviews.models import Assignment, AssignmentReminderSettings
+from interviews.notices import Kind
 from interviews.reminders import replan_assignment
-from notifications.models import AssignmentReminderSettings, Kind, Notification
+from notifications.models import Notification
 from notifications.tasks import tick
-from tests.conftest import make_user
+from tests.factories import make_user
 
 from .support import report
 

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from courses.enrolment import course_create, member_enrol
 from courses.models import Role
-from interviews.authoring import assignment_save
+from interviews.authoring import assignment_publish, assignment_save
 from interviews.models import Assignment
+from interviews.notices import Kind
 from interviews.reminders import replan_assignment
-from notifications.models import Kind, Notification
-from tests.conftest import make_user
+from notifications.models import Notification
+from tests.factories import make_user
 
 from .conftest import Ticker, daytime_zone
 from .support import report
@@ -63,7 +64,9 @@ def test_rolled_back_planning_sends_nothing_and_an_edited_deadline_only_the_new_
         abandoned = Assignment.objects.create(
             course=course, title="Abandoned", writeup_due_at=first_deadline
         )
-        abandoned.publish()  # queues a re-plan on commit
+        assignment_publish(
+            assignment=abandoned, by=abandoned.created_by, now=timezone.now()
+        )  # queues a re-plan on commit
         replan_assignment(abandoned)  # and plans right here, inside the transaction
         planned_inside = reminders_of(student).count()
         raise Abandon
@@ -74,13 +77,13 @@ def test_rolled_back_planning_sends_nothing_and_an_edited_deadline_only_the_new_
     after_rollback = {
         "rows": Notification.objects.count(),
         "emails": len(sink.snapshot()),
-        "replans_run": workers.count_in_logs("notifications.tasks.replan_assignment["),
+        "replans_run": workers.count_in_logs("interviews.tasks.replan_assignment["),
     }
 
     assignment = Assignment.objects.create(
         course=course, title="Interview", writeup_due_at=first_deadline
     )
-    assignment.publish()
+    assignment_publish(assignment=assignment, by=assignment.created_by, now=timezone.now())
     assert wait_for(lambda: reminders_of(student).filter(state=State.PENDING).exists())
     [old] = reminders_of(student)
     assignment.writeup_due_at = new_deadline

@@ -1,9 +1,9 @@
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from common.urls import absolute_url
 from courses.enrolment import course_create, member_enrol
 from courses.models import Course, Role
 
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             seed_interviews(course=course, instructor=instructor, students=students)
         if quiet:
             return
-        site = settings.SITE_URL
+        site = absolute_url()
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nRapport is at {site}/  (password for every demo login: {DEMO_PASSWORD})"

@@ -7,7 +7,13 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from interviews import feedback, grading, planning, writeups
-from interviews.authoring import DEFAULT_PROMPTS, DEFAULT_QUESTIONS, PromptInput, assignment_save
+from interviews.authoring import (
+    DEFAULT_PROMPTS,
+    DEFAULT_QUESTIONS,
+    PromptInput,
+    assignment_publish,
+    assignment_save,
+)
 from interviews.models import Assignment, Extension, Interview
 from interviews.rubrics import rubric_adopt_template
 
@@ -45,7 +51,7 @@ def seed_interviews(*, course, instructor, students) -> Assignment:
         prompts=[PromptInput(text) for text in DEFAULT_PROMPTS],
         questions=list(DEFAULT_QUESTIONS),
     )
-    assignment.publish(now=now - timedelta(days=7))
+    assignment_publish(assignment=assignment, by=instructor, now=now - timedelta(days=7))
     amara, ben, chloe, diego = students[:4]
 
     # Amara: interviewed, thanked, reflection submitted.

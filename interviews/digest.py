@@ -1,17 +1,18 @@
-"""The staff digest: once a day, each teacher learns what new work waits for grading."""
+"""The grading digest: once a day, each teacher learns what new work waits for grading."""
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 
 from courses.models import Membership
-from interviews.models import Grade, Submission
+from notifications.models import Notification, Preference
+from notifications.planner import Planned, reconcile
 
-from .models import Kind, Notification, Preference
-from .planner import Planned, reconcile
+from .models import Grade, Submission
+from .notices import Kind
 
 
 def plan_grading_digests(*, now: datetime) -> int:
@@ -51,7 +52,7 @@ def plan_grading_digests(*, now: datetime) -> int:
         muted[user_id].add(course_id)
     planned = 0
     for user_id, day in due_users.items():
-        key = f"digest:{user_id}:{day.isoformat()}"
+        key = f"digest:{user_id}:{day.isoformat()}"  # the row's key and its scope
         since = previous.get(user_id) or now - timedelta(days=1)
         course_ids = [c.pk for c in courses_of[user_id] if c.pk not in muted[user_id]]
         if not course_ids:
@@ -80,9 +81,9 @@ def plan_grading_digests(*, now: datetime) -> int:
             recipient_id=user_id, kind=Kind.GRADING_DIGEST, dedupe_key=key,
             send_at=max(now, datetime.combine(day, time(digest_hour), tzinfo=user.zoneinfo)),
             subject=f"{total} new submission{'s' if total != 1 else ''} waiting for grading",
-            body="\n".join(lines), url=_where_to_grade(assignments),
+            body="\n".join(lines), url=_where_to_grade(assignments), scope=key,
         )  # fmt: skip
-        result = reconcile(scope=Q(dedupe_key=key), planned=[plan], now=now)
+        result = reconcile(scope=key, planned=[plan], now=now)
         planned += result.created
     return planned
 
