@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from common.paging import PAGE_SIZES, Paged, Sorting, paged, sorting
 from common.refused import Refused
 
 from . import hooks
@@ -402,28 +402,16 @@ ROSTER_SORTS = {
     "joined": ("joined_at", "user__full_name", "user__email"),
 }
 ROSTER_SORT_LABELS = {"name": "Name", "email": "Email", "role": "Role", "joined": "Joined"}
-ROSTER_PAGE_SIZES = (50, 100)
+ROSTER_PAGE_SIZES = PAGE_SIZES
 # Invitations and removed members are short in practice; a long list is capped, and search
 # (which filters both) finds anyone beyond the cap.
 ROSTER_LIST_CAP = 50
 
 
 @dataclass(frozen=True)
-class RosterColumn:
-    key: str
-    label: str
-    aria_sort: str | None  # "ascending"/"descending" on the sorted column only
-    next_dir: str  # the direction its header link asks for
-
-
-@dataclass(frozen=True)
 class RosterPage:
-    members: Page  # the active members on this page, with ``user`` loaded
-    columns: list[RosterColumn]
-    sort: str
-    direction: str
-    per: int
-    page_links: list[int | None]  # page numbers around this one; None: a gap
+    members: Paged  # the active members on this page, with ``user`` loaded
+    sorting: Sorting
     counts: dict[str, int]  # the whole course, whatever the search
     sole_instructor_id: int | None
     invitations: list[Invitation]
@@ -443,19 +431,13 @@ def roster_page(
     """One page of ``course``'s active members matching ``query``, sorted by a whitelisted key;
     junk or out-of-range ``page``/``per``/``sort`` fall back to the first or last page, 50, name.
     A fixed number of queries whatever the class size."""
-    sort = sort if sort in ROSTER_SORTS else "name"
-    direction = "desc" if direction == "desc" else "asc"
-    per = int(per) if str(per) in {str(size) for size in ROSTER_PAGE_SIZES} else 50
-    sign = "-" if direction == "desc" else ""
+    order = sorting(ROSTER_SORT_LABELS, sort, direction, default="name")
     members = (
         course.memberships.active()
         .search(query)
         .select_related("user")
-        .order_by(*(sign + field for field in (*ROSTER_SORTS[sort], "pk")))
+        .order_by(*(order.sign + field for field in (*ROSTER_SORTS[order.key], "pk")))
     )
-    paginator = Paginator(members, per)
-    current = paginator.get_page(page)
-    links = paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1)
     memberships = Membership.objects.all()
     instructors = memberships.instructors().filter(course=OuterRef("pk"))
     # One query; "n_" because Course has fields named like some of these counts.
@@ -483,22 +465,8 @@ def roster_page(
         .order_by("-removed_at", "pk")[: ROSTER_LIST_CAP + 1]
     )
     return RosterPage(
-        members=current,
-        columns=[
-            RosterColumn(
-                key=key,
-                label=label,
-                aria_sort=(
-                    ("descending" if direction == "desc" else "ascending") if key == sort else None
-                ),
-                next_dir="desc" if key == sort and direction == "asc" else "asc",
-            )
-            for key, label in ROSTER_SORT_LABELS.items()
-        ],
-        sort=sort,
-        direction=direction,
-        per=per,
-        page_links=[None if n == paginator.ELLIPSIS else n for n in links],
+        members=paged(members, per=per, page=page, sizes=ROSTER_PAGE_SIZES),
+        sorting=order,
         counts=counts,
         sole_instructor_id=first_instructor if counts["instructors"] == 1 else None,
         invitations=invitations[:ROSTER_LIST_CAP],

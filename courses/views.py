@@ -123,7 +123,7 @@ def roster(request, course_id):
         per=request.GET.get("per", ""),
         page=request.GET.get("page", ""),
     )
-    active = list(roster.members)
+    active = roster.members.items
     # Only this page's rows: the badges cost what the page shows.
     quiet = _merged(
         hooks.member_reminder_states(course=course, user_ids=[m.user_id for m in active])
