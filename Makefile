@@ -41,12 +41,15 @@ reliability: $(VENV)/.dev
 
 ## Benchmarks on PostgreSQL (scratch databases, created and dropped): the reminder tick and
 ## delivery, then the gradebook at 1,000 students × 10 assignments against a one-query view,
-## then the Insights page and its export at 1,000 and 10,000 students.
+## then the Insights page and its export at 1,000 and 10,000 students, then the course's big
+## pages at 10, 1,000 and 10,000 students × 10 assignments (bench_pages: one table, FAIL lines
+## for goals missed; test-artifacts/bench-pages.json).
 bench: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
 	LOG_LEVEL=WARNING $(BIN)/python bench/bench_notifications.py
 	LOG_LEVEL=WARNING $(BIN)/python bench/bench_gradebook.py
 	LOG_LEVEL=WARNING $(BIN)/python bench/bench_insights.py
+	LOG_LEVEL=WARNING $(BIN)/python bench/bench_pages.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

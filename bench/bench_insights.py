@@ -12,7 +12,6 @@ names the server (default postgres://postgres@127.0.0.1:5432/postgres). Figures 
 and written to test-artifacts/bench-insights.json.
 """
 
-import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -22,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._common import run_on_scratch_database, table  # noqa: E402
+from bench._world import measure  # noqa: E402
 
 SIZES = (1_000, 10_000)
+REPEATS = 5
 INDUSTRIES = ("Tech", "tech ", "Health care", "Law", "Education", "")
 
 
@@ -82,40 +83,6 @@ def build_course(size: int):
     return instructor, course, assignments
 
 
-REPEATS = 5
-
-
-def fetch(client, url: str) -> bytes:
-    """The whole body, streamed or not: a streamed export is timed until its last byte."""
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
-
-
-def measure(client, url: str) -> dict:
-    """Median milliseconds over REPEATS runs (after one warm-up), queries, and size."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    fetch(client, url)  # warm-up: template loading, URL resolver, connection
-    samples, cpu = [], []
-    for _ in range(REPEATS):
-        with CaptureQueriesContext(connection) as queries:
-            t0, c0 = time.perf_counter(), time.process_time()
-            body = fetch(client, url)
-            samples.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
-    return {
-        "ms": round(statistics.median(samples) * 1000, 1),
-        "min_ms": round(min(samples) * 1000, 1),
-        "cpu_ms": round(statistics.median(cpu) * 1000, 1),
-        "queries": len(queries),
-        "kb": round(len(body) / 1024),
-    }
-
-
 def bench(report: dict) -> None:
     from django.test import Client
     from django.urls import reverse
@@ -133,7 +100,7 @@ def bench(report: dict) -> None:
             ("outcomes CSV (streamed)", reverse("interviews:insights_csv", args=[course.pk])),
         ]
         for name, url in cases:
-            r = measure(client, url)
+            r = measure(client, url, repeats=REPEATS)
             rows.append(
                 [f"{size:,}", name, r["ms"], r["min_ms"], r["cpu_ms"], r["queries"], r["kb"]]
             )

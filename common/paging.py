@@ -66,14 +66,30 @@ def page_size(per, sizes: Sequence[int] = PAGE_SIZES) -> int:
     return int(per) if str(per) in {str(size) for size in sizes} else sizes[0]
 
 
-def paged(items, *, per, page, sizes: Sequence[int] = PAGE_SIZES) -> Paged:
-    """Page ``page`` of ``items`` (a queryset: only that page is fetched, plus one COUNT);
-    junk or out-of-range ``page``/``per`` fall back to the first or last page and the first
-    size."""
+def paged(
+    items, *, per, page, sizes: Sequence[int] = PAGE_SIZES, count: int | None = None
+) -> Paged:
+    """Page ``page`` of ``items`` (a queryset: only that page is fetched, plus one COUNT unless
+    ``count`` says how many there are, counted beside the page's other counts); junk or
+    out-of-range ``page``/``per`` fall back to the first or last page and the first size."""
     size = page_size(per, sizes)
     paginator = Paginator(items, size)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not counted again
     current = paginator.get_page(page)
     links = paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1)
     return Paged(
         page=current, per=size, links=[None if n == paginator.ELLIPSIS else n for n in links]
     )
+
+
+def listing_params(request) -> dict[str, str]:
+    """What a list page reads from its URL (``?sort=&dir=&per=&page=``), as the keyword arguments
+    of its read function, which checks them against what it offers."""
+    get = request.GET.get
+    return {
+        "sort": get("sort", ""),
+        "direction": get("dir", ""),
+        "per": get("per", ""),
+        "page": get("page", ""),
+    }

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.paging import listing_params
 from common.refused import Refused, show_refusal
 
 from . import editing, enrolment, hooks
@@ -118,10 +119,7 @@ def roster(request, course_id):
     roster = enrolment.roster_page(
         course=course,
         query=query,
-        sort=request.GET.get("sort", ""),
-        direction=request.GET.get("dir", ""),
-        per=request.GET.get("per", ""),
-        page=request.GET.get("page", ""),
+        **listing_params(request),
     )
     active = roster.members.items
     # Only this page's rows: the badges cost what the page shows.

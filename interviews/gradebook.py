@@ -2,8 +2,11 @@
 and the grade distribution) and its CSV exports: a whole-course file Canvas or Moodle imports,
 and one assignment's scores per rubric criterion.
 
-Each read is a fixed number of queries (``values()`` rows, computed in Python), so a class of
-1,000 costs the same number of queries as a class of 10.
+The page (``gradebook_page``) shows 50 or 100 students at a time, searched and sorted in SQL;
+its statistics and counts are for the whole class, as SQL aggregates. The exports
+(``gradebook_stream``) read the whole class a chunk at a time. Every read is a fixed number of
+queries, so a class of 10,000 costs the same number of queries as a class of 10, and only the
+rows shown or written are ever Python objects.
 
 How ungraded work counts in the totals:
 
@@ -16,19 +19,39 @@ How ungraded work counts in the totals:
 """
 
 import re
-import statistics
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.db.models.functions import Lower
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, Least, Lower, NullIf, Round, RowNumber
 from django.urls import reverse
 
 from accounts.models import display_name_sql
 from common.numbers import number, percent
+from common.paging import Paged, SortColumn, Sorting, paged, sorting
 from common.spreadsheets import csv_bytes
 from courses.models import Course, Membership, Role
 
@@ -88,14 +111,17 @@ class Bar:
 
 @dataclass
 class Column:
-    """A published assignment and what its grades look like across the class."""
+    """A published assignment and, on the page, what its grades look like across the whole
+    class (``gradebook_page``; the exports leave the statistics empty)."""
 
     assignment_id: int
     title: str
     points: Decimal
     due: datetime
     grading_url: str
+    sort: SortColumn | None = None  # on the page: the link that sorts by this score
     graded: int = 0
+    unreleased: int = 0  # of ``graded``, not released yet
     average: Decimal | None = None
     median: Decimal | None = None
     highest: Decimal | None = None
@@ -144,26 +170,32 @@ class Row:
 
 @dataclass
 class Gradebook:
+    """Every student of the book (a list, or an iterator when an export streams)."""
+
     course: Course
     columns: list[Column]
     rows: list[Row]
     total_points: Decimal
     released_only: bool = False
 
-    def count(self, state: CellState) -> int:
-        return sum(1 for row in self.rows for cell in row.cells if cell.state == state)
+
+@dataclass
+class GradebookPage:
+    """One page of students, with the statistics and counts of the whole class."""
+
+    course: Course
+    columns: list[Column]  # with the whole class's statistics
+    rows: list[Row]  # this page's students
+    students: Paged  # the page's position among the students matching the search
+    sorting: Sorting
+    headers: dict[str, SortColumn]  # the Student, Current and Overall sort links, by key
+    total_points: Decimal
+    class_size: int  # students in the book, whatever the search
+    removed: int  # of them, removed from the course and kept for their graded work
 
     @property
     def unreleased(self) -> int:
-        return self.count(CellState.UNRELEASED)
-
-    @property
-    def awaiting_review(self) -> int:
-        return sum(1 for row in self.rows for cell in row.cells if cell.needs_review)
-
-    @property
-    def removed(self) -> int:
-        return sum(1 for row in self.rows if row.is_removed)
+        return sum(column.unreleased for column in self.columns)
 
 
 def _url_maker(name: str, **kwargs) -> Callable[[int], str]:
@@ -215,18 +247,6 @@ def _cell(work: dict | None, *, points: Decimal, released_only: bool, with_comme
     )
 
 
-def _column_statistics(column: Column, scores: list[Decimal]) -> None:
-    column.graded = len(scores)
-    if not scores:
-        return
-    column.average = (sum(scores, ZERO) / len(scores)).quantize(CENT, ROUND_HALF_UP)
-    column.median = Decimal(statistics.median(scores)).quantize(CENT, ROUND_HALF_UP)
-    column.highest, column.lowest = max(scores), min(scores)
-    for score in scores:
-        index = int(score * BINS / column.points) if column.points else BINS - 1
-        column.bins[min(index, BINS - 1)] += 1  # 100 % (or more) joins the 90s
-
-
 def _row(
     member: dict,
     work_of: dict[int, dict],
@@ -236,18 +256,14 @@ def _row(
     total_points: Decimal,
     released_only: bool,
     with_comments: bool,
-) -> Row | None:
-    """``member``'s row, from their work by assignment id; None for a removed student with no
-    grade on a published assignment."""
+) -> Row:
+    """``member``'s row, from their work by assignment id."""
     student_id = member["user_id"]
-    removed = member["removed_at"] is not None
-    if removed and not any(w["grade__state"] for w in work_of.values()):
-        return None
     row = Row(
         student_id=student_id,
         display_name=member["name"],
         email=member["user__email"],
-        is_removed=removed,
+        is_removed=member["removed_at"] is not None,
         cells=[],
     )
     for index, column in enumerate(columns):
@@ -269,6 +285,14 @@ def _row(
     return row
 
 
+def _rows(members: Iterable[dict], lines: Iterable[dict], **row_args) -> list[Row]:
+    """The rows of ``members`` (in their order) from their ``lines`` of work (any order)."""
+    work: dict[int, dict[int, dict]] = {}
+    for line in lines:
+        work.setdefault(line["student_id"], {})[line["assignment_id"]] = line
+    return [_row(member, work.get(member["user_id"], {}), **row_args) for member in members]
+
+
 def _published(course: Course) -> list[dict]:
     return list(
         Assignment.objects.published()
@@ -278,11 +302,28 @@ def _published(course: Course) -> list[dict]:
     )
 
 
-def _students(course: Course):
+def _in_book(course: Course, assignments: list[dict]):
+    """The memberships of the students the book lists: the active ones, and removed ones who
+    have a grade on a published assignment (kept for their graded work)."""
+    graded = Submission.objects.filter(
+        assignment_id__in=[a["pk"] for a in assignments], grade__isnull=False
+    ).values("student_id")
+    # IN, not a correlated EXISTS: PostgreSQL prices that EXISTS per member, and a price that
+    # high has it compile every query of the book just in time (20 ms to 0.9 s at 10,000).
+    return Membership.objects.filter(course=course, role=Role.STUDENT).filter(
+        Q(removed_at__isnull=True) | Q(user_id__in=graded)
+    )
+
+
+_BY_NAME = (Lower("user__full_name"), "user__email")
+_MEMBER_FIELDS = ("user_id", "removed_at", "user__email")
+
+
+def _students(course: Course, assignments: list[dict]):
     return (
-        Membership.objects.filter(course=course, role=Role.STUDENT)
-        .order_by(Lower("user__full_name"), "user__email")
-        .values("user_id", "removed_at", "user__email", name=display_name_sql("user"))
+        _in_book(course, assignments)
+        .order_by(*_BY_NAME)
+        .values(*_MEMBER_FIELDS, name=display_name_sql("user"))
     )
 
 
@@ -330,50 +371,40 @@ def _grade_urls(course: Course, columns: list[Column]) -> list[Callable[[int], s
     ]
 
 
+def _row_args(
+    course: Course, columns: list[Column], *, released_only: bool, with_comments: bool
+) -> dict:
+    """What ``_row`` needs besides the student and their work."""
+    return {
+        "columns": columns,
+        "grade_urls": _grade_urls(course, columns),
+        "total_points": sum((column.points for column in columns), ZERO),
+        "released_only": released_only,
+        "with_comments": with_comments,
+    }
+
+
 def gradebook_for(
     *, course: Course, released_only: bool = False, with_comments: bool = False
 ) -> Gradebook:
-    """Every student of ``course`` × every published assignment (ordered by due date).
+    """Every student of ``course`` × every published assignment (ordered by due date), at once
+    and without statistics: the rows ``gradebook_stream`` writes, read another way (what the
+    streamed exports are checked and measured against).
 
     Students: the active ones, plus removed ones who have a grade on a published assignment
-    (marked ``is_removed``). ``released_only`` counts only released grades (what students
-    already see); ``with_comments`` also reads each counting grade's overall comment. Three
-    queries, whatever the size of the class.
+    (marked ``is_removed``), by name. ``released_only`` counts only released grades (what
+    students already see); ``with_comments`` also reads each counting grade's overall comment.
+    Three queries, whatever the size of the class.
     """
     assignments = _published(course)
-    members = list(_students(course))
-    work: dict[int, dict[int, dict]] = {}
-    if assignments:
-        for line in _work(assignments, with_comments=with_comments):
-            work.setdefault(line["student_id"], {})[line["assignment_id"]] = line
     columns = _columns(course, assignments)
-    grade_urls = _grade_urls(course, columns)
-    total_points = sum((column.points for column in columns), ZERO)
-    scores: list[list[Decimal]] = [[] for _ in columns]
-    rows = []
-    for member in members:
-        row = _row(
-            member,
-            work.get(member["user_id"], {}),
-            columns=columns,
-            grade_urls=grade_urls,
-            total_points=total_points,
-            released_only=released_only,
-            with_comments=with_comments,
-        )
-        if row is None:
-            continue
-        for index, cell in enumerate(row.cells):
-            if cell.counts:
-                scores[index].append(cell.final_score)
-        rows.append(row)
-    for column, column_scores in zip(columns, scores, strict=True):
-        _column_statistics(column, column_scores)
+    args = _row_args(course, columns, released_only=released_only, with_comments=with_comments)
+    lines = _work(assignments, with_comments=with_comments) if assignments else ()
     return Gradebook(
         course=course,
         columns=columns,
-        rows=rows,
-        total_points=total_points,
+        rows=_rows(_students(course, assignments), lines, **args),
+        total_points=args["total_points"],
         released_only=released_only,
     )
 
@@ -387,47 +418,240 @@ def gradebook_stream(
     the rows are first read."""
     assignments = _published(course)
     columns = _columns(course, assignments)
-    total_points = sum((column.points for column in columns), ZERO)
+    args = _row_args(course, columns, released_only=released_only, with_comments=with_comments)
 
     def rows() -> Iterator[Row]:
-        grade_urls = _grade_urls(course, columns)
-        # The work comes in the students' order, only for the course's students: each
-        # student's work is the run of lines at the head of the stream that are theirs.
+        # The work comes in the students' order, only for the book's students: each student's
+        # work is the run of lines at the head of the stream that are theirs.
         lines: Iterator[dict] = iter(())
         if assignments:
             lines = (
                 _work(assignments, with_comments=with_comments)
-                .filter(
-                    student__memberships__course=course,
-                    student__memberships__role=Role.STUDENT,
-                )
+                .filter(student__in=_in_book(course, assignments).values("user_id"))
                 .order_by(Lower("student__full_name"), "student__email", "assignment_id")
                 .iterator(chunk_size=STREAM_CHUNK)
             )
         line = next(lines, None)
-        for member in _students(course).iterator(chunk_size=STREAM_CHUNK):
+        for member in _students(course, assignments).iterator(chunk_size=STREAM_CHUNK):
             work_of = {}
             while line is not None and line["student_id"] == member["user_id"]:
                 work_of[line["assignment_id"]] = line
                 line = next(lines, None)
-            row = _row(
-                member,
-                work_of,
-                columns=columns,
-                grade_urls=grade_urls,
-                total_points=total_points,
-                released_only=released_only,
-                with_comments=with_comments,
-            )
-            if row is not None:
-                yield row
+            yield _row(member, work_of, **args)
 
     return Gradebook(
         course=course,
         columns=columns,
         rows=rows(),  # type: ignore[arg-type]
-        total_points=total_points,
+        total_points=args["total_points"],
         released_only=released_only,
+    )
+
+
+# The page: a page of students, the whole class's statistics ----------------------------------
+
+SORT_DEFAULT = "name"
+
+
+def _score() -> Case:
+    """A counting grade's final score as its cell shows it (``_cell``): on the assignment's
+    points now, rounded to the cent, when it was graded out of other points."""
+    final, points = F("grade__final_score"), F("assignment__points")
+    possible = F("grade__points_possible")
+    rescaled = final * points / possible
+    if connection.vendor != "postgresql":
+        # SQLite keeps whole numbers as integers, and would make 7 × 20 / 15 a 9.
+        rescaled = Cast(final * points, FloatField()) / Cast(possible, FloatField())
+    return Case(
+        When(grade__points_possible=points, then=final),
+        When(grade__points_possible=0, then=final),
+        default=Round(rescaled, 2),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
+def _counting(assignments: list[dict]):
+    """Submissions on these assignments whose grade counts on the page (complete, with a final
+    score, released or not), as ``_cell`` decides it."""
+    return Submission.objects.filter(
+        assignment_id__in=[a["pk"] for a in assignments],
+        grade__state=_COMPLETE,
+        grade__final_score__isnull=False,
+    ).order_by()
+
+
+class _Median(Aggregate):
+    """PostgreSQL's median: the middle value, or halfway between the two middle ones (as
+    ``statistics.median``). percentile_cont works in double precision; back in numeric with
+    three decimals (exact: a median of cents has at most three), it rounds to the cent as
+    Python does."""
+
+    function = "PERCENTILE_CONT"
+    template = "CAST(%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s) AS NUMERIC(12, 3))"
+    output_field = DecimalField(max_digits=12, decimal_places=3)
+
+
+def _middle_scores(graded) -> dict[int, list[Decimal]]:
+    """The portable median (SQLite has no percentile_cont): each assignment's middle score, or
+    its two middle scores, in one query whatever the number of assignments."""
+    ranked = (
+        graded.annotate(score=_score())
+        .annotate(
+            place=Window(RowNumber(), partition_by=F("assignment_id"), order_by=F("score").asc()),
+            size=Window(Count("pk"), partition_by=F("assignment_id")),
+        )
+        .filter(place__gte=(F("size") + 1) / 2, place__lte=(F("size") + 2) / 2)
+    )
+    middles: dict[int, list[Decimal]] = {}
+    for assignment_id, score in ranked.values_list("assignment_id", "score"):
+        middles.setdefault(assignment_id, []).append(score)
+    return middles
+
+
+def _bin() -> Case:
+    """Which bar of the distribution a score falls in, in whole cents so that SQLite's floating
+    point puts a score on a boundary (15 of 20) where Python's decimals do: 100 % (or more)
+    joins the 90s, and every score of an assignment worth nothing is in the last bar."""
+    cents = Cast(Round(F("score") * 100), IntegerField())
+    whole = Cast(Round(F("assignment__points") * 100), IntegerField())
+    return Case(
+        When(assignment__points=0, then=Value(BINS - 1)),
+        default=Least(cents * BINS / NullIf(whole, 0), Value(BINS - 1)),
+        output_field=IntegerField(),
+    )
+
+
+def _medians(graded) -> dict[int, Decimal]:
+    """Each assignment's median score: percentile_cont on PostgreSQL; elsewhere the middle
+    score, or the mean of the two middle ones."""
+    if connection.vendor == "postgresql":
+        lines = (
+            graded.alias(score=_score()).values("assignment_id").annotate(median=_Median("score"))
+        )
+        return {line["assignment_id"]: line["median"] for line in lines}
+    return {key: sum(middle, ZERO) / len(middle) for key, middle in _middle_scores(graded).items()}
+
+
+def _column_statistics(course: Course, assignments: list[dict], columns: list[Column]) -> None:
+    """Fill in each column's statistics over the whole book: how many grades count, their
+    average, median, lowest and highest, the distribution and how many are unreleased. Two
+    queries: one line per assignment and bar (each score's bar is worked out once, which is
+    several times cheaper than a count per bar), then the medians."""
+    graded = _counting(assignments).filter(
+        student__in=_in_book(course, assignments).values("user_id")
+    )
+    bars = (
+        graded.alias(score=_score())
+        .annotate(bar=_bin())
+        .values("assignment_id", "bar")
+        .annotate(
+            graded=Count("pk"),
+            total=Sum("score"),
+            lowest=Min("score"),
+            highest=Max("score"),
+            unreleased=Count("pk", filter=Q(grade__released_at__isnull=True)),
+        )
+    )
+    by_column = {column.assignment_id: column for column in columns}
+    totals: dict[int, Decimal] = {}
+    for bar in bars:
+        column = by_column[bar["assignment_id"]]
+        column.bins[bar["bar"]] = bar["graded"]
+        column.graded += bar["graded"]
+        column.unreleased += bar["unreleased"]
+        totals[column.assignment_id] = totals.get(column.assignment_id, ZERO) + bar["total"]
+        lowest, highest = bar["lowest"], bar["highest"]
+        column.lowest = lowest if column.lowest is None else min(column.lowest, lowest)
+        column.highest = highest if column.highest is None else max(column.highest, highest)
+    medians = _medians(graded) if totals else {}
+    for key, total in totals.items():
+        column = by_column[key]
+        column.average = (total / column.graded).quantize(CENT, ROUND_HALF_UP)
+        column.median = medians[key].quantize(CENT, ROUND_HALF_UP)
+
+
+def _score_key(key: str, assignments: list[dict]):
+    """What sorting by ``key`` ("score-<id>", "current" or "overall") orders the students by,
+    as an expression on a membership; None where the student has no such score."""
+    theirs = _counting(assignments).filter(student=OuterRef("user_id"))
+    if key.startswith("score-"):
+        one = theirs.filter(assignment_id=int(key.removeprefix("score-")))
+        return Subquery(one.values(score=_score())[:1])
+    totals = theirs.alias(score=_score()).values("student")
+    if key == "current":  # earned over the points graded, as Row.current
+        # In floating point: SQLite divides whole numbers as integers (31 / 40 = 0).
+        earned, graded = (Cast(Sum(name), FloatField()) for name in ("score", "assignment__points"))
+        share = earned / NullIf(graded, Value(0.0))
+        return Subquery(totals.annotate(key=share).values("key"))
+    # Overall divides what was earned by the same points for everyone: earned orders it.
+    earned = Subquery(totals.annotate(key=Sum("score")).values("key"))
+    return Coalesce(earned, Value(ZERO), output_field=DecimalField())
+
+
+def _order_by(order: Sorting, assignments: list[dict]) -> list:
+    if order.key == SORT_DEFAULT:
+        if order.direction == "desc":
+            return [Lower("user__full_name").desc(), "-user__email"]
+        return list(_BY_NAME)
+    key = _score_key(order.key, assignments)
+    # Missing scores last either way; equal ones by name.
+    first = key.desc(nulls_last=True) if order.direction == "desc" else key.asc(nulls_last=True)
+    return [first, *_BY_NAME]
+
+
+def _sort_labels(columns: list[Column]) -> dict[str, str]:
+    return {
+        SORT_DEFAULT: "Student",
+        **{f"score-{column.assignment_id}": "Score" for column in columns},
+        "current": "Current",
+        "overall": "Overall",
+    }
+
+
+def gradebook_page(
+    *, course: Course, query: str = "", sort: str = "", direction: str = "", per="", page=""
+) -> GradebookPage:
+    """One page of the book's students matching ``query`` (name or email), sorted by name, an
+    assignment's score, Current or Overall (missing scores last, then by name); junk or
+    out-of-range ``page``/``per``/``sort`` fall back to the first or last page, 50, name. The
+    statistics, the number of students and of unreleased grades are the whole class's. Seven
+    queries whatever the size of the class."""
+    assignments = _published(course)
+    columns = _columns(course, assignments)
+    order = sorting(_sort_labels(columns), sort, direction, default=SORT_DEFAULT)
+    sort_links = {column.key: column for column in order.columns}
+    for column in columns:
+        column.sort = sort_links.pop(f"score-{column.assignment_id}")
+    book = _in_book(course, assignments)
+    counts = book.aggregate(
+        students=Count("pk"), removed=Count("pk", filter=Q(removed_at__isnull=False))
+    )
+    students = paged(
+        book.search(query)
+        .order_by(*_order_by(order, assignments))
+        .values(*_MEMBER_FIELDS, name=display_name_sql("user")),
+        per=per,
+        page=page,
+    )
+    members = students.items
+    args = _row_args(course, columns, released_only=False, with_comments=False)
+    rows: list[Row] = []
+    if assignments:
+        lines = _work(assignments, with_comments=False).filter(
+            student_id__in=[member["user_id"] for member in members]
+        )
+        rows = _rows(members, lines, **args)
+        _column_statistics(course, assignments, columns)
+    return GradebookPage(
+        course=course,
+        columns=columns,
+        rows=rows,
+        students=students,
+        sorting=order,
+        headers=sort_links,
+        total_points=args["total_points"],
+        class_size=counts["students"],
+        removed=counts["removed"],
     )
 
 

@@ -6,17 +6,35 @@ refused with GradeConflict and nothing is overwritten. Grades stay hidden from t
 until released; releasing one notifies its student.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lag, Lead, RowNumber
 from django.urls import reverse
 
 from common.numbers import HUNDRED, number
+from common.paging import PAGE_SIZES, Paged, Sorting, paged, sorting
 from common.refused import Refused
 from courses.models import Membership, Role
 from notifications.notify import notify
@@ -422,6 +440,21 @@ def prompt_answers(prompts, answers: dict) -> list[tuple[str, str]]:
 # The queue --------------------------------------------------------------------------------
 
 FILTER_KEYS = ("all", "ungraded", "late", "mine", "review")
+# The sortable columns, in the order the queue shows them. Each sorts by its own value, then by
+# name from A (the name column by name alone, either way), and last by the write-up, so the
+# order is total and the grading page's Previous / Next can walk it from any student.
+QUEUE_SORT_LABELS = {
+    "name": "Student",
+    "submitted": "Submitted",
+    "late": "Late",
+    "status": "State",
+    "score": "Score",
+}
+QUEUE_PAGE_SIZES = PAGE_SIZES
+MAX_SEARCH = 100
+# Write-ups without a score sort below the lowest score (a sort key is never NULL, so a row's
+# neighbours are found by comparing its values).
+NO_SCORE = Decimal("-1")
 
 
 class Status:
@@ -437,106 +470,302 @@ class Status:
         NEEDS_REVIEW: "Needs review",
         RELEASED: "Released",
     }
+    # The "State" sort: as far as the work has got.
+    ORDER = (NOT_STARTED, IN_PROGRESS, NEEDS_REVIEW, GRADED, RELEASED)
 
 
-@dataclass
+def _status() -> Case:
+    """A write-up's ``Status`` in SQL, so the queue filters, counts and sorts by it."""
+    return Case(
+        When(grade__isnull=True, then=Value(Status.NOT_STARTED)),
+        When(grade__released_at__isnull=False, then=Value(Status.RELEASED)),
+        When(grade__needs_review=True, then=Value(Status.NEEDS_REVIEW)),
+        When(grade__state=Grade.State.COMPLETE, then=Value(Status.GRADED)),
+        default=Value(Status.IN_PROGRESS),
+        output_field=CharField(),
+    )
+
+
+def _filter(key: str, viewer_id: int) -> Q | None:
+    """The rows filter ``key`` keeps (None: all of them)."""
+    return {
+        "all": None,
+        "ungraded": Q(q_status__in=(Status.NOT_STARTED, Status.IN_PROGRESS)),
+        "late": Q(is_late=True),
+        "mine": Q(grade__graded_by=viewer_id),
+        "review": Q(q_status=Status.NEEDS_REVIEW),
+    }[key]
+
+
+# What each sort but the name's compares first (the q_ annotations are _queue_rows').
+_SORT_FIELDS = {
+    "submitted": "submitted_at",
+    "late": "late_days",
+    "status": "q_status_rank",
+    "score": "q_score",
+}
+
+
+@dataclass(frozen=True)
+class QueueChoice:
+    """Which write-ups the queue lists, and in what order, as the grader chose them: a filter
+    (``FILTER_KEYS``), a search by name or email, and a sort (``QUEUE_SORT_LABELS``)."""
+
+    filter_key: str = "all"
+    query: str = ""
+    sort: str = "name"
+    direction: str = "asc"
+
+    @classmethod
+    def of(cls, *, filter_key="", query="", sort="", direction="") -> "QueueChoice":
+        """The choice asked for; an unknown filter or sort falls back to all, by name."""
+        order = sorting(QUEUE_SORT_LABELS, sort, direction, default="name")
+        return cls(
+            filter_key=filter_key if filter_key in FILTER_KEYS else "all",
+            query=(query or "").strip()[:MAX_SEARCH],
+            sort=order.key,
+            direction=order.direction,
+        )
+
+    @property
+    def sorting(self) -> Sorting:
+        return sorting(QUEUE_SORT_LABELS, self.sort, self.direction, default="name")
+
+    @property
+    def keys(self) -> list[tuple[str, bool]]:
+        """(field, descending) in the order the rows are sorted."""
+        descending = self.direction == "desc"
+        by_name = ("q_name", "q_email", "pk")
+        if self.sort == "name":
+            return [(name, descending) for name in by_name]
+        own = _SORT_FIELDS[self.sort]
+        return [(own, descending), *((name, False) for name in by_name)]
+
+    def order_by(self, *, reverse: bool = False) -> list[str]:
+        return ["-" + name if desc != reverse else name for name, desc in self.keys]
+
+    def window_order(self) -> list:
+        return [F(name).desc() if desc else F(name).asc() for name, desc in self.keys]
+
+    def condition(self, viewer_id: int) -> Q:
+        """What a row must be for this filter and search to keep it."""
+        kept = _filter(self.filter_key, viewer_id) or Q()
+        if self.query:
+            kept &= Q(student__full_name__icontains=self.query) | Q(
+                student__email__icontains=self.query
+            )
+        return kept
+
+
+def _student_membership(assignment: Assignment) -> QuerySet:
+    return Membership.objects.filter(
+        course_id=assignment.course_id, user_id=OuterRef("student_id"), role=Role.STUDENT
+    )
+
+
+def _submitted(assignment: Assignment) -> QuerySet:
+    """Every submitted write-up of the course's students, withdrawn ones too, with its state:
+    all the counts need, so they join nothing else."""
+    return (
+        Submission.objects.filter(assignment=assignment, submitted_at__isnull=False)
+        .filter(Exists(_student_membership(assignment)))
+        .annotate(q_status=_status())
+    )
+
+
+def _sortable(assignment: Assignment) -> QuerySet:
+    """``_submitted`` with what the queue sorts by (``QueueChoice.keys``), and nothing more:
+    the rows of a page, their neighbours and the rows before them are found on these alone."""
+    return (
+        _submitted(assignment)
+        .annotate(
+            q_name=F("student__full_name"),
+            q_email=F("student__email"),
+            q_score=Coalesce("grade__final_score", Value(NO_SCORE), output_field=DecimalField()),
+        )
+        .annotate(
+            q_status_rank=Case(
+                *(When(q_status=status, then=Value(n)) for n, status in enumerate(Status.ORDER)),
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+def _shown(assignment: Assignment, which: Q) -> dict[int, Submission]:
+    """The few write-ups ``which`` picks (a page's) as the page shows them, by id: the student,
+    the grade and its grader, whether the student is in the course or has left it; one query
+    looking them up by id (not checking the class again)."""
+    membership = _student_membership(assignment).order_by()
+    rows = (
+        Submission.objects.filter(assignment=assignment, submitted_at__isnull=False)
+        .filter(which)
+        .annotate(
+            q_status=_status(),
+            in_course=Exists(membership),
+            member_removed_at=Subquery(membership.values("removed_at")[:1]),
+        )
+        .select_related("student", "grade", "grade__graded_by")
+    )
+    return {row.pk: row for row in rows if row.in_course}
+
+
+@dataclass(frozen=True)
 class QueueRow:
     """One submitted write-up in the grading queue."""
 
     submission: Submission
     grade: Grade | None
     is_removed: bool
+    status: str
+
+    @classmethod
+    def of(cls, submission: Submission, assignment: Assignment) -> "QueueRow":
+        submission.assignment = assignment
+        return cls(
+            submission=submission,
+            grade=getattr(submission, "grade", None),
+            is_removed=submission.member_removed_at is not None,
+            status=submission.q_status,
+        )
 
     @property
     def student(self):
         return self.submission.student
 
     @property
-    def status(self) -> str:
-        grade = self.grade
-        if grade is None:
-            return Status.NOT_STARTED
-        if grade.is_released:
-            return Status.RELEASED
-        if grade.needs_review:
-            return Status.NEEDS_REVIEW
-        return Status.GRADED if grade.is_complete else Status.IN_PROGRESS
-
-    @property
     def status_label(self) -> str:
         return Status.LABELS[self.status]
 
-    def matches(self, key: str, viewer_id: int) -> bool:
-        if key == "ungraded":
-            return self.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
-        if key == "late":
-            return self.submission.is_late
-        if key == "mine":
-            return self.grade is not None and self.grade.graded_by_id == viewer_id
-        if key == "review":
-            return self.status == Status.NEEDS_REVIEW
-        return True
+
+def queue_counts(
+    *, assignment: Assignment, viewer, choice: "QueueChoice | None" = None
+) -> dict[str, int]:
+    """For the whole class: how many write-ups each filter (``FILTER_KEYS``) keeps, how many
+    grades are ``releasable`` and how many complete ones are ``waiting_for_review``; with
+    ``choice``, also how many it lists (``listed``). One query."""
+    counts = {key: Count("pk", filter=_filter(key, viewer.pk)) for key in FILTER_KEYS}
+    if choice is not None:
+        counts["listed"] = Count("pk", filter=choice.condition(viewer.pk) or None)
+    return _submitted(assignment).aggregate(
+        **counts,
+        releasable=Count(
+            "pk",
+            filter=Q(
+                grade__state=Grade.State.COMPLETE,
+                grade__needs_review=False,
+                grade__released_at__isnull=True,
+            ),
+        ),
+        waiting_for_review=Count(
+            "pk", filter=Q(q_status=Status.NEEDS_REVIEW, grade__state=Grade.State.COMPLETE)
+        ),
+    )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Queue:
-    rows: list[QueueRow]
-    viewer_id: int
-    counts: dict[str, int] = field(default_factory=dict)
+    """One page of the queue as ``choice`` lists it, and the counts of the whole class."""
 
-    def __post_init__(self):
-        self.counts = {
-            key: sum(row.matches(key, self.viewer_id) for row in self.rows) for key in FILTER_KEYS
-        }
+    choice: QueueChoice
+    sorting: Sorting
+    paged: Paged  # ``paged.page.paginator.count``: every write-up the choice lists
+    rows: list[QueueRow]  # this page's
+    counts: dict[str, int]  # queue_counts()
 
-    def filtered(self, key: str) -> list[QueueRow]:
-        return [row for row in self.rows if row.matches(key, self.viewer_id)]
+    @property
+    def total(self) -> int:
+        """Every submitted write-up of the class."""
+        return self.counts["all"]
 
     @property
     def releasable(self) -> int:
-        return sum(1 for row in self.rows if row.grade is not None and row.grade.is_releasable)
+        return self.counts["releasable"]
 
     @property
     def waiting_for_review(self) -> int:
-        return sum(
-            1
-            for row in self.rows
-            if row.grade is not None and row.grade.is_complete and row.status == Status.NEEDS_REVIEW
-        )
-
-    def neighbours(self, student_id: int, key: str) -> tuple[QueueRow | None, QueueRow | None]:
-        """The rows before and after ``student_id`` that match filter ``key``, in queue order
-        (the student themself need not match: the one just graded is no longer "ungraded")."""
-        index = next((i for i, row in enumerate(self.rows) if row.student.pk == student_id), None)
-        if index is None:
-            return None, None
-        before = [row for row in self.rows[:index] if row.matches(key, self.viewer_id)]
-        after = [row for row in self.rows[index + 1 :] if row.matches(key, self.viewer_id)]
-        return (before[-1] if before else None), (after[0] if after else None)
+        return self.counts["waiting_for_review"]
 
 
-def grading_queue(*, assignment: Assignment, viewer) -> Queue:
-    """Every submitted write-up of the course's students (withdrawn ones marked), by name,
-    with its grade: one query whatever the class size."""
-    membership = Membership.objects.filter(
-        course_id=assignment.course_id, user_id=OuterRef("student_id"), role=Role.STUDENT
+def grading_queue(
+    *, assignment: Assignment, viewer, choice: QueueChoice | None = None, per="", page=""
+) -> Queue:
+    """Page ``page`` (of ``per`` rows) of the submitted write-ups of the course's students
+    (withdrawn ones marked) that ``choice`` lists, in its order, with their grades; junk or
+    out-of-range ``page``/``per`` fall back to the first or last page and 50. Three queries
+    whatever the class size: the counts, this page's ids (sorted on the few columns the order
+    needs), and this page's rows."""
+    choice = choice or QueueChoice()
+    counts = queue_counts(assignment=assignment, viewer=viewer, choice=choice)
+    ids = (
+        _sortable(assignment)
+        .filter(choice.condition(viewer.pk))
+        .order_by(*choice.order_by())
+        .values_list("pk", flat=True)
     )
-    submissions = (
-        Submission.objects.filter(assignment=assignment, submitted_at__isnull=False)
-        .filter(
-            student__memberships__course_id=assignment.course_id,
-            student__memberships__role=Role.STUDENT,
-        )
-        .annotate(member_removed_at=Subquery(membership.values("removed_at")[:1]))
-        .select_related("student", "grade", "grade__graded_by")
-        .order_by("student__full_name", "student__email", "pk")
+    shown = paged(ids, per=per, page=page, sizes=QUEUE_PAGE_SIZES, count=counts.pop("listed"))
+    page_ids = shown.items
+    found = _shown(assignment, Q(pk__in=page_ids)) if page_ids else {}
+    return Queue(
+        choice=choice,
+        sorting=choice.sorting,
+        paged=shown,
+        rows=[QueueRow.of(found[pk], assignment) for pk in page_ids if pk in found],
+        counts=counts,
     )
-    rows = []
-    for submission in submissions:
-        submission.assignment = assignment
-        grade = getattr(submission, "grade", None)
-        rows.append(QueueRow(submission, grade, submission.member_removed_at is not None))
-    return Queue(rows=rows, viewer_id=viewer.pk)
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where one write-up stands in the queue as a choice lists it."""
+
+    row: QueueRow | None  # None: not in the queue (nobody's student in this course)
+    previous: QueueRow | None
+    following: QueueRow | None
+    before: int  # how many listed write-ups come before it
+
+
+def queue_place(
+    *, assignment: Assignment, viewer, student_id: int, choice: QueueChoice
+) -> QueuePlace:
+    """``student_id``'s row in the queue, the rows just before and after it that ``choice``
+    lists, in its order, and how many it lists before it. The student themself need not be
+    listed: the one just graded is no longer "ungraded". Two queries whatever the class size:
+    the neighbours (one pass of window functions over the list, in the database), then the
+    three rows."""
+    rows = _sortable(assignment)
+    kept = choice.condition(viewer.pk)
+    if kept:
+        # Numbered with the list even when it leaves them out, so their neighbours are found.
+        rows = rows.filter(kept | Q(student_id=student_id))
+    order = choice.window_order()
+    beside = (
+        rows.annotate(
+            after_student=Window(Lag("student_id"), order_by=order),
+            before_student=Window(Lead("student_id"), order_by=order),
+            position=Window(RowNumber(), order_by=order),
+        )
+        # Filtered after the windows are computed (Django puts the condition outside).
+        .filter(Q(after_student=student_id) | Q(before_student=student_id))
+        .values_list("pk", "after_student", "position")
+    )
+    previous = following = None
+    before = 0  # the student's position is 1 + before
+    for pk, after_student, position in beside:
+        if after_student == student_id:
+            following, before = pk, position - 2
+        else:
+            previous, before = pk, position
+    found = _shown(assignment, Q(pk__in=[previous, following]) | Q(student_id=student_id))
+    current = next((row for row in found.values() if row.student_id == student_id), None)
+    if current is None:
+        return QueuePlace(row=None, previous=None, following=None, before=0)
+    return QueuePlace(
+        row=QueueRow.of(current, assignment),
+        previous=QueueRow.of(found[previous], assignment) if previous in found else None,
+        following=QueueRow.of(found[following], assignment) if following in found else None,
+        before=before,
+    )
 
 
 # The grading page -------------------------------------------------------------------------
@@ -692,9 +921,7 @@ def interview_evidence(
 class GradingPage:
     """What the grading page of one write-up shows beside the grade form."""
 
-    row: QueueRow | None
-    previous: QueueRow | None
-    following: QueueRow | None
+    place: QueuePlace  # the row, and its neighbours in the queue as the grader chose it
     version: SubmissionVersion | None
     shown: Submission | SubmissionVersion
     answers: list[tuple[str, str]]
@@ -703,26 +930,37 @@ class GradingPage:
     saved_comments: list[SavedComment]
 
     @property
+    def row(self) -> QueueRow | None:
+        return self.place.row
+
+    @property
+    def previous(self) -> QueueRow | None:
+        return self.place.previous
+
+    @property
+    def following(self) -> QueueRow | None:
+        return self.place.following
+
+    @property
     def is_removed(self) -> bool:
         return self.row.is_removed if self.row else False
 
 
-def grading_page(*, submission: Submission, viewer, filter_key: str, now: datetime) -> GradingPage:
-    """The write-up as submitted (its latest version), the student's interview evidence, the
-    neighbours in the queue filtered by ``filter_key`` and the viewer's comment bank; the
-    number of queries does not grow with the class or the number of interviews."""
+def grading_page(
+    *, submission: Submission, viewer, choice: QueueChoice, now: datetime
+) -> GradingPage:
+    """The write-up as submitted (its latest version), the student's interview evidence, its
+    place in the queue as ``choice`` lists it and the viewer's comment bank; the number of
+    queries does not grow with the class or the number of interviews."""
     assignment = submission.assignment
     student = submission.student
-    queue = grading_queue(assignment=assignment, viewer=viewer)
-    previous, following = queue.neighbours(student.pk, filter_key)
-    row = next((r for r in queue.rows if r.student.pk == student.pk), None)
     version = submission.versions.prefetch_related("attachments").order_by("-number").first()
     # A write-up saved before versions were kept shows its submitted text as stored.
     shown = version or submission
     return GradingPage(
-        row=row,
-        previous=previous,
-        following=following,
+        place=queue_place(
+            assignment=assignment, viewer=viewer, student_id=student.pk, choice=choice
+        ),
         version=version,
         shown=shown,
         answers=prompt_answers(list(assignment.prompts.all()), shown.answers),

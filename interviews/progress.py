@@ -1,19 +1,24 @@
 """Read models for the progress pages: the class grid, one student's record, and the home page.
 
-Each function loads what its page needs in a fixed number of queries and computes the rest in
-Python, so a class of 200 costs the same as a class of 10.
+Each function loads what its page needs in a fixed number of queries, whatever the class size:
+what covers the whole class (counts, filters, sorting) is SQL, and only the rows a page shows
+are loaded and worked out in Python.
 """
 
+import operator
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import reduce
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import Case, Count, F, FilteredRelation, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce
 
+from common.paging import Paged, SortColumn, Sorting, paged, sorting
 from courses.models import Course, Membership, Role
 
-from .milestones import MilestoneState, Status, milestone_states
+from .milestones import MilestoneState, Status, milestone_states, status_field, with_statuses
 from .models import (
     Assignment,
     DueDates,
@@ -128,14 +133,35 @@ class MilestoneCount:
         return f"{self.label}: {parts}"
 
 
+# Sort keys of the grid. "status" sorts by the chosen milestone's status, so it is offered only
+# once a milestone is chosen; "late" by days late on the write-up.
+PROGRESS_SORT_LABELS = {"name": "Student", "status": "Status", "late": "Late write-up"}
+_STATUS_RANK = Case(
+    *(When(_status=status, then=Value(rank)) for rank, status in enumerate(STATUS_ORDER)),
+    default=Value(len(STATUS_ORDER)),  # no date for this student: last
+)
+
+
 @dataclass
 class ProgressTable:
     assignment: Assignment
     columns: list[Column]
-    rows: list[StudentProgress]
-    counts: list[MilestoneCount]
-    total: int
+    rows: list[StudentProgress]  # this page's students only
+    counts: list[MilestoneCount]  # the whole class
+    total: int  # the whole class (removed students only when included)
     removed_count: int
+    students: Paged  # the page: position, links and the count of students matching the filters
+    sorting: Sorting
+    milestone: str = ""  # the milestone whose column sorts by status ("": none)
+
+    @property
+    def sorts(self) -> dict[str, SortColumn]:
+        """The sortable column headers by key, for a template placing them among others."""
+        return {column.key: column for column in self.sorting.columns}
+
+    @property
+    def matching(self) -> int:
+        return self.students.page.paginator.count
 
 
 def _by_student(rows) -> dict[int, list]:
@@ -143,6 +169,79 @@ def _by_student(rows) -> dict[int, list]:
     for row in rows:
         grouped[row.student_id].append(row)
     return grouped
+
+
+def _whole_class_counts(students, *, assignment: Assignment, now: datetime) -> dict[str, int]:
+    """How many of ``students`` stand at each status of each milestone (``"<milestone>_<status>"``,
+    those without a date for it in none), how many there are and how many were removed. One
+    query over the whole class."""
+    counted = with_statuses(students, assignment=assignment, now=now).annotate(
+        **{f"s_{m}": F(status_field(m)) for m in Milestone}
+    )
+    counts = {
+        f"{m}_{status}": Count("pk", filter=Q(**{f"s_{m}": status}))
+        for m in Milestone
+        for status in STATUS_ORDER
+    }
+    return counted.aggregate(
+        **counts,
+        total=Count("pk"),
+        removed=Count("pk", filter=Q(removed_at__isnull=False)),
+    )
+
+
+def _page_rows(
+    memberships: list[Membership], *, assignment: Assignment, columns: list[Column], now: datetime
+) -> list[StudentProgress]:
+    """The grid's rows for the students on one page: three queries for their work."""
+    ids = [m.user_id for m in memberships]
+    extensions = {e.student_id: e for e in assignment.extensions.filter(student_id__in=ids)}
+    interviews = _by_student(
+        assignment.interviews.filter(student_id__in=ids).only(
+            "assignment_id", "student_id", "status", "created_at", "questions_ready_at", "held_at"
+        )
+    )
+    submissions = {
+        s.student_id: s
+        for s in assignment.submissions.filter(student_id__in=ids).only(
+            "assignment_id",
+            "student_id",
+            "submitted_at",
+            "is_late",
+            "late_days",
+            "penalty_percent",
+        )
+    }
+    rows = []
+    for membership in memberships:
+        student_id = membership.user_id
+        extension = extensions.get(student_id)
+        dates = assignment.dates_for(extension)
+        found = interviews.get(student_id, [])
+        states = milestone_states(
+            assignment=assignment,
+            dates=dates,
+            interviews=found,
+            submission=submissions.get(student_id),
+            now=now,
+        )
+        by_key = {state.key: state for state in states}
+        rows.append(
+            StudentProgress(
+                membership=membership,
+                dates=dates,
+                extension=extension,
+                states=by_key,
+                submission=submissions.get(student_id),
+                cells=[
+                    Cell(state, moved=state is not None and state.due != column.due)
+                    for column in columns
+                    for state in [by_key.get(column.key)]
+                ],
+                held=sum(1 for i in found if i.status == Interview.Status.HELD),
+            )
+        )
+    return rows
 
 
 def assignment_progress(
@@ -153,94 +252,79 @@ def assignment_progress(
     milestone: str = "",
     status: str = "",
     query: str = "",
+    sort: str = "",
+    direction: str = "",
+    per="",
+    page="",
 ) -> ProgressTable:
-    """Every student of the assignment's course × every dated milestone.
+    """One page of the assignment's students × every dated milestone, with counts for the
+    whole class.
 
     Counts cover the whole class (removed students only when included); ``milestone``,
-    ``status`` and ``query`` narrow the rows shown. Four queries, whatever the class size.
+    ``status`` and ``query`` narrow the students listed, sorted by a whitelisted key and paged
+    (junk ``sort``/``per``/``page`` fall back to name, 50 and the first or last page). The same
+    queries whatever the class size: the counts, the filters and the sort are SQL; only the
+    page's students are loaded.
     """
-    memberships = Membership.objects.filter(course_id=assignment.course_id, role=Role.STUDENT)
+    students = Membership.objects.filter(course_id=assignment.course_id, role=Role.STUDENT)
     if not include_removed:
-        memberships = memberships.active()
-    memberships = list(
-        memberships.select_related("user").order_by("user__full_name", "user__email")
-    )
-    extensions = {e.student_id: e for e in assignment.extensions.all()}
-    interviews = _by_student(
-        assignment.interviews.only(
-            "assignment_id", "student_id", "status", "created_at", "questions_ready_at", "held_at"
-        )
-    )
-    submissions = {
-        s.student_id: s
-        for s in assignment.submissions.only(
-            "assignment_id",
-            "student_id",
-            "submitted_at",
-            "is_late",
-            "late_days",
-            "penalty_percent",
-        )
-    }
-
-    rows = []
-    for membership in memberships:
-        student_id = membership.user_id
-        extension = extensions.get(student_id)
-        dates = assignment.dates_for(extension)
-        states = milestone_states(
-            assignment=assignment,
-            dates=dates,
-            interviews=interviews.get(student_id, []),
-            submission=submissions.get(student_id),
-            now=now,
-        )
-        rows.append(
-            StudentProgress(
-                membership=membership,
-                dates=dates,
-                extension=extension,
-                states={state.key: state for state in states},
-                submission=submissions.get(student_id),
-                held=sum(
-                    1 for i in interviews.get(student_id, []) if i.status == Interview.Status.HELD
-                ),
-            )
-        )
+        students = students.active()
+    tally = _whole_class_counts(students, assignment=assignment, now=now)
 
     own = assignment.dates_for()
-    present = {key for row in rows for key in row.states} | {k for k, _, _ in own.milestones()}
-    columns = [Column(m.value, m.label, own.due(m)) for m in Milestone if m.value in present]
-    counts = []
-    for column in columns:
-        tally = dict.fromkeys(STATUS_ORDER, 0)
-        for row in rows:
-            if column.key in row.states:
-                tally[row.states[column.key].status] += 1
-        counts.append(MilestoneCount(column.key, column.label, column.due, tally))
-    for row in rows:
-        row.cells = []
-        for column in columns:
-            state = row.states.get(column.key)
-            row.cells.append(Cell(state, moved=state is not None and state.due != column.due))
+    columns = [
+        Column(m.value, m.label, own.due(m))
+        for m in Milestone
+        if own.due(m) is not None or any(tally[f"{m}_{s}"] for s in STATUS_ORDER)
+    ]
+    counts = [
+        MilestoneCount(c.key, c.label, c.due, {s: tally[f"{c.key}_{s}"] for s in STATUS_ORDER})
+        for c in columns
+    ]
+    # A status sorts by one milestone's column, so only once a milestone with a column is chosen.
+    sorted_milestone = milestone if milestone in {c.key for c in columns} else ""
+    labels = dict(PROGRESS_SORT_LABELS)
+    if sorted_milestone:
+        labels["status"] = dict(Milestone.choices)[sorted_milestone]
+    else:
+        del labels["status"]
+    order = sorting(labels, sort, direction, default="name")
 
-    shown = rows
-    if query:
-        shown = [row for row in shown if row.matches(query)]
+    listed = students.search(query).select_related("user")
+    if status or order.key == "status":
+        listed = with_statuses(listed, assignment=assignment, now=now)
     if status:
-        keys = [milestone] if milestone else [column.key for column in columns]
-        shown = [
-            row
-            for row in shown
-            if any(row.states.get(k) and row.states[k].status == status for k in keys)
-        ]
+        keys = [milestone] if milestone else [c.key for c in columns]
+        listed = listed.filter(
+            reduce(operator.or_, (Q(**{status_field(k): status}) for k in keys), Q(pk__in=[]))
+        )
+    by_name = ["user__full_name", "user__email", "pk"]
+    if order.key == "status":
+        listed = listed.alias(_status=F(status_field(sorted_milestone)), _rank=_STATUS_RANK)
+        by_key = ["_rank"]
+    elif order.key == "late":
+        listed = listed.alias(
+            _late=FilteredRelation(
+                "user__submissions", condition=Q(user__submissions__assignment=assignment)
+            ),
+            _late_days=Coalesce(F("_late__late_days"), 0),
+        )
+        by_key = ["_late_days"]
+    else:
+        by_key, by_name = by_name, []
+    # Ties under the chosen key go by name, A to Z.
+    listed = listed.order_by(*[order.sign + f for f in by_key], *by_name)
+    shown = paged(listed, per=per, page=page)
     return ProgressTable(
         assignment=assignment,
         columns=columns,
-        rows=shown,
+        rows=_page_rows(shown.items, assignment=assignment, columns=columns, now=now),
         counts=counts,
-        total=len(rows),
-        removed_count=sum(1 for row in rows if row.is_removed),
+        total=tally["total"],
+        removed_count=tally["removed"],
+        students=shown,
+        sorting=order,
+        milestone=sorted_milestone,
     )
 
 
@@ -298,15 +382,17 @@ def _answers(prompts: list[ReflectionPrompt], answers: dict) -> list[PromptAnswe
 
 def student_record(*, assignment: Assignment, student, now: datetime) -> StudentRecord:
     """Everything one student did for one assignment, for the course's staff."""
-    students = list(
-        Membership.objects.filter(course_id=assignment.course_id, role=Role.STUDENT)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
-    membership = next(m for m in students if m.user_id == student.pk)
+    students = Membership.objects.filter(course_id=assignment.course_id, role=Role.STUDENT)
+    membership = students.select_related("user").get(user=student)
     # Step through the active students; a removed student's record steps through everyone.
-    sequence = [m.user for m in students if m.is_active or not membership.is_active]
-    position = next(i for i, user in enumerate(sequence) if user.pk == student.pk)
+    if membership.is_active:
+        students = students.active()
+    name, email = student.full_name, student.email
+    before = Q(user__full_name__lt=name) | Q(user__full_name=name, user__email__lt=email)
+    after = Q(user__full_name__gt=name) | Q(user__full_name=name, user__email__gt=email)
+    neighbours = students.select_related("user")
+    previous = neighbours.filter(before).order_by("-user__full_name", "-user__email").first()
+    following = neighbours.filter(after).order_by("user__full_name", "user__email").first()
 
     extension = assignment.extensions.filter(student=student).select_related("granted_by").first()
     interviews = list(
@@ -351,8 +437,8 @@ def student_record(*, assignment: Assignment, student, now: datetime) -> Student
         submission=submission,
         versions=versions,
         answers=_answers(prompts, versions[0].answers) if versions else [],
-        previous_student=sequence[position - 1] if position > 0 else None,
-        next_student=sequence[position + 1] if position + 1 < len(sequence) else None,
+        previous_student=previous.user if previous else None,
+        next_student=following.user if following else None,
     )
 
 

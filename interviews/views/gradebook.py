@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.paging import PAGE_SIZES, listing_params
 from courses.permissions import get_course_for_staff
 
 from ..downloads import csv_stream_download
@@ -15,8 +16,8 @@ from ..forms.gradebook import ExportForm
 from ..gradebook import (
     ExportFormat,
     criteria_lines,
-    gradebook_for,
     gradebook_lines,
+    gradebook_page,
     gradebook_stream,
 )
 from ..permissions import get_assignment_for_staff
@@ -30,13 +31,21 @@ def file_stem(course) -> str:
 @require_GET
 def gradebook(request, course_id):
     course, membership = get_course_for_staff(request.user, course_id)
+    query = request.GET.get("q", "").strip()[:100]
+    book = gradebook_page(
+        course=course,
+        query=query,
+        **listing_params(request),
+    )
     return render(
         request,
         "interviews/gradebook/gradebook.html",
         {
             "course": course,
             "membership": membership,
-            "book": gradebook_for(course=course),
+            "book": book,
+            "query": query,
+            "page_sizes": PAGE_SIZES,
             "form": ExportForm(),
         },
     )

@@ -7,6 +7,7 @@ write-up's too): the new revision with the score and the release panel, or the e
 field (400), or who saved first (409).
 """
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.numbers import number
+from common.paging import page_size
 from common.refused import Refused, show_refusal
 from courses.permissions import require_instructor
 
@@ -43,23 +45,52 @@ from . import autosave
 from .feedback import staff_panel
 
 
-def _filter_of(request) -> str:
-    key = request.GET.get("filter", "all")
-    return key if key in FILTERS else "all"
+@dataclass(frozen=True)
+class _Listing:
+    """The queue as the grader left it: filter, search and sort (``grading.QueueChoice``) and
+    the page size. The grading pages carry it in their URLs, so Previous / Next walk that list
+    and "Grading queue" goes back to it."""
+
+    choice: grading.QueueChoice
+    per: int
+
+    @classmethod
+    def of(cls, request) -> "_Listing":
+        get = request.GET
+        choice = grading.QueueChoice.of(
+            filter_key=get.get("filter", ""),
+            query=get.get("q", ""),
+            sort=get.get("sort", ""),
+            direction=get.get("dir", ""),
+        )
+        return cls(choice=choice, per=page_size(get.get("per", ""), grading.QUEUE_PAGE_SIZES))
+
+    def query(self, **extra) -> str:
+        """The query string ("?filter=late&sort=score…") of what differs from the plain queue,
+        and ``extra`` (page=…); "" when nothing does."""
+        choice, params = self.choice, {}
+        if choice.filter_key != "all":
+            params["filter"] = choice.filter_key
+        if choice.query:
+            params["q"] = choice.query
+        if (choice.sort, choice.direction) != ("name", "asc"):
+            params.update(sort=choice.sort, dir=choice.direction)
+        if self.per != grading.QUEUE_PAGE_SIZES[0]:
+            params["per"] = self.per
+        params.update({key: value for key, value in extra.items() if value})
+        return f"?{urlencode(params)}" if params else ""
 
 
-def _with_filter(url: str, key: str) -> str:
-    return f"{url}?{urlencode({'filter': key})}" if key != "all" else url
-
-
-def _grade_url(assignment, student_id, key: str) -> str:
+def _grade_url(assignment, student_id, listing: _Listing) -> str:
     url = reverse("interviews:grade", args=[assignment.course_id, assignment.pk, student_id])
-    return _with_filter(url, key)
+    return url + listing.query()
 
 
-def _queue_url(assignment, key: str = "all") -> str:
+def _queue_url(assignment, listing: _Listing | None = None, *, page: int | None = None) -> str:
     url = reverse("interviews:grading", args=[assignment.course_id, assignment.pk])
-    return _with_filter(url, key)
+    if listing is None:
+        return url
+    return url + listing.query(page=page if page != 1 else None)
 
 
 def _decimal(value) -> str | None:
@@ -79,8 +110,14 @@ def _who(user) -> str:
 @require_GET
 def queue(request, course_id, assignment_id):
     assignment, membership = get_assignment_for_staff(request.user, course_id, assignment_id)
-    key = _filter_of(request)
-    queue = grading.grading_queue(assignment=assignment, viewer=request.user)
+    listing = _Listing.of(request)
+    queue = grading.grading_queue(
+        assignment=assignment,
+        viewer=request.user,
+        choice=listing.choice,
+        per=listing.per,
+        page=request.GET.get("page", ""),
+    )
     return render(
         request,
         "interviews/grading/queue.html",
@@ -89,10 +126,13 @@ def queue(request, course_id, assignment_id):
             "membership": membership,
             "assignment": assignment,
             "queue": queue,
-            "rows": queue.filtered(key),
-            "filter": key,
+            "rows": queue.rows,
+            "filter": listing.choice.filter_key,
+            "query": listing.choice.query,
             "filters": [(k, label, queue.counts[k]) for k, label in FILTERS.items()],
-            "filter_label": FILTERS[key],
+            "filter_label": FILTERS[listing.choice.filter_key],
+            "listing_query": listing.query(),
+            "page_sizes": grading.QUEUE_PAGE_SIZES,
             "is_instructor": membership.is_instructor,
             "review_form": ReviewSettingForm(initial={"require_review": assignment.require_review}),
         },
@@ -105,7 +145,7 @@ def release_all(request, course_id, assignment_id):
     """GET asks for confirmation, naming how many students will receive feedback; the POST of
     that confirmation releases, unless the number changed meanwhile (then it asks again)."""
     assignment, membership = get_assignment_for_instructor(request.user, course_id, assignment_id)
-    releasable = grading.grading_queue(assignment=assignment, viewer=request.user).releasable
+    releasable = grading.queue_counts(assignment=assignment, viewer=request.user)["releasable"]
     changed = False
     if request.method == "POST":
         form = ReleaseConfirmForm(request.POST)
@@ -179,9 +219,9 @@ def _page(request, submission, membership, *, rubric, form, conflict=None, statu
     assignment = submission.assignment
     course = assignment.course
     student = submission.student
-    key = _filter_of(request)
+    listing = _Listing.of(request)
     page = grading.grading_page(
-        submission=submission, viewer=request.user, filter_key=key, now=timezone.now()
+        submission=submission, viewer=request.user, choice=listing.choice, now=timezone.now()
     )
     previous, following = page.previous, page.following
     fields = [
@@ -213,12 +253,14 @@ def _page(request, submission, membership, *, rubric, form, conflict=None, statu
         "saved_comments": page.saved_comments,
         "conflict": conflict,
         "conflict_by": _who(conflict.saved_by) if conflict else "",
-        "filter": key,
-        "filter_label": FILTERS[key],
-        "queue_url": _queue_url(assignment, key),
-        "form_action": _grade_url(assignment, student.pk, key),
-        "previous_url": _grade_url(assignment, previous.student.pk, key) if previous else "",
-        "next_url": _grade_url(assignment, following.student.pk, key) if following else "",
+        "filter": listing.choice.filter_key,
+        "filter_label": FILTERS[listing.choice.filter_key],
+        "listing_query": listing.query(),
+        # Back to the page of the queue this student is on (or would be, if still listed).
+        "queue_url": _queue_url(assignment, listing, page=page.place.before // listing.per + 1),
+        "form_action": _grade_url(assignment, student.pk, listing),
+        "previous_url": _grade_url(assignment, previous.student.pk, listing) if previous else "",
+        "next_url": _grade_url(assignment, following.student.pk, listing) if following else "",
         "previous_row": previous,
         "next_row": following,
         "is_instructor": membership.is_instructor,
@@ -304,6 +346,16 @@ def grade(request, course_id, assignment_id, student_id):
         return _invalid(request, submission, membership, rubric, form)
     data = form.cleaned_data
     now = timezone.now()
+    listing = _Listing.of(request)
+    # "Next" as the page showed it: once graded, the student may sort elsewhere (by state).
+    place = (
+        grading.queue_place(
+            assignment=assignment, viewer=request.user,
+            student_id=submission.student_id, choice=listing.choice,
+        )
+        if action == "next"
+        else None
+    )  # fmt: skip
     try:
         grade = grading.grade_save(
             submission=submission, grader=request.user, levels=form.levels(),
@@ -319,7 +371,6 @@ def grade(request, course_id, assignment_id, student_id):
     except GradeConflict as conflict:
         return _conflicted(request, submission, membership, rubric, form, conflict)
 
-    key = _filter_of(request)
     if autosave.wants_json(request):
         return autosave.saved(
             revision=grade.revision,
@@ -338,23 +389,21 @@ def grade(request, course_id, assignment_id, student_id):
                     "course": assignment.course,
                     "assignment": assignment,
                     "student": submission.student,
-                    "filter": key,
+                    "listing_query": listing.query(),
                     "is_instructor": membership.is_instructor,
                 },
                 request=request,
             ),
         )
     note = _after_save(request, submission, form, action)
-    if action == "next":
-        queue = grading.grading_queue(assignment=assignment, viewer=request.user)
-        _, following = queue.neighbours(submission.student_id, key)
+    if place is not None:
         messages.success(request, f"Saved the grade of {_who(submission.student)}.")
-        if following is None:
+        if place.following is None:
             messages.info(request, "That was the last write-up in this list.")
-            return redirect(_queue_url(assignment, key))
-        return redirect(_grade_url(assignment, following.student.pk, key))
+            return redirect(_queue_url(assignment, listing, page=place.before // listing.per + 1))
+        return redirect(_grade_url(assignment, place.following.student.pk, listing))
     messages.success(request, note or f"Saved at {autosave.clock(now)}.")
-    return redirect(_grade_url(assignment, submission.student_id, key))
+    return redirect(_grade_url(assignment, submission.student_id, listing))
 
 
 def _graded_submission(request, course_id, assignment_id, student_id):
@@ -371,8 +420,9 @@ def _graded_submission(request, course_id, assignment_id, student_id):
 
 
 def _back_to_grade(request, submission):
-    """Back to the grading page of ``submission``, in the queue filter the action came from."""
-    return redirect(_grade_url(submission.assignment, submission.student_id, _filter_of(request)))
+    """Back to the grading page of ``submission``, in the queue list the action came from."""
+    assignment, listing = submission.assignment, _Listing.of(request)
+    return redirect(_grade_url(assignment, submission.student_id, listing))
 
 
 @login_required

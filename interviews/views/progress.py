@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from common.paging import PAGE_SIZES, listing_params
 from common.urls import absolute_url
 
 from ..calendar import calendar_for
@@ -48,7 +49,12 @@ def progress(request, course_id, assignment_id):
     assignment, membership = get_assignment_for_staff(request.user, course_id, assignment_id)
     form = ProgressFilterForm(request.GET)
     filters = form.filters()
-    table = assignment_progress(assignment=assignment, now=timezone.now(), **filters)
+    table = assignment_progress(
+        assignment=assignment,
+        now=timezone.now(),
+        **filters,
+        **listing_params(request),
+    )
     return render(
         request,
         "interviews/progress/progress.html",
@@ -60,7 +66,7 @@ def progress(request, course_id, assignment_id):
             "form": form,
             "filters": filters,
             "filtered": any(filters[k] for k in ("milestone", "status", "query")),
-            "removed_param": "&removed=on" if filters["include_removed"] else "",
+            "page_sizes": PAGE_SIZES,
         },
     )
 

@@ -1,4 +1,5 @@
-"""The read model and CSV writers of ``interviews/gradebook.py``."""
+"""The read models (the whole book, and the page with the class's statistics) and the CSV
+writers of ``interviews/gradebook.py``."""
 
 import csv
 import io
@@ -17,6 +18,7 @@ from interviews.gradebook import (
     criteria_rows,
     gradebook_csv,
     gradebook_for,
+    gradebook_page,
 )
 from interviews.models import (
     Assignment,
@@ -26,6 +28,7 @@ from interviews.models import (
     Rubric,
     Submission,
 )
+from tests.factories import enrol_many
 from tests.interviews.grading_samples import DUE, enrol, gradebook_assignment, graded, submitted
 
 
@@ -66,7 +69,9 @@ def test_rows_are_active_students_and_removed_students_with_graded_work(
         "Stella Student",
     ]
     assert [row.is_removed for row in book.rows] == [False, True, False]
-    assert book.removed == 1
+    page = gradebook_page(course=course)
+    assert [row.display_name for row in page.rows] == [row.display_name for row in book.rows]
+    assert (page.class_size, page.removed) == (3, 1)
     assert instructor.pk not in {row.student_id for row in book.rows}
     assert ada.pk in {row.student_id for row in book.rows}
 
@@ -101,7 +106,7 @@ def test_each_cell_says_where_the_work_stands(course, student):
     assert cells[states[CellState.UNRELEASED].pk].is_late
     assert cells[states[CellState.UNRELEASED].pk].needs_review
     assert not cells[states[CellState.RELEASED].pk].is_late
-    assert book.unreleased == 1 and book.awaiting_review == 1
+    assert gradebook_page(course=course).unreleased == 1
 
 
 # Totals and statistics
@@ -151,7 +156,7 @@ def test_columns_carry_average_median_and_distribution(course, student, classmat
     ):
         graded(assignment, user, final)
 
-    column = gradebook_for(course=course).columns[0]
+    column = gradebook_page(course=course).columns[0]
 
     assert column.graded == 5
     assert column.average == Decimal("13.30")
@@ -173,6 +178,152 @@ def test_a_grade_given_out_of_other_points_is_shown_on_the_assignments_scale(cou
 
     assert cell.final_score == Decimal("16.00")
     assert cell.graded_as == "8 / 10"
+
+
+def test_an_even_count_has_the_median_halfway_between_the_middle_scores(course, student, classmate):
+    assignment = gradebook_assignment(course)
+    graded(assignment, student, "7")
+    graded(assignment, classmate, "7.01")
+
+    column = gradebook_page(course=course).columns[0]
+
+    # 7.005 rounds half up to 7.01, as Python's decimals do (not to 7 as a float 7.00499… would)
+    assert (column.graded, column.median, column.average) == (2, Decimal("7.01"), Decimal("7.01"))
+
+
+def test_statistics_count_a_grade_on_the_assignments_points_now(course, student, classmate):
+    assignment = gradebook_assignment(course)  # 20 points; Stella's rubric was worth 10 then
+    graded(assignment, student, "8", points_possible=Decimal("10"))
+    graded(assignment, classmate, "19")
+
+    column = gradebook_page(course=course).columns[0]
+
+    assert (column.lowest, column.highest, column.average) == (
+        Decimal("16"),
+        Decimal("19"),
+        Decimal("17.50"),
+    )
+    assert column.bins == [0] * 8 + [1, 1]  # 80 % and 95 %
+
+
+def test_statistics_leave_out_what_does_not_count(course, student, classmate, assistant):
+    assignment = gradebook_assignment(course)
+    graded(assignment, student, "18", released=True)
+    graded(assignment, classmate, "5", complete=False)  # in progress
+    graded(assignment, assistant, "20")  # staff trying the assignment: not in the book
+
+    page = gradebook_page(course=course)
+
+    assert (page.columns[0].graded, page.columns[0].median, page.unreleased) == (
+        1,
+        Decimal("18.00"),
+        0,
+    )
+    assert page.class_size == 2
+
+
+# The page: a page of students at a time
+
+
+def test_a_page_holds_50_or_100_students_and_says_where_it_is(course):
+    gradebook_assignment(course)
+    enrol_many(course, 120)  # with Stella and Carl, 122
+
+    first = gradebook_page(course=course)
+    last = gradebook_page(course=course, per="100", page="2")
+    junk = gradebook_page(course=course, per="7", page="99", sort="bogus", direction="sideways")
+
+    assert len(first.rows) == 50 and first.students.page.paginator.count == 122
+    assert [r.display_name for r in first.rows[:2]] == ["Carl Classmate", "Stella Student"]
+    assert len(last.rows) == 22 and last.students.page.start_index() == 101
+    assert junk.students.per == 50 and junk.students.page.number == 3
+    assert junk.sorting.key == "name" and junk.sorting.direction == "asc"
+
+
+def test_search_finds_students_by_name_or_email_and_keeps_the_class_statistics(
+    course, student, classmate
+):
+    assignment = gradebook_assignment(course)
+    graded(assignment, student, "18")
+    graded(assignment, classmate, "10")
+
+    by_name = gradebook_page(course=course, query="stella")
+    by_email = gradebook_page(course=course, query="CARL.class")
+
+    assert [row.display_name for row in by_name.rows] == ["Stella Student"]
+    assert [row.display_name for row in by_email.rows] == ["Carl Classmate"]
+    assert by_name.students.page.paginator.count == 1 and by_name.class_size == 2
+    assert (by_name.columns[0].graded, by_name.columns[0].average) == (2, Decimal("14.00"))
+
+
+def test_pages_hold_the_rows_of_the_whole_book(course, student, classmate):
+    first, second = gradebook_assignment(course, "A"), gradebook_assignment(course, "B")
+    people = [student, classmate, *enrol_many(course, 70)]
+    for n, person in enumerate(people):
+        if n % 3:
+            graded(first, person, str(n % 21), released=n % 2 == 0)
+        if n % 4 == 1:
+            graded(second, person, "7", points_possible=Decimal("10"))
+        elif n % 5 == 2:
+            submitted(second, person, late=True)
+
+    whole = gradebook_for(course=course).rows
+    pages = [gradebook_page(course=course, page=str(n)).rows for n in (1, 2)]
+
+    assert pages[0] + pages[1] == whole
+
+
+def totals_class(course, student, classmate):
+    """Ada: 20 of the 20 graded, of 40 (100 %, 50 %); Stella: 30 of 40 (75 %, 75 %); Carl:
+    nothing graded (—, 0 %); Bea: 8 of 10 on A, shown 16 of 20 (80 %, 40 %)."""
+    first, second = gradebook_assignment(course, "A"), gradebook_assignment(course, "B")
+    ada, bea = enrol(course, "ada@example.edu", "Ada"), enrol(course, "bea@example.edu", "Bea")
+    graded(first, ada, "20")
+    graded(first, student, "15")
+    graded(second, student, "15")
+    graded(first, bea, "8", points_possible=Decimal("10"))
+    submitted(first, classmate)
+    return first, second
+
+
+@pytest.mark.parametrize(
+    "sort,direction,expected",
+    [
+        ("current", "asc", ["Stella Student", "Bea", "Ada", "Carl Classmate"]),
+        ("current", "desc", ["Ada", "Bea", "Stella Student", "Carl Classmate"]),
+        ("overall", "asc", ["Carl Classmate", "Bea", "Ada", "Stella Student"]),
+        ("overall", "desc", ["Stella Student", "Ada", "Bea", "Carl Classmate"]),
+        ("name", "desc", ["Stella Student", "Carl Classmate", "Bea", "Ada"]),
+    ],
+)
+def test_sorting_by_a_total_follows_the_totals_shown_with_nothing_graded_last(
+    course, student, classmate, sort, direction, expected
+):
+    totals_class(course, student, classmate)
+
+    page = gradebook_page(course=course, sort=sort, direction=direction)
+
+    assert [row.display_name for row in page.rows] == expected
+    assert page.sorting.key == sort
+    if sort == "current":
+        shown = [row.current for row in page.rows if row.current is not None]
+        assert shown == sorted(shown, reverse=direction == "desc")
+
+
+@pytest.mark.parametrize(
+    "direction,expected",
+    [("asc", ["Stella Student", "Bea", "Ada"]), ("desc", ["Ada", "Bea", "Stella Student"])],
+)
+def test_sorting_by_an_assignments_score_puts_missing_scores_last_either_way(
+    course, student, classmate, direction, expected
+):
+    first, _ = totals_class(course, student, classmate)
+
+    page = gradebook_page(course=course, sort=f"score-{first.pk}", direction=direction)
+
+    assert [row.display_name for row in page.rows] == [*expected, "Carl Classmate"]
+    assert page.columns[0].sort.aria_sort == {"asc": "ascending", "desc": "descending"}[direction]
+    assert page.columns[1].sort.aria_sort is None and page.headers["name"].aria_sort is None
 
 
 # CSV writing

@@ -30,6 +30,7 @@ from interviews.gradebook import (
     gradebook_for,
 )
 from interviews.models import Criterion, CriterionScore, Grade, Level, Rubric, Submission
+from tests.factories import enrol_many
 from tests.interviews.grading_samples import DUE, enrol, gradebook_assignment, graded, submitted
 from tests.pages import section, text_of
 
@@ -200,6 +201,68 @@ def test_distribution_chart_is_an_svg_with_its_numbers_in_words(
     )
     assert "<title>90–100 %: 1</title>" in charts[0]
     assert "1 graded · average 18.5 · median 18.5" in section(response, "distribution-heading")
+
+
+def test_a_page_of_students_with_the_whole_classs_statistics(
+    as_user, instructor, course, assignments, grades
+):
+    enrol_many(course, 60)  # with Stella and Carl, 62
+
+    response = as_user(instructor).get(gradebook_url(course) + "?page=2&per=50")
+
+    content = response.content.decode()
+    assert text_of(re.search(r"<h2 id=\"grades-heading\".*?</h2>", content).group(0)) == (
+        "Students 51–62 of 62"
+    )
+    assert "Grades of students 51–62 of 62 on 2 assignments" in content  # the caption
+    rows = re.findall(r'<th scope="row">([^<]*)', content)
+    assert rows[:2] == ["Zoe Pupil 049", "Zoe Pupil 050"] and len(rows) == 12 + 3
+    grades_text = section(response, "grades-heading")
+    assert "Graded 1 of 62 1 of 62" in grades_text
+    assert "Average 18.5 7 Median 18.5 7" in grades_text
+    assert "62 students · 2 published assignments · 30 points in all" in text_of(response)
+    nav = re.search(r'<nav aria-label="Gradebook pages".*?</nav>', content, re.S).group(0)
+    assert text_of(nav) == "Previous Page 1 Page 2"
+    assert 'href="?page=1&amp;per=50" rel="prev"' in nav
+    assert 'aria-current="page"' in nav
+
+
+def test_sort_links_keep_the_search_and_the_page_size_and_go_back_to_page_one(
+    as_user, instructor, course, assignments, grades
+):
+    first = assignments[0]
+    url = gradebook_url(course) + f"?q=example&per=100&page=1&sort=score-{first.pk}&dir=asc"
+
+    response = as_user(instructor).get(url)
+
+    content = response.content.decode()
+    headers = re.findall(r'<th scope="col"(?: aria-sort="(\w+)")?>', content)
+    assert headers == ["", "ascending", "", "", "", ""]  # the first assignment's score
+    assert f'href="?q=example&amp;per=100&amp;sort=score-{first.pk}&amp;dir=desc"' in content
+    assert 'href="?q=example&amp;per=100&amp;sort=current&amp;dir=asc"' in content
+    assert (
+        'Score<span class="visually-hidden"> (Informational interview)</span>'
+        '<span class="visually-hidden"> sort descending</span></a> '
+        '<span aria-hidden="true">▲</span>' in content
+    )
+    assert 'name="q" value="example"' in content
+    assert '<option value="100" selected>' in content
+    assert f'<input type="hidden" name="sort" value="score-{first.pk}">' in content
+    rows = re.findall(r'<th scope="row">([^<]*)', content)
+    assert rows == ["Stella Student", "Carl Classmate", "Graded", "Average", "Median"]
+
+
+def test_a_search_that_matches_nobody_says_so_and_keeps_the_distribution(
+    as_user, instructor, course, assignments, grades
+):
+    response = as_user(instructor).get(gradebook_url(course) + "?q=nobody-here&sort=overall")
+
+    grades_text = section(response, "grades-heading")
+    assert grades_text.startswith("Students (0) matching “nobody-here”")
+    assert "Nobody matches “nobody-here”. Clear the search." in grades_text
+    assert 'href="?sort=overall">Clear the search</a>' in response.content.decode()
+    assert "1 graded · average 18.5 · median 18.5" in section(response, "distribution-heading")
+    assert "2 students · 2 published assignments" in text_of(response)
 
 
 def test_course_tabs_lead_staff_to_the_gradebook(as_user, instructor, assistant, student, course):
@@ -404,22 +467,39 @@ def big_class(course, size: int, assignments) -> None:
     )
 
 
+def page_queries() -> int:
+    """Sign-in (session, user), the course membership and the header's unread notifications,
+    then the page's reads: the assignments, the class's counts, the matching students' count,
+    the page of students, their work, the statistics and the medians."""
+    return 4 + 7
+
+
 @pytest.mark.parametrize("size", [10, 500])
 def test_queries_stay_flat_from_10_to_500_students(
-    size, as_user, instructor, course, assignments, django_assert_max_num_queries
-):
+    size, as_user, instructor, course, assignments, django_assert_num_queries,
+    django_assert_max_num_queries,
+):  # fmt: skip
     assignments = [
         *assignments,
         gradebook_assignment(course, "Third", due=DUE + timedelta(days=30)),
     ]
     big_class(course, size, assignments)
     client = as_user(instructor)
+    searches = [
+        "",
+        "?sort=current&dir=desc&page=2",
+        f"?sort=score-{assignments[1].pk}&q=Student+0&per=100",
+    ]
 
-    # Sign-in (session, user) and the course membership, then the reads themselves; the page
-    # also counts the unread notifications for the header. The exports stream: their reads
-    # happen while the file is read, so it is read inside the count.
-    with django_assert_max_num_queries(3 + 3 + 1):
-        page = client.get(gradebook_url(course))
+    # The same number of queries at any size, sorted by a total or searched (a search that
+    # finds nobody reads no page and no work). The exports stream: their reads happen while
+    # the file is read, so it is read inside the count.
+    pages = []
+    for search in searches:
+        with django_assert_num_queries(page_queries()):
+            pages.append(client.get(gradebook_url(course) + search))
+    with django_assert_num_queries(page_queries() - 2):
+        pages.append(client.get(gradebook_url(course) + "?sort=overall&q=nobody"))
     with django_assert_max_num_queries(3 + 3):
         canvas = read_csv(client.get(export_url(course)))
     with django_assert_max_num_queries(3 + 3):
@@ -428,7 +508,11 @@ def test_queries_stay_flat_from_10_to_500_students(
     with django_assert_max_num_queries(3 + 1 + 4):
         criteria = read_csv(client.get(criteria_url(assignments[0])))
 
-    assert page.content.decode().count('<th scope="row">') == size + 2 + 3
+    shown = min(size + 2, 50)  # Stella and Carl too; a page holds 50
+    assert pages[0].content.decode().count('<th scope="row">') == shown + 3
+    assert f"Students 1–{shown} of {size + 2}" in text_of(pages[0])
+    assert f"Graded {size} of {size + 2} {size} of {size + 2}" in text_of(pages[0])
+    assert "Nobody matches “nobody”" in text_of(pages[3])
     assert len(canvas_import(canvas)["students"]) == size + 2
     assert len(moodle_import(moodle)["students"]) == size + 2
     assert len(criteria) == size + 1

@@ -25,7 +25,7 @@ from interviews.models import (
 )
 from interviews.notices import Kind
 from notifications.models import Notification
-from tests.factories import NOW, local, make_submission
+from tests.factories import NOW, enrol_many, hand_in_many, local, make_submission
 from tests.interviews.grading_samples import criteria, level
 
 D = Decimal
@@ -323,11 +323,20 @@ def test_the_queue_lists_submitted_writeups_with_their_state(
         ("Carl Classmate", "Not started"),
         ("Stella Student", "Graded"),
     ]
-    assert queue.counts == {"all": 2, "ungraded": 1, "late": 1, "mine": 1, "review": 0}
-    assert queue.releasable == 1
-    prev_row, next_row = queue.neighbours(late_writeup.student_id, "all")
-    assert prev_row is None and next_row.student.full_name == "Stella Student"
-    assert queue.neighbours(late_writeup.student_id, "ungraded") == (None, None)
+    assert queue.counts == {
+        "all": 2, "ungraded": 1, "late": 1, "mine": 1, "review": 0,
+        "releasable": 1, "waiting_for_review": 0,
+    }  # fmt: skip
+    place = grading.queue_place(
+        assignment=assignment, viewer=assistant, student_id=late_writeup.student_id,
+        choice=grading.QueueChoice(),
+    )  # fmt: skip
+    assert place.previous is None and place.following.student.full_name == "Stella Student"
+    ungraded = grading.queue_place(
+        assignment=assignment, viewer=assistant, student_id=late_writeup.student_id,
+        choice=grading.QueueChoice.of(filter_key="ungraded"),
+    )  # fmt: skip
+    assert (ungraded.previous, ungraded.following) == (None, None)
 
 
 def test_the_queue_marks_removed_students_and_leaves_out_staff(
@@ -341,6 +350,122 @@ def test_the_queue_marks_removed_students_and_leaves_out_staff(
     rows = grading.grading_queue(assignment=assignment, viewer=assistant).rows
 
     assert [(row.student.full_name, row.is_removed) for row in rows] == [("Stella Student", True)]
+
+
+def class_of_six(assignment, course, grader):
+    """Zoe Pupil 001–006, handed in 0, 2, 1, 0, 2, 1 days late; 002 and 005 graded 8/20 and
+    16/20 before the penalty (6.4 and 12.8 after), 003 in progress, 006 released 18/20."""
+    users = enrol_many(course, 6)
+    submissions = hand_in_many(assignment, users, late_days=(0, 2, 1))
+    for index, score, state, released in (
+        (1, "8", "complete", None), (4, "16", "complete", None), (2, None, "draft", None),
+        (5, "18", "complete", NOW),
+    ):  # fmt: skip
+        submission = submissions[index]
+        final = None if score is None else D(score) * (100 - submission.penalty_percent) / 100
+        Grade.objects.create(
+            submission=submission, state=state, score=score and D(score), final_score=final,
+            points_possible=D(20), graded_by=grader, released_at=released,
+        )  # fmt: skip
+    return users
+
+
+def names(queue) -> list[str]:
+    return [row.student.full_name.removeprefix("Zoe Pupil ") for row in queue.rows]
+
+
+@pytest.mark.parametrize(
+    ("sort", "direction", "order"),
+    [
+        ("name", "desc", ["006", "005", "004", "003", "002", "001"]),
+        ("late", "desc", ["002", "005", "003", "006", "001", "004"]),  # then by name, from A
+        ("status", "asc", ["001", "004", "003", "002", "005", "006"]),
+        ("score", "desc", ["006", "005", "002", "001", "003", "004"]),  # no score comes last
+        ("score", "asc", ["001", "003", "004", "002", "005", "006"]),
+        ("submitted", "asc", ["001", "002", "003", "004", "005", "006"]),
+    ],
+)
+def test_the_queue_sorts_by_the_column_asked_for_then_by_name(
+    assignment, course, instructor, sort, direction, order
+):
+    class_of_six(assignment, course, instructor)
+    choice = grading.QueueChoice.of(sort=sort, direction=direction)
+
+    queue = grading.grading_queue(assignment=assignment, viewer=instructor, choice=choice)
+
+    assert names(queue) == order
+    assert [c.key for c in queue.sorting.columns if c.aria_sort] == [sort]
+
+
+def test_searching_by_name_or_email_keeps_the_counts_of_the_whole_class(
+    assignment, course, instructor, writeup
+):
+    class_of_six(assignment, course, instructor)
+
+    by_name = grading.grading_queue(
+        assignment=assignment, viewer=instructor, choice=grading.QueueChoice.of(query=" pupil 00")
+    )
+    by_email = grading.grading_queue(
+        assignment=assignment, viewer=instructor,
+        choice=grading.QueueChoice.of(query="Z005@", filter_key="mine"),
+    )  # fmt: skip
+
+    assert names(by_name) == ["001", "002", "003", "004", "005", "006"]
+    assert names(by_email) == ["005"] and by_email.paged.page.paginator.count == 1
+    assert by_email.counts == {
+        "all": 7, "ungraded": 4, "late": 4, "mine": 4, "review": 0,
+        "releasable": 2, "waiting_for_review": 0,
+    }  # fmt: skip
+
+
+def test_an_unknown_filter_or_sort_lists_everyone_by_name():
+    assert grading.QueueChoice.of(
+        filter_key="everything", query="  ", sort="password", direction="sideways"
+    ) == grading.QueueChoice(filter_key="all", query="", sort="name", direction="asc")
+
+
+def walk(assignment, viewer, choice, student_id, step: str) -> list[str]:
+    """The names met following Previous (``step="previous"``) or Next from ``student_id``."""
+    met = []
+    while True:
+        place = grading.queue_place(
+            assignment=assignment, viewer=viewer, student_id=student_id, choice=choice
+        )
+        row = getattr(place, step)
+        if row is None:
+            return met
+        met.append(row.student.full_name.removeprefix("Zoe Pupil "))
+        student_id = row.student.pk
+
+
+def test_previous_and_next_walk_the_whole_listed_class_across_its_pages(
+    assignment, course, instructor
+):
+    users = enrol_many(course, 130)
+    submissions = hand_in_many(assignment, users, late_days=(0, 3, 1, 0, 2))
+    Grade.objects.bulk_create(
+        Grade(submission=s, state="complete", score=D(n % 7), final_score=D(n % 7),
+              points_possible=D(20))
+        for n, s in enumerate(submissions) if n % 4
+    )  # fmt: skip
+    choice = grading.QueueChoice.of(filter_key="late", sort="score", direction="desc")
+    pages = [
+        grading.grading_queue(
+            assignment=assignment, viewer=instructor, choice=choice, per=50, page=n
+        )
+        for n in (1, 2)
+    ]
+    listed = names(pages[0]) + names(pages[1])
+    assert len(listed) == 78 and pages[1].paged.page.paginator.num_pages == 2
+    first, last = pages[0].rows[0].student, pages[1].rows[-1].student
+
+    assert walk(assignment, instructor, choice, first.pk, "following") == listed[1:]
+    assert walk(assignment, instructor, choice, last.pk, "previous") == listed[-2::-1]
+    fiftieth = pages[0].rows[-1].student.pk
+    place = grading.queue_place(
+        assignment=assignment, viewer=instructor, student_id=fiftieth, choice=choice
+    )
+    assert place.following.student == pages[1].rows[0].student and place.before == 49
 
 
 # The comment bank

@@ -18,7 +18,7 @@ from interviews.models import (
     ReflectionPrompt,
 )
 from interviews.progress import assignment_progress, home_for, student_record, wall_time
-from tests.factories import local, make_assignment, make_submission, plan_interview
+from tests.factories import enrol_many, local, make_assignment, make_submission, plan_interview
 
 
 def statuses(table, student) -> dict[str, str]:
@@ -142,6 +142,96 @@ def test_a_milestone_dated_only_by_an_extension_gets_a_column(course, student):
     assert classmate_row.cells[0].state is None  # no date for them: no status
     student_row = next(r for r in table.rows if r.student == student)
     assert [c.moved for c in student_row.cells] == [True, False, False]
+
+
+def test_a_page_of_students_with_counts_for_the_whole_class(course, assignment, student):
+    enrol_many(course, 120)
+    plan_interview(assignment, student, created=local(2027, 2, 25, 10, 0))
+
+    table = assignment_progress(assignment=assignment, now=local(2027, 3, 2, 9, 0), page="2")
+
+    assert [r.student.full_name for r in table.rows][:2] == ["Zoe Pupil 049", "Zoe Pupil 050"]
+    assert len(table.rows) == 50 and table.matching == table.total == 122
+    assert table.counts[0].counts == {
+        Status.DONE: 1, Status.LATE: 0, Status.MISSING: 121, Status.NOT_DUE: 0,
+    }  # fmt: skip
+    assert (table.students.page.start_index(), table.students.page.end_index()) == (51, 100)
+
+
+def test_the_status_filter_reaches_students_on_every_page(course, assignment, student):
+    enrol_many(course, 120)
+    plan_interview(assignment, student, created=local(2027, 2, 25, 10, 0))
+    now = local(2027, 3, 2, 9, 0)
+
+    done = assignment_progress(assignment=assignment, now=now, milestone="contact", status="done")
+    missing = assignment_progress(assignment=assignment, now=now, status="missing", per="100")
+
+    assert [r.student for r in done.rows] == [student] and done.matching == 1
+    assert missing.matching == 121 and len(missing.rows) == 100
+    assert student not in [r.student for r in missing.rows]
+
+
+def test_sort_by_the_chosen_milestones_status_then_name(
+    assignment, student, classmate, course, instructor
+):
+    plan_interview(assignment, student, created=local(2027, 2, 25, 10, 0))  # done
+    plan_interview(assignment, classmate, created=local(2027, 3, 3, 10, 0))  # done late
+    [zoe] = enrol_many(course, 1)  # missing
+    now = local(2027, 3, 4, 9, 0)
+
+    table = assignment_progress(
+        assignment=assignment, now=now, milestone="contact", sort="status", direction="desc"
+    )
+
+    assert [r.student for r in table.rows] == [zoe, classmate, student]
+    assert table.sorts["status"].label == "Contact chosen"
+    assert table.sorts["status"].aria_sort == "descending"
+    # Without a milestone, a status means nothing to sort by: the names decide.
+    by_name = assignment_progress(assignment=assignment, now=now, sort="status")
+    assert by_name.sorting.key == "name" and "status" not in by_name.sorts
+    assert [r.student for r in by_name.rows] == [classmate, student, zoe]
+
+
+def test_sort_by_days_late_on_the_write_up(assignment, student, classmate, course):
+    make_submission(assignment, student, at=local(2027, 3, 17, 9, 0), late_days=2, penalty="20")
+    make_submission(assignment, classmate, at=local(2027, 3, 16, 9, 0), late_days=1, penalty="10")
+    [zoe] = enrol_many(course, 1)
+    now = local(2027, 3, 18, 9, 0)
+
+    latest_first = assignment_progress(
+        assignment=assignment, now=now, sort="late", direction="desc"
+    )
+    on_time_first = assignment_progress(assignment=assignment, now=now, sort="late")
+
+    assert [r.student for r in latest_first.rows] == [student, classmate, zoe]
+    assert [r.student for r in on_time_first.rows] == [zoe, classmate, student]
+
+
+def test_junk_paging_and_sorting_fall_back(assignment, student, classmate):
+    table = assignment_progress(
+        assignment=assignment, now=local(2027, 3, 2, 9, 0), sort="email", per="7", page="99"
+    )
+
+    assert table.sorting.key == "name" and table.students.per == 50
+    assert [r.student for r in table.rows] == [classmate, student]
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_the_grid_costs_the_same_queries_whatever_the_class_size(
+    course, assignment, size, django_assert_num_queries
+):
+    for user in enrol_many(course, size)[::2]:
+        plan_interview(assignment, user, created=local(2027, 2, 25, 10, 0))
+        Extension.objects.create(assignment=assignment, student=user, reason="More time")
+    now = local(2027, 3, 2, 9, 0)
+
+    # The counts, the page's count, the page, and the page's extensions, interviews, write-ups.
+    with django_assert_num_queries(6):
+        table = assignment_progress(assignment=assignment, now=now, sort="late")
+    with django_assert_num_queries(6):
+        assignment_progress(assignment=assignment, now=now, milestone="contact", status="done")
+
+    assert table.total == size + 2 and len(table.rows) == min(size + 2, 50)
 
 
 # One student's record

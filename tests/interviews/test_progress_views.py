@@ -153,10 +153,10 @@ def test_student_with_an_extension_is_marked_with_the_reason(
     assert rows[0].count("for them") == 1  # only the moved date
 
 
-def _class_of(course, assignment, size):
+def _class_of(course, assignment, size, *, start=0):
     users = User.objects.bulk_create(
         User(email=f"s{i}@example.edu", full_name=f"Student {i:03}", password="!")
-        for i in range(size)
+        for i in range(start, start + size)
     )
     Membership.objects.bulk_create(
         Membership(course=course, user=u, role=Role.STUDENT) for u in users
@@ -170,17 +170,47 @@ def _class_of(course, assignment, size):
         make_submission(assignment, user, at=local(2027, 3, 14, 9, 0))
 
 
-@pytest.mark.parametrize("size", [10, 200])
-def test_progress_page_queries_do_not_grow_with_class_size(
-    as_user, instructor, course, assignment, size, django_assert_max_num_queries
+@pytest.mark.parametrize(
+    "query", [{"removed": "on"}, {"milestone": "interview", "status": "done", "sort": "status"}]
+)
+def test_progress_page_queries_are_the_same_at_10_and_500_students(
+    as_user, instructor, course, assignment, query, django_assert_max_num_queries
 ):
-    _class_of(course, assignment, size)
+    _class_of(course, assignment, 10)
     client = as_user(instructor)
+    with CaptureQueriesContext(connection) as small:
+        client.get(progress_url(assignment, **query))
+    _class_of(course, assignment, 490, start=10)
 
-    with django_assert_max_num_queries(10):
-        response = client.get(progress_url(assignment, removed="on"))
+    with django_assert_max_num_queries(12) as large:
+        response = client.get(progress_url(assignment, **query))
 
-    assert len(student_rows(response)) == size + 2
+    assert len(large) == len(small)
+    assert len(student_rows(response)) == 50
+    heading = section(response, "students-heading").split("Showing")[0]
+    assert heading.startswith("Students 1–50 of " + ("502" if "removed" in query else "250"))
+
+
+def test_the_grid_pages_and_sorts_with_its_filters_in_the_links(
+    as_user, instructor, course, assignment
+):
+    _class_of(course, assignment, 120)
+
+    response = as_user(instructor).get(
+        progress_url(assignment, milestone="writeup", status="done", per="50", page="2")
+    )
+
+    content = response.content.decode()
+    assert "Students 51–60 of 60" in text_of(response)
+    assert "Showing 60 of 122 students." in text_of(response)
+    # Page links and sort headers keep the filters; the header of the chosen milestone sorts.
+    assert 'href="?milestone=writeup&amp;status=done&amp;per=50&amp;page=1"' in content
+    assert (
+        'href="?milestone=writeup&amp;status=done&amp;per=50&amp;sort=status&amp;dir=asc"'
+        in content
+    )
+    assert '<th scope="col" aria-sort="ascending"><a href="?milestone=writeup' in content
+    assert 'Write-up submitted<span class="visually-hidden"> sort ascending' in content
 
 
 # The student record
