@@ -27,8 +27,9 @@ test: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-## The exhaustive corpora (about a minute and a half; CI runs it after `make test`): the public
-## XSS corpus through every field in Chromium, and extreme values through every form.
+## The exhaustive corpora (about two minutes; CI runs it after `make test`): the public XSS
+## corpus through every field and an accessibility check of every interviews page in Chromium,
+## and extreme values through every form.
 corpus: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
 	$(BIN)/python -m pytest -n 2 -m corpus $(PYTEST_ARGS)

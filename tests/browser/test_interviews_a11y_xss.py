@@ -154,6 +154,7 @@ def scan(page, site_url, pages: dict[str, str | None]) -> dict[str, list]:
 # Accessibility ------------------------------------------------------------------------------
 
 
+@pytest.mark.corpus  # every page of the app: an exhaustive sweep, run by `make corpus`
 @axe
 def test_staff_pages_of_the_interviews_app_have_no_serious_accessibility_violations(
     site_url, page, course, instructor, student, world
@@ -188,6 +189,7 @@ def test_staff_pages_of_the_interviews_app_have_no_serious_accessibility_violati
     assert not problems, json.dumps(problems, indent=2)
 
 
+@pytest.mark.corpus  # every page of the app: an exhaustive sweep, run by `make corpus`
 @axe
 def test_student_pages_of_the_interviews_app_have_no_serious_accessibility_violations(
     site_url, page, course, student, world
