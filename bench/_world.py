@@ -343,23 +343,32 @@ def measure(client, url: str, *, repeats: int = REPEATS, memory: bool = False) -
 def measure_together(cases: dict, *, repeats: int = REPEATS, memory: bool = False) -> dict:
     """``measure`` for several requests, ``{key: (client, url)}``, taken in turns (one run of
     each, then the next run of each…), so that a change in the machine's load weighs on all of
-    them alike rather than on whichever ran then. Returns ``{key: figures}``."""
+    them alike rather than on whichever ran then. A case may carry a third item, a function
+    called (untimed) before each of its requests. Returns ``{key: figures}``."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for client, url in cases.values():
-        fetch(client, url)  # warm-up: template loading, URL resolver, connection
+    def prepare(case) -> tuple:
+        client, url, *before = case
+        for function in before:
+            function()
+        return client, url
+
+    for case in cases.values():
+        fetch(*prepare(case))  # warm-up: template loading, URL resolver, connection
     samples = {key: [] for key in cases}
     cpu = {key: [] for key in cases}
     sizes = {}
     for _ in range(repeats):
-        for key, (client, url) in cases.items():
+        for key, case in cases.items():
+            client, url = prepare(case)
             t0, c0 = time.perf_counter(), time.process_time()
             sizes[key] = len(fetch(client, url))
             samples[key].append(time.perf_counter() - t0)
             cpu[key].append(time.process_time() - c0)
     figures = {}
-    for key, (client, url) in cases.items():
+    for key, case in cases.items():
+        client, url = prepare(case)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
             body(response)

@@ -25,6 +25,7 @@ test-artifacts/bench-pages.json.
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +41,8 @@ TIMES_FLOOR = 15
 GROWTH = 1.3
 CSV_PEAK_MB, CSV_SECONDS = 20, 2.0
 EXPORT = "Canvas CSV export"
+SUMMARISED = ("progress grid", "gradebook", "grading queue", "course home")
+AFTER_CHANGE = ", after a change"
 FLOOR = "bare one-query view (floor)"
 REPEATS = 7
 
@@ -70,28 +73,42 @@ def bench(report: dict) -> None:
     from django.test import Client
     from django.urls import clear_url_caches
 
+    from common.summaries import summaries_changed
+
     settings.ROOT_URLCONF = bench_urlconf()
     clear_url_caches()
     report["machine"] = {"cpus": os.cpu_count(), "load_at_start": load()}
     worlds = {size: build_course(size) for size in SIZES}  # side by side in one database
-    cases = {}
+    cases, after_change = {}, {}
     for size, world in worlds.items():
         client = Client()
         client.force_login(world.instructor)
         cases[FLOOR, size] = client, f"/bench/bare/{world.course.pk}/"
         for name, url in pages(world):
             cases[name, size] = client, url
+        # The same pages when their whole-class counts and statistics must be worked out
+        # afresh (as after a grade, a hand-in or a new member): figures, not goals.
+        changed = partial(summaries_changed, world.course.pk)
+        for name, url in pages(world):
+            if name in SUMMARISED:
+                after_change[name + AFTER_CHANGE, size] = client, url, changed
     t0 = time.perf_counter()
     # Every page at every size in turns, so that the machine's load weighs on all alike.
     results = measure_together(cases, repeats=REPEATS)
-    print(f"Measured {len(cases)} requests × {REPEATS + 2} in {time.perf_counter() - t0:.0f} s")
+    # Apart: each of them makes the course's summaries be worked out again.
+    floors = {key: case for key, case in cases.items() if key[0] == FLOOR}
+    second = measure_together(after_change | floors, repeats=REPEATS)
+    fresh_floor = {size: second[FLOOR, size]["ms"] for size in SIZES}
+    results.update({key: r for key, r in second.items() if key[0] != FLOOR})
+    took = time.perf_counter() - t0
+    print(f"Measured {len(cases) + len(second)} requests × {REPEATS + 2} in {took:.0f} s")
     if (EXPORT, LARGE) in results:
         export = results[EXPORT, LARGE]
         export["peak_mb"] = round(export["peak_kb"] / 1024, 1)
     builds = {size: world.build_seconds for size, world in worlds.items()}
     report["machine"]["load_at_end"] = load()
 
-    names = [FLOOR, *(name for name, _ in pages(world))]
+    names = [FLOOR, *(name for name, _ in pages(world))]  # the after-change ones apart
     growth = {
         name: round(results[name, LARGE]["ms"] / results[name, SMALL]["ms"], 2)
         for name in names
@@ -148,6 +165,20 @@ def bench(report: dict) -> None:
         f"at end, on {os.cpu_count()} CPUs"
     )
     print(table(headers, rows))
+    fresh = [(name + AFTER_CHANGE, size) for name in SUMMARISED for size in SIZES]
+    fresh_rows = [
+        [name, f"{size:,}", results[name, size]["ms"],
+         round(results[name, size]["ms"] / fresh_floor[size], 1),
+         results[name, size]["queries"],
+         f"{results[name, LARGE]['ms'] / results[name, SMALL]['ms']:.2f}" if size == LARGE else ""]
+        for name, size in fresh
+    ]  # fmt: skip
+    print(
+        "\nThe same pages when the course's whole-class counts and statistics are worked out "
+        "afresh (the first view after a grade, a hand-in or a membership changes; "
+        "common/summaries.py): figures, not goals"
+    )
+    print(table(["page", "students", "median ms", "× floor", "queries", "growth"], fresh_rows))
     if (EXPORT, LARGE) in results:
         export = results[EXPORT, LARGE]
         print(
@@ -179,6 +210,7 @@ def bench(report: dict) -> None:
         "rows": rows,
         "results": [{"page": name, "students": size, **r} for (name, size), r in results.items()],
         "growth": growth,
+        "after_a_change": {f"{name} at {size}": results[name, size]["ms"] for name, size in fresh},
         "cpu_growth": cpu_growth,
         "goals": goals,
     }

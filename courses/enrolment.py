@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from common.paging import PAGE_SIZES, Paged, Sorting, paged, sorting
 from common.refused import Refused
+from common.summaries import course_summary, minute
 
 from . import hooks
 from .emails import inviter_address
@@ -425,6 +426,25 @@ def _count_of(queryset) -> Coalesce:
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
 
+def _roster_counts(course: Course) -> dict:
+    """The course's active members by role, its pending invitations and its first active
+    instructor. One query; "n_" because Course has fields named like some of these counts."""
+    memberships = Membership.objects.all()
+    instructors = memberships.instructors().filter(course=OuterRef("pk"))
+    row = (
+        Course.objects.filter(pk=course.pk)
+        .values(
+            n_students=_count_of(memberships.students()),
+            n_assistants=_count_of(memberships.active().filter(role=Role.ASSISTANT)),
+            n_instructors=_count_of(memberships.instructors()),
+            n_invitations=_count_of(Invitation.objects.pending()),
+            first_instructor=Subquery(instructors.order_by("pk").values("pk")[:1]),
+        )
+        .get()
+    )
+    return {key.removeprefix("n_"): value for key, value in row.items()}
+
+
 def roster_page(
     *, course: Course, query: str = "", sort: str = "", direction: str = "", per="", page=""
 ) -> RosterPage:
@@ -438,22 +458,11 @@ def roster_page(
         .select_related("user")
         .order_by(*(order.sign + field for field in (*ROSTER_SORTS[order.key], "pk")))
     )
-    memberships = Membership.objects.all()
-    instructors = memberships.instructors().filter(course=OuterRef("pk"))
-    # One query; "n_" because Course has fields named like some of these counts.
-    row = (
-        Course.objects.filter(pk=course.pk)
-        .values(
-            n_students=_count_of(memberships.students()),
-            n_assistants=_count_of(memberships.active().filter(role=Role.ASSISTANT)),
-            n_instructors=_count_of(memberships.instructors()),
-            n_invitations=_count_of(Invitation.objects.pending()),
-            first_instructor=Subquery(instructors.order_by("pk").values("pk")[:1]),
-        )
-        .get()
+    # Invitations lapse with the clock: the minute is part of the summary's name.
+    counts = course_summary(
+        course.pk, f"roster-counts:{minute(timezone.now())}", lambda: _roster_counts(course)
     )
-    first_instructor = row.pop("first_instructor")
-    counts = {key.removeprefix("n_"): value for key, value in row.items()}
+    first_instructor = counts.pop("first_instructor")
     invitations = course.invitations.pending().select_related("invited_by")
     if query:
         invitations = invitations.filter(Q(email__icontains=query) | Q(name__icontains=query))
@@ -464,8 +473,10 @@ def roster_page(
         .select_related("user")
         .order_by("-removed_at", "pk")[: ROSTER_LIST_CAP + 1]
     )
+    # Unsearched, the page lists every active member, already counted.
+    active = None if query else counts["students"] + counts["assistants"] + counts["instructors"]
     return RosterPage(
-        members=paged(members, per=per, page=page, sizes=ROSTER_PAGE_SIZES),
+        members=paged(members, per=per, page=page, sizes=ROSTER_PAGE_SIZES, count=active),
         sorting=order,
         counts=counts,
         sole_instructor_id=first_instructor if counts["instructors"] == 1 else None,

@@ -14,12 +14,15 @@ class InterviewsConfig(AppConfig):
             my_courses_context,
         )
 
+        from . import summaries
         from .authoring import course_home_context as assignments_context
         from .notices import register_kinds
         from .progress import home_context
         from .reminders import replan_course_later, replan_member_later, replan_person_later
 
         register_kinds()
+        # The whole-class counts and statistics of a course follow every change of its work.
+        summaries.connect()
 
         # A person's zone sets the hour and the wording of every reminder they get; a course's
         # zone is named in its reminders beside theirs.

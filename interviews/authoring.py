@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
+from common.summaries import course_summary
 from courses.models import Course, Membership
 
 from .models import (
@@ -344,17 +345,30 @@ def course_home_context(*, membership: Membership) -> dict:
     return {"assignment_rows": assignments_for_viewer(membership=membership)}
 
 
+def _submitted_counts(course_id: int) -> dict[int, int]:
+    """How many write-ups of each of the course's assignments are submitted. One query."""
+    lines = (
+        Submission.objects.filter(assignment__course_id=course_id, submitted_at__isnull=False)
+        .values("assignment_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {line["assignment_id"]: line["n"] for line in lines}
+
+
 def assignments_for_viewer(*, membership: Membership) -> list[AssignmentRow]:
     """The assignments of the course of ``membership`` as its member sees them: every one with
     submission counts for staff, published ones with their own dates and write-up for a
     student. A fixed number of queries, however many assignments."""
     assignments = membership.course.assignments.all()
     if membership.is_staff:
-        assignments = assignments.annotate(
-            submitted=Count("submissions", filter=Q(submissions__submitted_at__isnull=False))
+        course_id = membership.course_id
+        submitted = course_summary(
+            course_id, "submitted-counts", lambda: _submitted_counts(course_id)
         )
         return [
-            AssignmentRow(a, a.dates_for(None), submitted_count=a.submitted) for a in assignments
+            AssignmentRow(a, a.dates_for(None), submitted_count=submitted.get(a.pk, 0))
+            for a in assignments
         ]
     student = membership.user_id
     assignments = assignments.published().prefetch_related(

@@ -53,6 +53,7 @@ from accounts.models import display_name_sql
 from common.numbers import number, percent
 from common.paging import Paged, SortColumn, Sorting, paged, sorting
 from common.spreadsheets import csv_bytes
+from common.summaries import course_summary
 from courses.models import Course, Membership, Role
 
 from .models import Assignment, Criterion, CriterionScore, Grade, Submission
@@ -532,11 +533,14 @@ def _medians(graded) -> dict[int, Decimal]:
     return {key: sum(middle, ZERO) / len(middle) for key, middle in _middle_scores(graded).items()}
 
 
-def _column_statistics(course: Course, assignments: list[dict], columns: list[Column]) -> None:
-    """Fill in each column's statistics over the whole book: how many grades count, their
-    average, median, lowest and highest, the distribution and how many are unreleased. Two
-    queries: one line per assignment and bar (each score's bar is worked out once, which is
-    several times cheaper than a count per bar), then the medians."""
+_STATISTICS = ("graded", "unreleased", "average", "median", "lowest", "highest", "bins")
+
+
+def _statistics(course: Course, assignments: list[dict]) -> dict[int, dict]:
+    """Each assignment's statistics over the whole book: how many grades count, their average,
+    median, lowest and highest, the distribution and how many are unreleased. Two queries:
+    one line per assignment and bar (each score's bar is worked out once, which is several
+    times cheaper than a count per bar), then the medians."""
     graded = _counting(assignments).filter(
         student__in=_in_book(course, assignments).values("user_id")
     )
@@ -552,22 +556,36 @@ def _column_statistics(course: Course, assignments: list[dict], columns: list[Co
             unreleased=Count("pk", filter=Q(grade__released_at__isnull=True)),
         )
     )
-    by_column = {column.assignment_id: column for column in columns}
-    totals: dict[int, Decimal] = {}
+    found: dict[int, dict] = {}
     for bar in bars:
-        column = by_column[bar["assignment_id"]]
-        column.bins[bar["bar"]] = bar["graded"]
-        column.graded += bar["graded"]
-        column.unreleased += bar["unreleased"]
-        totals[column.assignment_id] = totals.get(column.assignment_id, ZERO) + bar["total"]
+        line = found.setdefault(
+            bar["assignment_id"],
+            {"graded": 0, "unreleased": 0, "total": ZERO, "bins": [0] * BINS, "lowest": None,
+             "highest": None},
+        )  # fmt: skip
+        line["bins"][bar["bar"]] = bar["graded"]
+        line["graded"] += bar["graded"]
+        line["unreleased"] += bar["unreleased"]
+        line["total"] += bar["total"]
         lowest, highest = bar["lowest"], bar["highest"]
-        column.lowest = lowest if column.lowest is None else min(column.lowest, lowest)
-        column.highest = highest if column.highest is None else max(column.highest, highest)
-    medians = _medians(graded) if totals else {}
-    for key, total in totals.items():
-        column = by_column[key]
-        column.average = (total / column.graded).quantize(CENT, ROUND_HALF_UP)
-        column.median = medians[key].quantize(CENT, ROUND_HALF_UP)
+        line["lowest"] = lowest if line["lowest"] is None else min(line["lowest"], lowest)
+        line["highest"] = highest if line["highest"] is None else max(line["highest"], highest)
+    medians = _medians(graded) if found else {}
+    for key, line in found.items():
+        line["average"] = (line.pop("total") / line["graded"]).quantize(CENT, ROUND_HALF_UP)
+        line["median"] = medians[key].quantize(CENT, ROUND_HALF_UP)
+    return found
+
+
+def _column_statistics(course: Course, assignments: list[dict], columns: list[Column]) -> None:
+    """Fill in each column's statistics (``_statistics``), remembered until the course's work
+    changes (common/summaries.py)."""
+    found = course_summary(
+        course.pk, "gradebook-statistics", lambda: _statistics(course, assignments)
+    )
+    for column in columns:
+        for name, value in found.get(column.assignment_id, {}).items():
+            setattr(column, name, value)
 
 
 def _score_key(key: str, assignments: list[dict]):
@@ -623,8 +641,12 @@ def gradebook_page(
     for column in columns:
         column.sort = sort_links.pop(f"score-{column.assignment_id}")
     book = _in_book(course, assignments)
-    counts = book.aggregate(
-        students=Count("pk"), removed=Count("pk", filter=Q(removed_at__isnull=False))
+    counts = course_summary(
+        course.pk,
+        "gradebook-students",
+        lambda: book.aggregate(
+            students=Count("pk"), removed=Count("pk", filter=Q(removed_at__isnull=False))
+        ),
     )
     students = paged(
         book.search(query)
@@ -632,6 +654,8 @@ def gradebook_page(
         .values(*_MEMBER_FIELDS, name=display_name_sql("user")),
         per=per,
         page=page,
+        # Unsearched, the page lists the whole book, already counted.
+        count=None if query.strip() else counts["students"],
     )
     members = students.items
     args = _row_args(course, columns, released_only=False, with_comments=False)

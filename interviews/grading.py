@@ -36,6 +36,7 @@ from django.urls import reverse
 from common.numbers import HUNDRED, number
 from common.paging import PAGE_SIZES, Paged, Sorting, paged, sorting
 from common.refused import Refused
+from common.summaries import course_summary
 from courses.models import Membership, Role
 from notifications.notify import notify
 
@@ -55,6 +56,7 @@ from .models import (
     SubmissionVersion,
 )
 from .notices import Kind, grading_scope
+from .summaries import work_changed
 
 ZERO = Decimal("0")
 
@@ -273,6 +275,7 @@ def grade_review(*, grade: Grade, reviewer, now: datetime) -> Grade:
         )
         grade.needs_review, grade.reviewed_by, grade.reviewed_at = False, reviewer, now
         _release_again(grade, by=reviewer, now=now)
+        work_changed(grade)
     return grade
 
 
@@ -359,6 +362,7 @@ def grade_release(*, grade: Grade, by, now: datetime) -> bool:
         if not released:
             return False
         grade.released_at, grade.released_by, grade.held_for_review_at = now, by, None
+        work_changed(grade)
         if _active_student_ids(submission.assignment, [submission.student_id]):
             _notify_released(grade, submission.assignment, submission.student_id, now)
     return True
@@ -372,6 +376,7 @@ def grade_unrelease(*, grade: Grade, by, now: datetime) -> bool:
     # Hidden on purpose: also no longer held for review, so a review does not release it.
     Grade.objects.filter(pk=grade.pk).update(held_for_review_at=None)
     grade.released_at, grade.released_by, grade.held_for_review_at = None, None, None
+    work_changed(grade)
     return bool(hidden)
 
 
@@ -391,6 +396,7 @@ def feedback_release(*, assignment: Assignment, by, now: datetime) -> int:
         Grade.objects.filter(pk__in=[g.pk for g in grades]).update(
             released_at=now, released_by=by, held_for_review_at=None
         )
+        work_changed(assignment)
         active = _active_student_ids(assignment, [g.submission.student_id for g in grades])
         for grade in grades:
             grade.released_at, grade.released_by = now, by
@@ -408,6 +414,7 @@ def assignment_require_review(
     were held back from their students for review."""
     Assignment.objects.filter(pk=assignment.pk).update(require_review=required)
     assignment.require_review = required
+    work_changed(assignment)
     unreleased = Grade.objects.filter(submission__assignment=assignment, released_at__isnull=True)
     if not required:
         changed = unreleased.filter(needs_review=True).update(needs_review=False)
@@ -643,7 +650,17 @@ def queue_counts(
 ) -> dict[str, int]:
     """For the whole class: how many write-ups each filter (``FILTER_KEYS``) keeps, how many
     grades are ``releasable`` and how many complete ones are ``waiting_for_review``; with
-    ``choice``, also how many it lists (``listed``). One query."""
+    ``choice``, also how many it lists (``listed``). One query, remembered until the course's
+    work changes (common/summaries.py)."""
+    listing = "" if choice is None else f"{choice.filter_key}:{choice.query}"
+    return course_summary(
+        assignment.course_id,
+        f"queue-counts:{assignment.pk}:{viewer.pk}:{listing}",
+        lambda: _queue_counts(assignment=assignment, viewer=viewer, choice=choice),
+    )
+
+
+def _queue_counts(*, assignment: Assignment, viewer, choice: "QueueChoice | None") -> dict:
     counts = {key: Count("pk", filter=_filter(key, viewer.pk)) for key in FILTER_KEYS}
     if choice is not None:
         counts["listed"] = Count("pk", filter=choice.condition(viewer.pk) or None)

@@ -16,6 +16,7 @@ from django.db.models import Case, Count, F, FilteredRelation, Prefetch, Q, Valu
 from django.db.models.functions import Coalesce
 
 from common.paging import Paged, SortColumn, Sorting, paged, sorting
+from common.summaries import course_summary, minute
 from courses.models import Course, Membership, Role
 
 from .milestones import MilestoneState, Status, milestone_states, status_field, with_statuses
@@ -269,7 +270,12 @@ def assignment_progress(
     students = Membership.objects.filter(course_id=assignment.course_id, role=Role.STUDENT)
     if not include_removed:
         students = students.active()
-    tally = _whole_class_counts(students, assignment=assignment, now=now)
+    # Statuses follow the clock (a date passes), so the minute is part of the summary's name.
+    tally = course_summary(
+        assignment.course_id,
+        f"progress-counts:{assignment.pk}:{include_removed}:{minute(now)}",
+        lambda: _whole_class_counts(students, assignment=assignment, now=now),
+    )
 
     own = assignment.dates_for()
     columns = [
@@ -314,7 +320,9 @@ def assignment_progress(
         by_key, by_name = by_name, []
     # Ties under the chosen key go by name, A to Z.
     listed = listed.order_by(*[order.sign + f for f in by_key], *by_name)
-    shown = paged(listed, per=per, page=page)
+    # Unfiltered, the page lists the whole class, already counted.
+    unfiltered = not status and not (query or "").strip()
+    shown = paged(listed, per=per, page=page, count=tally["total"] if unfiltered else None)
     return ProgressTable(
         assignment=assignment,
         columns=columns,

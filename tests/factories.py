@@ -18,6 +18,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
+from common.summaries import summaries_changed
 from courses.enrolment import course_create, member_enrol
 from courses.models import Course, Membership, Role
 from interviews import planning
@@ -92,6 +93,7 @@ def enrol_many(course, count: int, *, start: int = 1) -> list[User]:
         Membership(course=course, user=user, joined_at=joined + timedelta(minutes=n))
         for n, user in zip(numbers, users, strict=True)
     )
+    summaries_changed(course.pk)  # a bulk insert sends no signal
     return users
 
 

@@ -347,3 +347,7 @@ NOTIFICATION_MESSAGE_ID_DOMAIN = env.str("NOTIFICATION_MESSAGE_ID_DOMAIN", defau
 # cache (notifications/ratelimit.py): set it to the email service's sending rate (Amazon SES
 # starts accounts at 14 a second).
 NOTIFICATION_EMAILS_PER_SECOND = env.int("NOTIFICATION_EMAILS_PER_SECOND", default=0)
+
+# How long a whole-class summary (counts, statistics) is kept at most (common/summaries.py): a
+# change in the course replaces it at once; this only bounds what the cache holds.
+SUMMARY_CACHE_SECONDS = env.int("SUMMARY_CACHE_SECONDS", default=900)
