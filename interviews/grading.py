@@ -376,7 +376,8 @@ def grade_unrelease(*, grade: Grade, by, now: datetime) -> bool:
     # Hidden on purpose: also no longer held for review, so a review does not release it.
     Grade.objects.filter(pk=grade.pk).update(held_for_review_at=None)
     grade.released_at, grade.released_by, grade.held_for_review_at = None, None, None
-    work_changed(grade)
+    if hidden:
+        work_changed(grade)
     return bool(hidden)
 
 
