@@ -75,8 +75,8 @@ class InviteForm(forms.Form):
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label="Roster file (CSV)",
-        help_text="A header row with name and email columns, and optionally role "
-        "(student, assistant or instructor). Up to 10 MB, UTF-8.",
+        help_text="Your own CSV with name and email columns (role optional), a Canvas gradebook "
+        "export or a Moodle participants export, as downloaded. Up to 10 MB, UTF-8.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

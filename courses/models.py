@@ -248,7 +248,12 @@ class RosterImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     filename = models.CharField(max_length=255)
+    # What the file was recognised as ("Canvas gradebook export", "Moodle participants export").
+    source = models.CharField(max_length=60, blank=True)
     rows = models.JSONField(default=list)
+    # Rows that are no person (Canvas's "Points Possible" row, its Test Student), each with
+    # ``line``, ``text`` and ``reason``: shown on the preview, never imported.
+    skipped = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PREVIEW)
     processed = models.PositiveIntegerField(default=0)

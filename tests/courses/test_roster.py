@@ -1,8 +1,11 @@
 """CSV roster import: ``courses/roster.py`` and the upload, preview and progress pages."""
 
+import csv
 import html
+import io
 import random
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -507,3 +510,220 @@ def test_reimporting_a_member_changes_nothing_and_sends_nothing(
     assert (membership.role, membership.is_active) == (Role.STUDENT, True)
     assert not course.invitations.exists()
     assert mail.outbox == []
+
+
+# Exports from Canvas and Moodle, uploaded as they are
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CANVAS_GRADEBOOK = (DATA / "canvas-gradebook-export.csv").read_bytes()
+MOODLE_PARTICIPANTS = (DATA / "moodle-participants-export.csv").read_bytes()
+
+
+def check_file(client, course, data: bytes, filename: str):
+    """Choose the file on the upload page as rendered and press "Check the file"."""
+    upload_url = reverse("courses:roster_import_upload", args=[course.pk])
+    page = client.get(upload_url)
+    file = SimpleUploadedFile(filename, data, content_type="text/csv")
+    return press(client, page, button="Check the file", page_url=upload_url, changes={"file": file})
+
+
+def semicolons_crlf(data: bytes) -> bytes:
+    """The file as Excel in a European locale saves it again: semicolons, CRLF, a BOM."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def test_canvas_gradebook_export_imports_unchanged_and_its_non_people_are_listed_as_skipped(
+    instructor_client, course, django_capture_on_commit_callbacks
+):
+    assert CANVAS_GRADEBOOK.startswith(b"\xef\xbb\xbfStudent,ID,SIS User ID,SIS Login ID,")
+
+    preview = check_file(instructor_client, course, CANVAS_GRADEBOOK, "grades.csv")
+
+    page = text_of(preview)
+    assert "Read as a Canvas gradebook export." in page
+    assert "All 4 rows are valid: 4 will be invited." in page
+    assert table_rows(preview, "Preview (all 4 rows)") == [
+        ["4", "José Díaz", "jose.diaz@example.edu", "Student", "Will be invited"],
+        ["5", "Ada Lovelace", "ada.lovelace@example.edu", "Student", "Will be invited"],
+        ["6", "Siobhán O'Brien", "siobhan.obrien@example.edu", "Student", "Will be invited"],
+        ["7", "Minh Anh Nguyen", "minh.nguyen@example.edu", "Student", "Will be invited"],
+    ]
+    assert table_rows(preview, "Rows skipped (3)") == [
+        ["2", "Manual Posting", "Canvas's posting-policy row (“Manual Posting”), not a person."],
+        [
+            "3",
+            "Points Possible · 10.00 · 20.00",
+            "Canvas's “Points Possible” row (the points of each assignment), not a person.",
+        ],
+        [
+            "8",
+            "Student, Test · 1299 · c0ffee5e2b1a4c1d8e9f0a1b2c3d4e5f",
+            "Canvas's Test Student (the student view of the course), not a real student.",
+        ],
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        press(
+            instructor_client,
+            preview,
+            button="Import 4 people",
+            page_url=preview.request["PATH_INFO"],
+        )
+
+    done = instructor_client.get(preview.request["PATH_INFO"])
+    assert "Import finished. 4 invited." in text_of(done)
+    invited = [
+        "ada.lovelace@example.edu",
+        "jose.diaz@example.edu",
+        "minh.nguyen@example.edu",
+        "siobhan.obrien@example.edu",
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == invited
+    # Invited, not enrolled: each person joins by accepting their invitation.
+    assert (
+        sorted(course.invitations.filter(accepted_at__isnull=True).values_list("email", flat=True))
+        == invited
+    )
+    assert not course.memberships.filter(user__email__in=invited).exists()
+
+
+def test_canvas_login_that_is_no_email_address_is_named_on_its_line_and_nothing_is_imported(
+    instructor_client, course
+):
+    data = CANVAS_GRADEBOOK.replace(b"minh.nguyen@example.edu", b"mnguyen4")
+    before = enrolment_state(course)
+
+    preview = check_file(instructor_client, course, data, "grades.csv")
+
+    assert "1 row of 4 cannot be imported. Nothing has been imported." in text_of(preview)
+    assert table_rows(preview, "Rows with problems") == [
+        [
+            "7",
+            "Minh Anh Nguyen",
+            "",
+            "No email address: A Canvas gradebook export has no email column, and the SIS "
+            "Login ID “mnguyen4” is not an email address. Add an “Email” column with each "
+            "person's address (a Canvas administrator's users report has one), and upload again.",
+        ]
+    ]
+    assert not has_commit_form(preview)
+    assert enrolment_state(course) == before
+
+
+def test_canvas_gradebook_with_an_email_column_added_uses_it_and_still_skips_the_test_student(
+    instructor_client, course
+):
+    data = (
+        b"Student,ID,SIS User ID,SIS Login ID,Integration ID,Section,Email,Quiz (7)\n"
+        b"    Points Possible,,,,,,,5.00\n"
+        b'"Nguyen, Minh Anh",1204,20261004,mnguyen4,,CAREER 101,Minh.Nguyen@example.edu,4.00\n'
+        b"Test Student,1299,,6b1d0f2e,,CAREER 101,,\n"
+    )
+
+    preview = check_file(instructor_client, course, data, "grades.csv")
+
+    assert [row[1:3] for row in table_rows(preview, "Preview (all 1 rows)")] == [
+        ["Minh Anh Nguyen", "minh.nguyen@example.edu"]
+    ]
+    assert [row[0] for row in table_rows(preview, "Rows skipped (2)")] == ["2", "4"]
+
+
+def test_a_canvas_file_with_nobody_but_the_test_student_is_refused_saying_so(
+    instructor_client, course
+):
+    data = (
+        b"Student,ID,SIS User ID,SIS Login ID,Section\n"
+        b"    Points Possible,,,,\n"
+        b'"Student, Test",1299,,c0ffee,CAREER 101\n'
+    )
+
+    response = check_file(instructor_client, course, data, "grades.csv")
+
+    assert (
+        "The file has a header but no people in it (2 rows skipped, none of them a person)."
+    ) in text_of(response)
+    assert not RosterImport.objects.exists()
+
+
+def test_a_test_student_in_a_roster_of_our_own_is_a_person(course):
+    rows = parse_roster(b'name,email\n"Student, Test",test@example.edu\n', course=course)
+
+    assert [(r["name"], r["errors"]) for r in rows] == [("Student, Test", [])]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        MOODLE_PARTICIPANTS,
+        semicolons_crlf(MOODLE_PARTICIPANTS),
+        MOODLE_PARTICIPANTS.replace(b"Last name", b"Surname"),
+    ],
+    ids=["as-downloaded", "semicolons-crlf", "surname-older-moodle"],
+)
+def test_moodle_participants_export_imports_unchanged(instructor_client, course, data):
+    preview = check_file(instructor_client, course, data, "courseid_7_participants.csv")
+
+    page = text_of(preview)
+    assert "Read as a Moodle participants export." in page
+    assert "All 4 rows are valid: 4 will be invited." in page
+    assert [row[:3] for row in table_rows(preview, "Preview (all 4 rows)")] == [
+        ["2", "José Díaz", "jose.diaz@example.edu"],
+        ["3", "Ada Lovelace", "ada.lovelace@example.edu"],
+        ["4", "Martin Luther King, Jr.", "mlk@example.edu"],
+        ["5", "Siobhán O'Brien", "siobhan.obrien@example.edu"],
+    ]
+    assert "Rows skipped" not in page
+
+
+def test_moodle_roles_map_onto_course_roles(course):
+    data = (
+        b"First name,Last name,Email address,Roles\n"
+        b"Ada,Lovelace,ada@example.edu,Student\n"
+        b"Grace,Hopper,grace@example.edu,Non-editing teacher\n"
+        b"Alan,Turing,alan@example.edu,Teacher\n"
+    )
+
+    rows = parse_roster(data, course=course)
+
+    assert [(r["name"], r["role"]) for r in rows] == [
+        ("Ada Lovelace", Role.STUDENT),
+        ("Grace Hopper", Role.ASSISTANT),
+        ("Alan Turing", Role.INSTRUCTOR),
+    ]
+
+
+def test_moodle_user_upload_file_is_read_by_its_own_column_names(instructor_client, course):
+    data = (
+        "username,firstname,lastname,email,course1\njdiaz,José,Díaz,jose.diaz@example.edu,CAR101\n"
+    ).encode()
+
+    preview = check_file(instructor_client, course, data, "upload.csv")
+
+    assert "Read as a Moodle user upload file." in text_of(preview)
+    assert [row[1:3] for row in table_rows(preview, "Preview (all 1 rows)")] == [
+        ["José Díaz", "jose.diaz@example.edu"]
+    ]
+
+
+def test_canvas_users_report_skips_deleted_accounts_saying_so(instructor_client, course):
+    data = (
+        "canvas_user_id,user_id,integration_id,authentication_provider_id,login_id,"
+        "first_name,last_name,full_name,sortable_name,short_name,email,status,created_by_sis\n"
+        '1201,20261001,,,jdiaz,José,Díaz,José Díaz,"Díaz, José",José Díaz,'
+        "jose.diaz@example.edu,active,true\n"
+        '1207,20261007,,,gone7,Gone,Away,Gone Away,"Away, Gone",Gone Away,'
+        "gone@example.edu,deleted,true\n"
+    ).encode()
+
+    preview = check_file(instructor_client, course, data, "provisioning_csv_users.csv")
+
+    assert "Read as a Canvas users report." in text_of(preview)
+    assert [row[1:3] for row in table_rows(preview, "Preview (all 1 rows)")] == [
+        ["José Díaz", "jose.diaz@example.edu"]
+    ]
+    assert table_rows(preview, "Rows skipped (1)") == [
+        ["3", "1207 · 20261007 · gone7", "Deleted in Canvas (status “deleted”)."]
+    ]
