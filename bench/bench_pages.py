@@ -15,6 +15,10 @@ request costs here (session, user, middleware). Goals:
 - the Canvas CSV export (the whole course) at 10,000 × 10: peak memory growth < 20 MB
   (tracemalloc while the streamed response is consumed chunk by chunk), time ≤ 2 s.
 
+The pages with whole-class summaries (common/summaries.py) are also measured apart as first
+viewed after a change in the course (the summaries worked out afresh before each request): a
+second table, figures, not goals.
+
 A goal missed prints a FAIL line: these are figures, not a gate (exit 0 unless a page
 errors). ``BENCH_DATABASE_URL`` names the server (default
 postgres://postgres@127.0.0.1:5432/postgres); ``BENCH_SIZES=10,100,1000`` measures other sizes
