@@ -24,6 +24,13 @@ from tests.html_forms import press
 MB = 1024 * 1024
 
 
+def import_from_preview(client, preview, button, capture_on_commit):
+    """Press the preview's import button, let the import task run, and read the import's page."""
+    with capture_on_commit(execute=True):
+        press(client, preview, button=button, page_url=preview.request["PATH_INFO"])
+    return client.get(preview.request["PATH_INFO"])
+
+
 def upload(client, course, data: bytes, filename: str = "roster.csv"):
     return client.post(
         reverse("courses:roster_import_upload", args=[course.pk]),
@@ -469,15 +476,9 @@ def test_roster_import_makes_nobody_a_member_until_they_accept_their_invitation(
         "Will be invited",
     ]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        press(
-            instructor_client,
-            preview,
-            button="Import 2 people",
-            page_url=preview.request["PATH_INFO"],
-        )
-
-    done = instructor_client.get(preview.request["PATH_INFO"])
+    done = import_from_preview(
+        instructor_client, preview, "Import 2 people", django_capture_on_commit_callbacks
+    )
     assert "Import finished. 2 invited." in text_of(done)
     assert not course.memberships.filter(user=outsider).exists()  # not a member yet
     assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.edu", "otto.outsider@example.edu"]
@@ -565,15 +566,9 @@ def test_canvas_gradebook_export_imports_unchanged_and_its_non_people_are_listed
         ],
     ]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        press(
-            instructor_client,
-            preview,
-            button="Import 4 people",
-            page_url=preview.request["PATH_INFO"],
-        )
-
-    done = instructor_client.get(preview.request["PATH_INFO"])
+    done = import_from_preview(
+        instructor_client, preview, "Import 4 people", django_capture_on_commit_callbacks
+    )
     assert "Import finished. 4 invited." in text_of(done)
     invited = [
         "ada.lovelace@example.edu",
