@@ -14,6 +14,7 @@ file cache on the embedded default, a local-memory one in tests (cleared for eve
 """
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -24,6 +25,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 _PREFIX = "summaries"
 
@@ -40,7 +42,10 @@ def summaries_changed(course_id: int | None) -> None:
         return
 
     def forget() -> None:
-        cache.set(_version_key(course_id), uuid.uuid4().hex, None)
+        try:
+            cache.set(_version_key(course_id), uuid.uuid4().hex, None)
+        except Exception:  # the cache server is away: its summaries lapse within the timeout
+            logger.warning("Could not record a change of course %s's summaries", course_id)
 
     forget()
     transaction.on_commit(forget)
@@ -53,7 +58,24 @@ def minute(moment: datetime) -> str:
 
 def course_summary(course_id: int, name: str, compute: Callable[[], T]) -> T:
     """The summary ``name`` of ``course_id`` as of its latest change: remembered, or worked out
-    by ``compute`` (a picklable value) and remembered for ``SUMMARY_CACHE_SECONDS``."""
+    by ``compute`` (a picklable value) and remembered for ``SUMMARY_CACHE_SECONDS``. Without a
+    cache server the page still shows: each summary is worked out for each view."""
+    try:
+        key = _key(course_id, name)
+        value = cache.get(key)
+    except Exception:
+        logger.warning("Summaries of course %s worked out without the cache", course_id)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, settings.SUMMARY_CACHE_SECONDS)
+        except Exception:
+            logger.warning("Summaries of course %s not remembered", course_id)
+    return value
+
+
+def _key(course_id: int, name: str) -> str:
     version = cache.get(_version_key(course_id))
     if version is None:
         version = uuid.uuid4().hex
@@ -62,9 +84,4 @@ def course_summary(course_id: int, name: str, compute: Callable[[], T]) -> T:
             version = cache.get(_version_key(course_id), version)
     # Hashed: a name may hold a search, which no cache key should carry as it is.
     digest = hashlib.sha256(name.encode()).hexdigest()[:32]
-    key = f"{_PREFIX}:{course_id}:{version}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, settings.SUMMARY_CACHE_SECONDS)
-    return value
+    return f"{_PREFIX}:{course_id}:{version}:{digest}"

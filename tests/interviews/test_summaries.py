@@ -97,3 +97,23 @@ def test_the_grading_queue_counts_follow_a_release(course, student, classmate, i
     grading.grade_release(grade=grade, by=instructor, now=DUE)
 
     assert grading.queue_counts(assignment=assignment, viewer=instructor)["releasable"] == 1
+
+
+def test_without_the_cache_server_the_statistics_are_worked_out_each_time(
+    course, student, classmate, settings, caplog
+):
+    assignment = gradebook_assignment(course)
+    graded(assignment, student, "18")
+    # Nothing listens on port 1: every cache call fails, as when Redis is down.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+
+    assert statistics(course) == (1, Decimal("18.00"), 1)
+    graded(assignment, classmate, "10")  # the change cannot be recorded either
+    assert statistics(course) == (2, Decimal("14.00"), 2)
+    assert "worked out without the cache" in caplog.text
