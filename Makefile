@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test corpus reliability bench ci lint format compose-check requirements clean
+.PHONY: run test corpus reliability prod-check bench ci lint format compose-check requirements backup restore clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ reliability: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
 	LOG_LEVEL=WARNING $(BIN)/python -m pytest -m reliability tests/reliability -s -q $(PYTEST_ARGS)
 
+## The production processes of the Procfile (gunicorn, worker, beat) with production settings on
+## this machine's PostgreSQL (a scratch database) and Redis (db 13) and an SMTP sink, driven
+## through journey 6 over HTTP (about 4 minutes; CI runs it last). Stops all it started.
+prod-check: $(VENV)/.dev
+	./scripts/ensure-test-services.sh
+	$(BIN)/python scripts/prod_check.py
+
 ## Benchmarks on PostgreSQL (scratch databases, created and dropped): the reminder tick and
 ## delivery, then the gradebook at 1,000 students × 10 assignments against a one-query view,
 ## then the Insights page and its export at 1,000 and 10,000 students, then the course's big
@@ -51,6 +58,16 @@ bench: $(VENV)/.dev
 	LOG_LEVEL=WARNING $(BIN)/python bench/bench_gradebook.py
 	LOG_LEVEL=WARNING $(BIN)/python bench/bench_insights.py
 	LOG_LEVEL=WARNING $(BIN)/python bench/bench_pages.py
+
+## Back up the database (pg_dump) and the uploaded files of DATABASE_URL and MEDIA_ROOT into
+## BACKUP_DIR (default backups/<UTC time>); `make restore BACKUP_DIR=...` puts them back
+## (docs/operations.md, "Backups").
+backup:
+	./scripts/backup.sh $(or $(BACKUP_DIR),backups/$(shell date -u +%Y%m%dT%H%M%SZ))
+
+restore:
+	@test -n "$(BACKUP_DIR)" || { echo "make restore BACKUP_DIR=<a folder made by make backup>"; exit 2; }
+	./scripts/restore.sh $(BACKUP_DIR)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

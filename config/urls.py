@@ -29,7 +29,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("healthz/", healthz, name="healthz"),
+    path("", include("ops.urls")),  # readyz/ and metrics/ (ops/views.py)
     path("notifications/", include("notifications.urls")),
+    path("", include("lti.urls")),
     path("", include("interviews.urls")),
     path("", include("courses.urls")),
 ]

@@ -19,6 +19,10 @@ my_courses_context = Query("my courses context")
 # the assignments as that member sees them, ``assignment_rows``).
 course_home_context = Query("course home context")
 
+# query(request=, course=, membership=) -> str: HTML higher apps show above the roster of a course
+# to its staff (lti: when the roster last synced from the LMS, with "Sync now").
+roster_panels = Query("roster panels")
+
 # query(course=, user_ids=) -> {user_id: {"muted": bool, "email_off": bool}}: whose reminders
 # about the course are muted or reach the inbox only, for the members page (notifications).
 member_reminder_states = Query("member reminder states")

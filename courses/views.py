@@ -143,6 +143,9 @@ def roster(request, course_id):
             "query": query,
             "roles": Role.choices,
             "page_sizes": enrolment.ROSTER_PAGE_SIZES,
+            "roster_panels": hooks.roster_panels(
+                request=request, course=course, membership=membership
+            ),
         },
     )
 

@@ -40,6 +40,7 @@ from common.summaries import course_summary
 from courses.models import Membership, Role
 from notifications.notify import notify
 
+from .hooks import grades_changed
 from .models import (
     FOLLOW_UP_AFTER,
     FOLLOW_UP_UNTIL,
@@ -243,6 +244,7 @@ def grade_save(
         _save_scores(grade, scored)
         if instructor:  # an instructor's save is their review
             _release_again(grade, by=grader, now=now)
+        grades_changed(grade_ids=[grade.pk], now=now)
     return grade
 
 
@@ -276,6 +278,7 @@ def grade_review(*, grade: Grade, reviewer, now: datetime) -> Grade:
         grade.needs_review, grade.reviewed_by, grade.reviewed_at = False, reviewer, now
         _release_again(grade, by=reviewer, now=now)
         work_changed(grade)
+        grades_changed(grade_ids=[grade.pk], now=now)
     return grade
 
 
@@ -292,6 +295,7 @@ def _release_again(grade: Grade, *, by, now: datetime) -> bool:
     if not released:
         return False
     grade.released_at, grade.released_by, grade.held_for_review_at = now, by, None
+    grades_changed(grade_ids=[grade.pk], now=now)
     submission = grade.submission
     if _active_student_ids(submission.assignment, [submission.student_id]):
         _notify_released(grade, submission.assignment, submission.student_id, now, again=True)
@@ -363,6 +367,7 @@ def grade_release(*, grade: Grade, by, now: datetime) -> bool:
             return False
         grade.released_at, grade.released_by, grade.held_for_review_at = now, by, None
         work_changed(grade)
+        grades_changed(grade_ids=[grade.pk], now=now)
         if _active_student_ids(submission.assignment, [submission.student_id]):
             _notify_released(grade, submission.assignment, submission.student_id, now)
     return True
@@ -370,14 +375,16 @@ def grade_release(*, grade: Grade, by, now: datetime) -> bool:
 
 def grade_unrelease(*, grade: Grade, by, now: datetime) -> bool:
     """Hide a released grade from its student again; False when it was not released."""
-    hidden = Grade.objects.filter(pk=grade.pk, released_at__isnull=False).update(
-        released_at=None, released_by=None
-    )
-    # Hidden on purpose: also no longer held for review, so a review does not release it.
-    Grade.objects.filter(pk=grade.pk).update(held_for_review_at=None)
-    grade.released_at, grade.released_by, grade.held_for_review_at = None, None, None
-    if hidden:
-        work_changed(grade)
+    with transaction.atomic():
+        hidden = Grade.objects.filter(pk=grade.pk, released_at__isnull=False).update(
+            released_at=None, released_by=None
+        )
+        # Hidden on purpose: also no longer held for review, so a review does not release it.
+        Grade.objects.filter(pk=grade.pk).update(held_for_review_at=None)
+        grade.released_at, grade.released_by, grade.held_for_review_at = None, None, None
+        if hidden:
+            work_changed(grade)
+            grades_changed(grade_ids=[grade.pk], now=now)
     return bool(hidden)
 
 
@@ -398,6 +405,7 @@ def feedback_release(*, assignment: Assignment, by, now: datetime) -> int:
             released_at=now, released_by=by, held_for_review_at=None
         )
         work_changed(assignment)
+        grades_changed(grade_ids=[g.pk for g in grades], now=now)
         active = _active_student_ids(assignment, [g.submission.student_id for g in grades])
         for grade in grades:
             grade.released_at, grade.released_by = now, by

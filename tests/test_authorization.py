@@ -119,6 +119,10 @@ ROUTES = [route for route in ALL_ROUTES if not is_third_party(route)]
 
 EXPECTED: dict[str, dict[str, dict]] = {
     "healthz": {"GET": everyone(200), "POST": everyone(405)},
+    # Open to probes; the walk's world has no tick yet, so beat is reported down (tests/ops).
+    "readyz": {"GET": everyone(503), "POST": everyone(405)},
+    # Only Prometheus' bearer token opens it; a session, even staff's, does not (tests/ops).
+    "metrics": {"GET": everyone(401), "POST": everyone(405)},
     "favicon": {"GET": everyone(302), "POST": everyone(405)},
     "accounts:profile": {"GET": signed_in(200), "POST": signed_in(302)},
     "courses:home": {"GET": signed_in(302, anonymous=200), "POST": signed_in(302, anonymous=200)},
@@ -232,6 +236,20 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "notifications:open": {"GET": signed_in(404, student=302), "POST": signed_in(405)},
     "notifications:preferences": {"GET": signed_in(200), "POST": signed_in(302)},
     "notifications:unsubscribe": {"GET": everyone(200), "POST": everyone(200)},
+    # LTI: the LMS's calls carry no Rapport session; without a platform's parameters or a
+    # signed id_token they are refused whoever is signed in (tests/lti/ has real launches).
+    "lti:login": {"GET": everyone(400), "POST": everyone(400)},
+    "lti:login_for": {"GET": everyone(400), "POST": everyone(400)},
+    "lti:launch": {"GET": everyone(405), "POST": everyone(403)},
+    "lti:jwks": {"GET": everyone(200), "POST": everyone(405)},
+    "lti:canvas_config": {"GET": everyone(200), "POST": everyone(405)},
+    "lti:setup": {"GET": signed_in(403), "POST": signed_in(405)},  # operators only
+    # Dynamic Registration needs the operator's signed link; the walk's is forged.
+    "lti:dynamic_registration": {"GET": everyone(403), "POST": everyone(405)},
+    # The deep-linking picker needs a deep-linking launch in the session; the walk has none.
+    "lti:deep_link": {"GET": signed_in(404), "POST": signed_in(404)},
+    # "Sync now": instructors of a course linked to an LMS; the walk's course is not linked.
+    "lti:roster_sync": {"GET": POST_ONLY, "POST": instructor_page(404)},
 }
 
 # Who changes something by POSTing (with POST_DATA); every other POST must change nothing.
@@ -343,6 +361,8 @@ KWARGS = {
     "number": lambda fx: 1,  # the student's submitted version
     "notification_id": lambda fx: fx("student_notification").pk,
     "unsubscribe_token": lambda fx: unsubscribe_token(fx("student")),
+    "registration_uuid": lambda fx: "00000000-0000-4000-8000-000000000001",
+    "signed": lambda fx: "not-a-signed-registration-link",
 }
 
 # The same objects in the other course, for the cross-course (IDOR) cases.

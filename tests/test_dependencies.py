@@ -1,4 +1,5 @@
-"""Dependencies point one way: common ← accounts ← courses ← notifications ← interviews.
+"""Dependencies point one way: common ← accounts ← courses ← notifications ← interviews ← lti
+← ops.
 
 A lower app never imports a higher one, not even inside a function (docs/architecture.md,
 "Dependencies"). The check reads the source with ``ast`` rather than importing it, so an import
@@ -11,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first: an app may import the apps before it, never those after it.
-LAYERS = ("common", "accounts", "courses", "notifications", "interviews")
+LAYERS = ("common", "accounts", "courses", "notifications", "interviews", "lti", "ops")
 LEVEL = {app: level for level, app in enumerate(LAYERS)}
 
 

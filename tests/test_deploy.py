@@ -26,6 +26,8 @@ def production_env(tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": HOST,
+        "SITE_URL": f"https://{HOST}",
+        "DEFAULT_FROM_EMAIL": f"Rapport <rapport@{HOST}>",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "RAPPORT_VAR_DIR": str(tmp_path / "var"),
@@ -49,6 +51,51 @@ def test_production_settings_pass_the_deployment_checks(production_env):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "no issues" in output
+
+
+def deploy_check(env):
+    result = run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_deployment_checks_refuse_a_production_config_without_site_url(production_env):
+    del production_env["SITE_URL"]
+
+    status, output = deploy_check(production_env)
+
+    assert status != 0
+    assert "rapport.E001" in output and "SITE_URL is not set." in output
+    # The Message-ID domain comes from SITE_URL's host, so it is missing too.
+    assert "rapport.E004" in output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "code"),
+    [
+        ("SITE_URL", f"http://{HOST}", "rapport.E002"),
+        ("SITE_URL", "https://localhost:8000", "rapport.E002"),
+        ("DEFAULT_FROM_EMAIL", "Rapport <rapport@localhost>", "rapport.E003"),
+        ("NOTIFICATION_MESSAGE_ID_DOMAIN", "rapport.local", "rapport.E004"),
+    ],
+)
+def test_deployment_checks_refuse_development_addresses(production_env, variable, value, code):
+    production_env["NOTIFICATION_MESSAGE_ID_DOMAIN"] = HOST  # else it follows SITE_URL's host
+    production_env[variable] = value
+
+    status, output = deploy_check(production_env)
+
+    assert status != 0
+    assert code in output and variable in output
+    assert output.count("rapport.E") == 1, output
+
+
+def test_deployment_checks_refuse_a_missing_sender(production_env):
+    del production_env["DEFAULT_FROM_EMAIL"]
+
+    status, output = deploy_check(production_env)
+
+    assert status != 0
+    assert "rapport.E003" in output and "DEFAULT_FROM_EMAIL" in output
 
 
 HEADERS_SCRIPT = """

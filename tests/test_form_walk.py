@@ -81,12 +81,16 @@ THIRD_PARTY_SKIPPED_NAMESPACES = {"admin": "Django's admin is for operators and 
 # Pages that answer 200 with something other than HTML: nothing to submit.
 NOT_HTML = {
     "healthz": "plain text for the orchestrator",
+    "readyz": "JSON for the orchestrator",
+    "metrics": "Prometheus' text format",
     "interviews:calendar_feed": "an iCalendar feed",
     "interviews:attachment_download": "the stored file",
     "interviews:gradebook_export": "a CSV download",
     "interviews:criteria_export": "a CSV download",
     "interviews:rubric_export": "a JSON download",
     "interviews:insights_csv": "a CSV download",
+    "lti:jwks": "Rapport's public keys for LMS platforms (JSON)",
+    "lti:canvas_config": "the JSON Canvas's developer key page reads",
 }
 
 # Forms the walk does not submit, by the path they post to, and why.

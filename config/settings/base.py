@@ -45,13 +45,23 @@ INSTALLED_APPS = [
     "courses",
     "interviews",
     "notifications",
+    "lti_tool",  # django-lti: platform registrations, deployments, keys, launch records
+    "lti",  # LTI 1.3 launches from an LMS, above interviews
+    "ops",  # /readyz/, /metrics/, request ids in logs: the top layer, reads every app's rows
 ]
 
 MIDDLEWARE = [
     # First: refuses an oversized body before sessions or CSRF read it (config/limits.py).
     "config.limits.RequestBodyLimitMiddleware",
+    # Every other response carries the request id its log lines carry; the latency histogram
+    # times everything inside (ops/requestid.py, ops/metrics.py).
+    "ops.requestid.RequestIdMiddleware",
+    "ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside csp (sets frame-ancestors) and outside sessions (their cookie's SameSite) for a
+    # session that came through an LMS launch (lti/middleware.py).
+    "lti.middleware.EmbeddedLaunchMiddleware",
     "config.headers.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -252,6 +262,15 @@ CELERY_BEAT_SCHEDULE = {
     # The reminder engine's heartbeat: hand every due reminder to a delivery task. A missed
     # minute is caught up by the next tick, because due rows stay pending until claimed.
     "notifications-tick": {"task": "notifications.tasks.tick", "schedule": 60.0},
+    # Grade passback to the LMS (AGS): sends due scores and retries those the LMS could not take
+    # yet. The outbox rows are the record, so a missed minute is caught up by the next one.
+    "lti-send-scores": {"task": "lti.tasks.send_scores", "schedule": 60.0},
+    # Safety net of grade passback: grades released before their assignment was placed in the
+    # LMS, or before their student first came from it, are planned here within the hour.
+    "lti-plan-scores": {"task": "lti.tasks.plan_scores", "schedule": 3600.0},
+    # Roster sync from the LMS (NRPS) for every linked course, beside the sync each launch
+    # asks for: drops and role changes in the LMS reach courses nobody opened lately.
+    "lti-sync-rosters": {"task": "lti.tasks.sync_all_rosters", "schedule": 6 * 3600.0},
     # Staff digests are planned when each person's local digest hour has come; running every
     # 15 minutes catches up a missed run the same morning.
     "interviews-grading-digests": {
@@ -274,8 +293,17 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ops.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
@@ -351,3 +379,13 @@ NOTIFICATION_EMAILS_PER_SECOND = env.int("NOTIFICATION_EMAILS_PER_SECOND", defau
 # How long a whole-class summary (counts, statistics) is kept at most (common/summaries.py): a
 # change in the course replaces it at once; this only bounds what the cache holds.
 SUMMARY_CACHE_SECONDS = env.int("SUMMARY_CACHE_SECONDS", default=900)
+
+# Operations (ops/, docs/operations.md). /metrics/ answers only to "Authorization: Bearer
+# <METRICS_TOKEN>"; empty: to nobody.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Where every process of a gunicorn (or worker) writes its samples, so a scrape adds them up.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# /readyz/: the Redis it pings (the cache's), and how old the reminder tick's last run may be
+# (beat ticks every 60 s: three missed ticks).
+READYZ_REDIS_URL = env.str("READYZ_REDIS_URL", default=REDIS_URL)
+READYZ_BEAT_MAX_AGE = env.int("READYZ_BEAT_MAX_AGE", default=180)

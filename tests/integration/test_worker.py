@@ -19,12 +19,12 @@ from aiosmtpd.controller import Controller
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.celery_app import app as celery_app
 from courses.enrolment import invitation_create
 from courses.models import Role
 from interviews.notices import Kind
 from notifications.models import Notification, message_id_for
 from notifications.tasks import tick
+from tests.celery_publishing import celery_publishing
 from tests.conftest import make_user, require_service
 
 pytestmark = pytest.mark.integration
@@ -95,25 +95,13 @@ def broker(request, tmp_path):
             "store_processed": False,
         }
         worker_env = {"CELERY_BROKER_FOLDER": str(folder)}
-    keys = ("task_always_eager", "broker_url", "task_default_queue", "broker_transport_options")
-    saved = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(
+    with celery_publishing(
         task_always_eager=False,
         broker_url=url,
         task_default_queue=queue,
         broker_transport_options=options,
-    )
-    _drop_connection_pools()
-    yield url, queue, worker_env
-    celery_app.conf.update(saved)
-    _drop_connection_pools()
-
-
-def _drop_connection_pools() -> None:
-    # The app keeps the pools it first used; kombu's registry has one per broker URL, so
-    # forgetting them makes the next publish pick the pool of the current URL.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    ):
+        yield url, queue, worker_env
 
 
 @pytest.fixture

@@ -22,11 +22,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import User
-from config.celery_app import app as celery_app
 from interviews.notices import Kind
 from notifications import delivery
 from notifications.models import Notification
 from notifications.tasks import tick
+from tests.celery_publishing import celery_publishing
 from tests.conftest import port_open, require_service
 
 from .support import SITE_URL, RedisServer, Sink, Workers, key_token
@@ -62,27 +62,15 @@ def queue() -> str:
     return f"reliability-{uuid.uuid4().hex[:10]}"
 
 
-def _drop_connection_pools() -> None:
-    # The app keeps the pools it first used; forgetting them makes the next publish use the
-    # broker configured now.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def broker(redis_server, queue):
     """The test process publishes tasks to Redis (not eagerly) on this test's own queue."""
     redis_server.client().flushdb()
-    keys = ("task_always_eager", "broker_url", "task_default_queue", "broker_transport_options")
-    saved = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(
+    with celery_publishing(
         task_always_eager=False, broker_url=redis_server.url, task_default_queue=queue,
         broker_transport_options={},
-    )  # fmt: skip
-    _drop_connection_pools()
-    yield redis_server
-    celery_app.conf.update(saved)
-    _drop_connection_pools()
+    ):  # fmt: skip
+        yield redis_server
 
 
 @pytest.fixture

@@ -54,6 +54,8 @@ class Received:
     recipients: tuple[str, ...]
     message_id: str
     keys: frozenset[str]
+    content: bytes = b""  # the whole message, as the server was given it
+    received_at: datetime | None = None
 
 
 class Sink:
@@ -93,6 +95,8 @@ class Sink:
             recipients=tuple(envelope.rcpt_tos),
             message_id=found.group(1).decode() if found else "",
             keys=frozenset(k.decode() for k in KEY.findall(content)),
+            content=content,
+            received_at=datetime.now(UTC),
         )
         with self._lock:
             self.received.append(message)

@@ -1,0 +1,110 @@
+"""LTI 1.3 launches in Chromium from a real platform (lti1p3platform on loopback): an
+instructor inside the LMS's iframe, a student in a new window."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from common.numbers import number
+from courses.models import Membership, Role
+from interviews.models import Interview
+from lti.models import AssignmentLink, CourseLink
+from tests.browser.support import label
+from tests.factories import published_assignment
+from tests.lti.conftest import PEOPLE, register
+from tests.lti.platform import TEACHING_ASSISTANT, LoopbackPlatform, Person
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def lms(site_url):
+    # localhost, like the live server: same site (the launch cookies are SameSite=Lax over
+    # plain HTTP) but another origin, so the iframe is cross-origin and frame-ancestors counts.
+    platform = LoopbackPlatform(
+        tool_login_url=f"{site_url}/lti/login/",
+        tool_launch_url=f"{site_url}/lti/launch/",
+        people=dict(PEOPLE),
+        host="localhost",
+    ).start()
+    register(platform)
+    yield platform
+    platform.stop()
+
+
+def test_instructor_in_the_lms_iframe_and_student_in_a_new_window(lms, new_context):
+    lms_page = new_context().new_page()
+    lms_page.goto(f"{lms.base_url}/course?user=ines")
+
+    tool = lms_page.frame_locator("#tool")
+    expect(tool.get_by_role("heading", name="Career Lab")).to_be_visible()
+    course = CourseLink.objects.get().course
+    assert Membership.objects.get(course=course, user__full_name="Ines Instructor").role == (
+        Role.INSTRUCTOR
+    )
+
+    student_page = new_context().new_page()
+    student_page.goto(lms.start_url("sam"))
+
+    expect(student_page).to_have_url(re.compile(rf"/courses/{course.pk}/assignments/$"))
+    expect(student_page.get_by_text("Career Lab").first).to_be_visible()
+    assert Membership.objects.get(course=course, user__full_name="Sam Student").role == (
+        Role.STUDENT
+    )
+
+
+def test_instructor_deep_links_an_assignment_and_a_student_launches_it(lms, new_context):
+    instructor = new_context().new_page()
+    instructor.goto(f"{lms.base_url}/course?user=ines")
+    tool = instructor.frame_locator("#tool")
+    expect(tool.get_by_role("heading", name="Career Lab")).to_be_visible()
+    course = CourseLink.objects.get().course
+    assignment = published_assignment(course, course.created_by, title="Alumni interview")
+
+    # The LMS's "add content from Rapport" button: a deep-linking launch in the same frame.
+    instructor.goto(f"{lms.base_url}/course?user=ines&deep_link=1")
+    tool = instructor.frame_locator("#tool")
+    expect(
+        tool.get_by_role("heading", name="Place a Rapport assignment in the LMS")
+    ).to_be_visible()
+    tool.get_by_label(f"Alumni interview ({number(assignment.points)} points)").check()
+    tool.get_by_role("button", name="Place in the LMS").click()
+    expect(tool.get_by_role("heading", name="Placed in the LMS course")).to_be_visible()
+    expect(tool.get_by_role("listitem")).to_have_text("Alumni interview")
+    [item] = lms.deep_link_items
+    assert item["custom"] == {"rapport_assignment": str(assignment.pk)}
+    assert item["lineItem"]["scoreMaximum"] == float(assignment.points)
+
+    # A student opens the placed link: the assignment, and a first step of the workflow.
+    student = new_context().new_page()
+    student.goto(lms.start_url("sam"))
+    expect(student.get_by_role("heading", level=1)).to_have_text("Alumni interview")
+    assert AssignmentLink.objects.get().assignment == assignment
+    student.get_by_role("link", name="Plan an interview").click()
+    new_contact = student.get_by_role("group", name="…or add a new contact")
+    new_contact.get_by_label(label("Name")).fill("Priya Raman")
+    student.get_by_role("button", name="Plan interview").click()
+    expect(student.get_by_text("Priya Raman was added to your contacts.")).to_be_visible()
+    interview = Interview.objects.get()
+    assert (interview.assignment, interview.student.full_name) == (assignment, "Sam Student")
+
+    # The roster follows the LMS: synced at each launch, and again with "Sync now".
+    del lms.people["tara"]
+    lms.people["sam"] = Person(
+        "lms-sam", "Sam Student", "sam@lms.example.edu", [TEACHING_ASSISTANT]
+    )
+    instructor.goto(f"{lms.base_url}/course?user=ines")
+    tool = instructor.frame_locator("#tool")
+    tool.get_by_role("link", name="Roster").click()
+    expect(tool.get_by_role("status").filter(has_text="Synced from")).to_contain_text(
+        "Synced from Loopback LMS at"
+    )
+    tool.get_by_role("button", name="Sync now").click()
+    expect(tool.get_by_text("Roster sync started.")).to_be_visible()
+    expect(tool.get_by_role("status").filter(has_text="Synced from")).to_contain_text(
+        "0 added, 1 removed, 1 role changed."
+    )
+    assert dict(
+        Membership.objects.filter(course=course).active().values_list("user__full_name", "role")
+    ) == {"Ines Instructor": Role.INSTRUCTOR, "Sam Student": Role.ASSISTANT}
