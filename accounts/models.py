@@ -87,6 +87,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
     @property
+    def can_receive_email(self) -> bool:
+        """False for an address that is never delivered: RFC 2606's ``.invalid``, which
+        accounts made without one (an LMS launch with no address of its own) carry."""
+        return not self.email.lower().endswith(".invalid")
+
+    @property
     def display_name(self) -> str:
         """How the person is named to others: their full name, or their email address when they
         gave none (``display_name_sql`` is the same in a query)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from lti_tool.models import LtiLaunch, LtiMembership, LtiUser
+from lti_tool.models import LtiLaunch, LtiLineItem, LtiMembership, LtiUser
 from lti_tool.utils import sync_data_from_launch
 
 from accounts.models import User
@@ -161,10 +161,33 @@ def launch_arrive(*, lti_launch: LtiLaunch) -> Arrival:
         assignment_id = None
         if not lti_launch.is_deep_link_launch:
             assignment_id = _linked_assignment(lti_launch, course=course)
+            _record_line_item(lti_launch)
     return Arrival(user=user, course=course, role=role, assignment_id=assignment_id)
 
 
 CUSTOM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+
+
+def _record_line_item(lti_launch: LtiLaunch) -> None:
+    """The gradebook column the platform names for this placement (the AGS claim's
+    ``lineitem``), where released grades go: some platforms give no line items service, only
+    this URL and the score scope. Its maximum is not in the claim: 0 until known (AGS requires
+    a positive one), and a score is then sent on the grade's own scale (lti/passback.py)."""
+    url = (lti_launch.get_claim(AGS_CLAIM) or {}).get("lineitem")
+    # Longer than the column's 200: left to the line items service, as when none is named.
+    if not url or len(url) > 200 or lti_launch.resource_link is None:
+        return
+    item, created = LtiLineItem.objects.get_or_create(
+        url=url,
+        defaults={
+            "context": lti_launch.context, "resource_link": lti_launch.resource_link,
+            "maximum_score": 0, "label": (lti_launch.resource_link.title or "")[:255],
+        },
+    )  # fmt: skip
+    if not created and item.resource_link_id is None:
+        item.resource_link = lti_launch.resource_link
+        item.save(update_fields=["resource_link"])
 
 
 def _linked_assignment(lti_launch: LtiLaunch, *, course: Course) -> int | None:

@@ -261,7 +261,13 @@ def score_for(row: ScorePassback, line_item: LtiLineItem) -> AgsScore:
     if row.is_withdrawal:
         # No scoreGiven: the platform clears the result; the progress says there is none yet.
         return score.set_activity_progress("Initialized").set_grading_progress("NotReady")
-    maximum = Decimal(str(line_item.maximum_score))
+    # 0: a column named by a launch, its maximum unknown (lti/launch.py): the score goes on the
+    # grade's own scale, which the platform rescales to the column's (AGS: given / maximum).
+    maximum = (
+        Decimal(str(line_item.maximum_score))
+        or row.points_possible
+        or row.assignment_link.assignment.points
+    )
     given = row.score_given
     if row.points_possible and maximum != row.points_possible:
         given = (given * maximum / row.points_possible).quantize(Decimal("0.01"), ROUND_HALF_UP)

@@ -189,14 +189,16 @@ def deliver(ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
         )
     }
     emails: list[list[Notification]] = []  # the rows of each email, one email per recipient
-    inbox_only: list[Notification] = []  # email turned off: the reminders only reach the inbox
+    # Email turned off, or no address to send to: the reminders only reach the inbox.
+    inbox_only: list[Notification] = []
     shown = []
     for group in by_recipient.values():
         preference = preferences.get(group[0].recipient_id)
         outcome, wanted = _prepare(group, preference, now)
         _add(counts, outcome)
         shown += [row.pk for row in wanted if row.shown_at is None]
-        if wanted and (preference is None or preference.email_enabled):
+        email_on = preference is None or preference.email_enabled
+        if wanted and email_on and group[0].recipient.can_receive_email:
             emails.append(wanted)
         else:
             inbox_only += wanted

@@ -34,6 +34,7 @@ from ..forms.grading import (
     SavedCommentForm,
 )
 from ..grading import GradeConflict
+from ..hooks import grade_destinations
 from ..models import SavedComment
 from ..permissions import (
     get_assignment_for_instructor,
@@ -264,9 +265,18 @@ def _page(request, submission, membership, *, rubric, form, conflict=None, statu
         "previous_row": previous,
         "next_row": following,
         "is_instructor": membership.is_instructor,
+        "elsewhere": _elsewhere(_grade_of(submission)),
         "panel": staff_panel(submission, _grade_of(submission)),
     }
     return render(request, "interviews/grading/grade.html", context, status=status)
+
+
+def _elsewhere(grade) -> list[str]:
+    """What the apps that send grades on say of this one (an LMS gradebook)."""
+    if grade is None:
+        return []
+    answers = grade_destinations(grade_ids=[grade.pk])
+    return [line for answer in answers for line in answer.get(grade.pk, [])]
 
 
 def _invalid(request, submission, membership, rubric, form):
@@ -391,6 +401,7 @@ def grade(request, course_id, assignment_id, student_id):
                     "student": submission.student,
                     "listing_query": listing.query(),
                     "is_instructor": membership.is_instructor,
+                    "elsewhere": _elsewhere(grade),
                 },
                 request=request,
             ),

@@ -117,6 +117,9 @@ class LoopbackPlatform:
     line_item_queries: list = field(default_factory=list)
     down: bool = False
     tokens_issued: int = 0  # access tokens given out by /token
+    # A platform that lets the tool post scores to the launch's own line item and nothing else
+    # (no line items service in the AGS claim: only the score scope).
+    score_only: bool = False
 
     def start(self):
         self._server = make_server("127.0.0.1", 0, self._app, handler_class=_Quiet)
@@ -215,7 +218,8 @@ class LoopbackPlatform:
         launch.set_nrps(self.memberships_url)
         placed = [i for i in self.line_items if i["resourceLinkId"] == self.resource_link_id]
         launch.set_ags(
-            self.lineitems_url, lineitem_url=placed[0]["id"] if len(placed) == 1 else None,
+            "" if self.score_only else self.lineitems_url,
+            lineitem_url=placed[0]["id"] if len(placed) == 1 else None,
             allow_creating_lineitems=True,
         )  # fmt: skip
         if auth_request.get("lti_message_hint") == DEEP_LINK_HINT:

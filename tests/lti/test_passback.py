@@ -2,6 +2,8 @@
 and score services) through the Celery task: what the LMS gradebook receives, exactly once, and
 what it never receives."""
 
+import html
+import re
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -56,10 +58,8 @@ def placed(client, lms):
     launch(client, lms, "tara")
     resource_link = LtiResourceLink.objects.get(id_on_platform="rl-1")
     AssignmentLink.objects.create(resource_link=resource_link, assignment=assignment)
-    LtiLineItem.objects.create(
-        context=resource_link.context, resource_link=resource_link, url=lms.line_items[0]["id"],
-        maximum_score=10, label="Interview a nurse",
-    )  # fmt: skip
+    # Recorded from the launch's claim, which names no maximum; known once the LMS is asked.
+    LtiLineItem.objects.filter(url=lms.line_items[0]["id"]).update(maximum_score=10)
     return assignment
 
 
@@ -430,3 +430,48 @@ def test_turning_review_off_sends_the_grades_it_releases_again(
         )  # fmt: skip
 
     assert [s.get("scoreGiven") for s in lms.scores_received()] == [8.0, None, 6.0]
+
+
+def test_a_platform_that_allows_only_scores_gets_them_on_the_launchs_line_item(
+    client, lms, django_capture_on_commit_callbacks
+):
+    """No line items service: only the score scope and the placement's own column, named by
+    each launch. Rapport records the column from the launch and scores it on the grade's
+    scale (the platform rescales to its column)."""
+    lms.score_only = True
+    launch(client, lms, "ines")
+    assignment = make_assignment(CourseLink.objects.get().course, points=Decimal("20"))
+    lms.add_line_item(resource_link_id="rl-1", scoreMaximum=100, label="Interview a nurse")
+    launch(client, lms, "sam")
+    AssignmentLink.objects.create(
+        resource_link=LtiResourceLink.objects.get(id_on_platform="rl-1"), assignment=assignment
+    )
+
+    release(graded(assignment, score="15"), django_capture_on_commit_callbacks)
+
+    assert lms.line_item_queries == []  # nothing to query: the launch named the column
+    (score,) = lms.scores_received()
+    assert (score["userId"], score["scoreGiven"], score["scoreMaximum"]) == ("lms-sam", 15.0, 20.0)
+    assert lms.scores[0]["line_item"] == lms.line_items[0]["id"]
+
+
+def test_the_grading_page_says_whether_the_score_reached_the_lms(
+    placed, lms, clock, as_user, django_capture_on_commit_callbacks
+):
+    sam, ines = person("Sam Student"), person("Ines Instructor")
+    page_url = reverse("interviews:grade", args=[placed.course_id, placed.pk, sam.pk])
+    lms.down = True
+    release(graded(placed), django_capture_on_commit_callbacks)
+
+    def said() -> list[str]:
+        page = as_user(ines).get(page_url).content.decode()
+        return [html.unescape(line) for line in re.findall(r'elsewhere">([^<]*)<', page)]
+
+    (waiting,) = said()
+    assert "This score is waiting for Loopback LMS, which did not take it (1 try so far)" in waiting
+    assert "Rapport tries again at Wed 2 Dec 2026, 14:01" in waiting
+
+    lms.down = False
+    clock.shift(timedelta(minutes=1))
+    send_scores()
+    assert said() == ["Score sent to Loopback LMS's gradebook on Wed 2 Dec 2026, 14:01 UTC."]

@@ -346,6 +346,18 @@ def test_with_email_off_the_reminder_reaches_only_the_inbox(server, student):
     assert server.messages == []
 
 
+def test_a_person_without_a_deliverable_address_gets_reminders_in_the_inbox_only(server, student):
+    # An account an LMS launch made without an address of its own (RFC 2606's .invalid).
+    student.email = "lti-5f2c@lti.invalid"
+    student.save()
+    row = planned(student, "a")
+
+    deliver([row.pk], now=NOW)
+
+    assert reload(row).state == State.SENT and reload(row).shown_at == NOW
+    assert server.messages == []
+
+
 def test_reminders_of_a_deactivated_account_are_cancelled(server, student):
     student.is_active = False
     student.save()

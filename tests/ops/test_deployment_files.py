@@ -51,6 +51,18 @@ def test_the_app_containers_run_as_a_non_root_user():
     assert ".env" in ignored and "!.env.example" in ignored
 
 
+def test_the_compose_services_run_the_procfiles_commands():
+    procfile = dict(
+        line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
+    )
+    services = YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text())["services"]
+
+    assert " ".join(services["worker"]["command"]) == procfile["worker"]
+    assert " ".join(services["beat"]["command"]) == procfile["beat"]
+    # The web service checks the deployment and migrates first, then runs the same gunicorn.
+    assert services["web"]["command"].endswith(f'{procfile["web"]}"')
+
+
 S3_SCRIPT = """
 import django
 django.setup()
