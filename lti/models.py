@@ -22,6 +22,11 @@ class CourseLink(models.Model):
     context = models.OneToOneField(LtiContext, on_delete=models.CASCADE, related_name="course_link")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lti_links")
     created_at = models.DateTimeField(default=timezone.now)
+    # What the last roster sync (NRPS) did, for the roster page.
+    synced_at = models.DateTimeField("last roster sync", null=True, blank=True)
+    sync_added = models.PositiveIntegerField(default=0)
+    sync_removed = models.PositiveIntegerField(default=0)
+    sync_roles_changed = models.PositiveIntegerField(default=0)
 
     def __str__(self):
         return f"{self.context} → {self.course}"

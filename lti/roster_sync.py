@@ -10,14 +10,14 @@ added by hand, and the course's last instructor, stay. A sync removal marks that
 ``LtiMembership`` inactive, which is how a later sync or launch knows the LMS may bring the
 person back; a removal by Rapport's staff is never undone by the LMS.
 
-The outcome of the last sync of each linked course is kept in the cache for the roster page.
+The outcome of the last sync of each linked course is kept on its ``CourseLink`` for the
+roster page.
 """
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -53,15 +53,17 @@ class SyncOutcome:
     roles_changed: int = 0
 
 
-def _cache_key(course_link_id: int) -> str:
-    return f"lti:roster-sync:{course_link_id}"
-
-
 def last_sync(course_link: CourseLink) -> SyncOutcome | None:
-    """What the last sync of this linked course did, or None if none has run (or the cache
-    forgot it)."""
-    saved = cache.get(_cache_key(course_link.pk))
-    return SyncOutcome(**saved) if saved else None
+    """What the last sync of this linked course did, or None if none has run."""
+    if course_link.synced_at is None:
+        return None
+    return SyncOutcome(
+        lms=course_link.context.deployment.registration.name,
+        at=course_link.synced_at,
+        added=course_link.sync_added,
+        removed=course_link.sync_removed,
+        roles_changed=course_link.sync_roles_changed,
+    )
 
 
 def fetch_members(course_link: CourseLink) -> list[dict]:
@@ -109,10 +111,12 @@ def roster_sync(*, course_link: CourseLink, now: datetime | None = None) -> Sync
             .select_related("user")
         ):
             removed += _remove_dropped(course=course, lms_membership=lms_membership, now=now)
+        CourseLink.objects.filter(pk=course_link.pk).update(
+            synced_at=now, sync_added=added, sync_removed=removed, sync_roles_changed=roles_changed
+        )
     outcome = SyncOutcome(
         lms=registration.name, at=now, added=added, removed=removed, roles_changed=roles_changed
     )
-    cache.set(_cache_key(course_link.pk), asdict(outcome), timeout=None)
     log.info("LTI roster sync of course %s: %s", course.pk, outcome)
     return outcome
 
