@@ -69,23 +69,54 @@ class Arrival:
     assignment_id: int | None
 
 
-def lms_user(lti_user: LtiUser, claims: dict) -> User:
+class AccountToLink(Exception):
+    """The LMS names an address that a Rapport account already has. The LMS saying so is not
+    proof enough to hand that account over: its owner links it by signing in to it (or the
+    person chooses an account of their own for this LMS)."""
+
+    def __init__(self, email: str):
+        super().__init__(email)
+        self.email = email
+
+
+def lms_user(lti_user: LtiUser, claims: dict, *, separate: bool = False) -> User:
     """The Rapport person behind (issuer, sub): linked once, never found by email alone.
-    ``claims`` are a launch's or an NRPS member's (name, given_name, family_name, email)."""
+    ``claims`` are a launch's or an NRPS member's (name, given_name, family_name, email).
+
+    Raises ``AccountToLink`` when the claimed address is an existing account's, unless
+    ``separate``: then the person gets an account of their own, without an address (its
+    reminders reach the inbox only)."""
     if lti_user.auth_user_id is not None:
         return lti_user.auth_user
     name = (claims.get("name") or " ".join(
         part for part in (claims.get("given_name"), claims.get("family_name")) if part
     )).strip()[:150]  # fmt: skip
     email = (claims.get("email") or "").strip().lower()
-    if not email or User.objects.filter(email__iexact=email).exists():
-        # Someone with this address may already have a Rapport account; the LMS saying so is
-        # not proof enough to hand it over, so this person gets an account of their own.
+    if email and User.objects.filter(email__iexact=email).exists():
+        if not separate:
+            raise AccountToLink(email)
+        email = ""
+    if not email:
         email = f"lti-{uuid.uuid4().hex}@{PLACEHOLDER_EMAIL_DOMAIN}"
     user = User.objects.create_user(email=email, password=None, full_name=name or "LMS user")
     lti_user.auth_user = user
     lti_user.save(update_fields=["auth_user", "datetime_modified"])
     return user
+
+
+def link_account(*, lti_launch: LtiLaunch, user: User) -> Arrival:
+    """The owner of the account the LMS named, signed in to it, links this LMS identity to it;
+    then the launch arrives as theirs. Refused if the identity is another account's already."""
+    with transaction.atomic():
+        sync_data_from_launch(lti_launch)
+        lti_user = LtiUser.objects.select_for_update().get(pk=lti_launch.user.pk)
+        if lti_user.auth_user_id is None:
+            lti_user.auth_user = user
+            lti_user.save(update_fields=["auth_user", "datetime_modified"])
+        elif lti_user.auth_user_id != user.pk:
+            raise Refused("This LMS identity is linked to another Rapport account already.")
+        lti_launch.user.auth_user = user  # the launch's own copy, which it arrives with
+        return launch_arrive(lti_launch=lti_launch)
 
 
 def _course_for(lti_launch: LtiLaunch, *, user: User, role: str) -> Course:
@@ -138,7 +169,7 @@ def lms_enrol(*, course: Course, user: User, role: str, lms_removed: bool = Fals
     return None
 
 
-def launch_arrive(*, lti_launch: LtiLaunch) -> Arrival:
+def launch_arrive(*, lti_launch: LtiLaunch, separate: bool = False) -> Arrival:
     """Record a verified resource-link launch: the person, the course, their role in it.
 
     Raises ``Refused`` when the launch names no role of ours or a learner comes before the
@@ -149,7 +180,7 @@ def launch_arrive(*, lti_launch: LtiLaunch) -> Arrival:
     with transaction.atomic():
         sync_data_from_launch(lti_launch)
         lti_user = lti_launch.user
-        user = lms_user(lti_user, lti_launch.get_launch_data())
+        user = lms_user(lti_user, lti_launch.get_launch_data(), separate=separate)
         if not user.is_active:
             raise Refused("This Rapport account is disabled; ask Rapport's operators.")
         course = _course_for(lti_launch, user=user, role=role)

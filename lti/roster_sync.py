@@ -30,7 +30,7 @@ from common.refused import Refused
 from courses.enrolment import member_remove
 from courses.models import Role
 
-from .launch import ADDED, ROLE_CHANGED, lms_enrol, lms_user, role_from_claim
+from .launch import ADDED, ROLE_CHANGED, AccountToLink, lms_enrol, lms_user, role_from_claim
 from .models import CourseLink
 from .tool import _PlatformSession
 
@@ -135,7 +135,13 @@ def _lti_user_for(registration, member: dict) -> LtiUser:
 
 
 def _enrol_member(*, course, context, lti_user: LtiUser, role: str, member: dict) -> str | None:
-    user = lms_user(lti_user, member)
+    try:
+        user = lms_user(lti_user, member)
+    except AccountToLink:
+        # Their address is a Rapport account's: they join when they open Rapport from the LMS
+        # and link it (or choose an account of their own), never on the LMS's word alone.
+        log.info("LTI roster sync left %s for their own launch: their account to link", lti_user)
+        return None
     if not user.is_active:
         return None
     lms_membership, created = LtiMembership.objects.get_or_create(

@@ -139,3 +139,20 @@ def message_launch(request) -> RapportMessageLaunch:
     )
     launch.validate()
     return launch
+
+
+def restored_launch(request, launch_data: dict) -> RapportMessageLaunch:
+    """A launch validated earlier (its id_token's claims, kept in the server-side session while
+    the person chose how to sign in), to finish: not validated again, its nonce is spent."""
+    launch = RapportMessageLaunch(
+        request,
+        RapportToolConfig(),
+        launch_data_storage=DjangoCacheDataStorage(),
+        requests_session=_PlatformSession(),
+    )
+    return (
+        launch.set_auto_validation(enable=False)
+        .set_jwt({"body": launch_data})
+        .set_restored()
+        .validate_registration()
+    )

@@ -13,5 +13,7 @@ urlpatterns = [
     path("lti/setup/", views.setup, name="setup"),
     path("lti/register/<str:signed>/", views.dynamic_registration, name="dynamic_registration"),
     path("lti/deep-link/", views.deep_link, name="deep_link"),
+    path("lti/link-account/", views.link_account, name="link_account"),
+    path("lti/link-account/separate/", views.link_separate, name="link_separate"),
     path("lti/courses/<id:course_id>/roster/sync/", views.roster_sync, name="roster_sync"),
 ]

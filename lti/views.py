@@ -10,6 +10,7 @@ import hashlib
 import logging
 import re
 
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -29,12 +30,19 @@ from courses.permissions import get_course_for_instructor
 
 from . import config, deep_linking, registration
 from .forms import DeepLinkForm
-from .launch import frame_origins, frame_origins_of, launch_arrive, role_from_claim
+from .launch import (
+    AccountToLink,
+    frame_origins,
+    frame_origins_of,
+    launch_arrive,
+    role_from_claim,
+)
+from .launch import link_account as link_account_to
 from .middleware import SESSION_KEY, mark_embedded
 from .models import CourseLink
 from .permissions import require_operator
 from .tasks import sync_roster, sync_roster_after_launch
-from .tool import LaunchRefused, RapportToolConfig, message_launch
+from .tool import LaunchRefused, RapportToolConfig, message_launch, restored_launch
 
 log = logging.getLogger(__name__)
 
@@ -124,19 +132,28 @@ def launch(request):
             )
         if is_deep_link and role_from_claim(lti_launch.roles_claim or []) != Role.INSTRUCTOR:
             raise LaunchRefused("a deep-linking request from someone not an instructor")
-        arrival = launch_arrive(lti_launch=lti_launch)
-        deep_link_data = None
-        if is_deep_link:
-            deep_link_data = deep_linking.deep_link_request(
-                lti_launch=lti_launch, course_id=arrival.course.pk
-            )
+        return _arrived(request, lti_launch, launch_arrive(lti_launch=lti_launch), sign_in=True)
+    except AccountToLink as named:
+        return _ask_how_to_sign_in(request, lti_launch, named.email)
     except LaunchRefused as refusal:
         return refused(request, refusal.reason, status=refusal.status)
     except Refused as refusal:
         return refused(request, refusal.message, status=403, advice=refusal.message)
+
+
+def _arrived(request, lti_launch, arrival, *, sign_in: bool):
+    """The launch is the person's: signed in (unless they are already, as themselves), into
+    the course, on to the assignment, the course or the deep-linking picker. Raises Refused."""
+    deep_link_data = None
+    if lti_launch.is_deep_link_launch:
+        deep_link_data = deep_linking.deep_link_request(
+            lti_launch=lti_launch, course_id=arrival.course.pk
+        )
     registration = lti_launch.registration
-    request.session.flush()
-    login(request, arrival.user, backend="django.contrib.auth.backends.ModelBackend")
+    if sign_in:
+        request.session.flush()
+        login(request, arrival.user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.pop(LINK_SESSION_KEY, None)
     origins = frame_origins(registration)
     request.session[SESSION_KEY] = origins
     log.info(
@@ -152,6 +169,80 @@ def launch(request):
         response = redirect(_landing(arrival))
     mark_embedded(response, origins)
     return response
+
+
+# An LMS naming an address a Rapport account has ------------------------------------------
+
+LINK_SESSION_KEY = "lti_account_to_link"
+
+
+def _ask_how_to_sign_in(request, lti_launch, email: str):
+    """The verified launch waits in the (server-side) session while its person chooses: sign
+    in to the account with this address and link it, or an account of their own."""
+    origins = frame_origins(lti_launch.registration)
+    request.session.flush()  # whoever was signed in here, nobody is now
+    request.session[LINK_SESSION_KEY] = {
+        "launch": lti_launch.get_launch_data(), "email": email, "origins": origins,
+    }  # fmt: skip
+    request.session[SESSION_KEY] = origins
+    login_url = f"{reverse('account_login')}?next={reverse('lti:link_account')}"
+    response = render(
+        request, "lti/account_to_link.html",
+        {"email": email, "lms": lti_launch.registration.name, "login_url": login_url},
+    )  # fmt: skip
+    mark_embedded(response, origins)
+    return response
+
+
+def _pending(request):
+    pending = request.session.get(LINK_SESSION_KEY)
+    if not pending:
+        raise Refused(
+            "Nothing is waiting to be linked here: open Rapport from your LMS course again."
+        )
+    return pending
+
+
+def _owns(user, email: str) -> bool:
+    if user.email.lower() == email:
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_account(request):
+    """After signing in: link the LMS identity to this account (it is the one the LMS named),
+    then go on as the launch would have."""
+    try:
+        pending = _pending(request)
+        if not _owns(request.user, pending["email"]):
+            raise Refused(
+                f"You are signed in as {request.user.email}, but your LMS names "
+                f"{pending['email']}. Sign out, then sign in to that account, or open Rapport "
+                "from the LMS again and choose an account of its own."
+            )
+        lti_launch = LtiLaunch(restored_launch(request, pending["launch"]))
+        if request.method == "GET":
+            return render(
+                request, "lti/link_confirm.html",
+                {"email": pending["email"], "lms": lti_launch.registration.name},
+            )  # fmt: skip
+        arrival = link_account_to(lti_launch=lti_launch, user=request.user)
+        return _arrived(request, lti_launch, arrival, sign_in=False)
+    except Refused as refusal:
+        return refused(request, refusal.message, status=403, advice=refusal.message)
+
+
+@require_POST
+def link_separate(request):
+    """The person keeps the LMS apart: an account of their own for it, without an address."""
+    try:
+        lti_launch = LtiLaunch(restored_launch(request, _pending(request)["launch"]))
+        arrival = launch_arrive(lti_launch=lti_launch, separate=True)
+        return _arrived(request, lti_launch, arrival, sign_in=True)
+    except Refused as refusal:
+        return refused(request, refusal.message, status=403, advice=refusal.message)
 
 
 @require_GET

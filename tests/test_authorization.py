@@ -250,6 +250,10 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "lti:deep_link": {"GET": signed_in(404), "POST": signed_in(404)},
     # "Sync now": instructors of a course linked to an LMS; the walk's course is not linked.
     "lti:roster_sync": {"GET": POST_ONLY, "POST": instructor_page(404)},
+    # Linking an account the LMS named needs that launch waiting in the session; the walk has
+    # none, so it is refused (tests/lti/test_launch.py links for real).
+    "lti:link_account": {"GET": signed_in(403), "POST": signed_in(403)},
+    "lti:link_separate": {"GET": everyone(405), "POST": everyone(403)},
 }
 
 # Who changes something by POSTing (with POST_DATA); every other POST must change nothing.

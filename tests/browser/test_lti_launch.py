@@ -11,7 +11,7 @@ from courses.models import Membership, Role
 from interviews.models import Interview
 from lti.models import AssignmentLink, CourseLink
 from tests.browser.support import label
-from tests.factories import published_assignment
+from tests.factories import PASSWORD, make_user, published_assignment
 from tests.lti.conftest import PEOPLE, register
 from tests.lti.platform import TEACHING_ASSISTANT, LoopbackPlatform, Person
 
@@ -108,3 +108,23 @@ def test_instructor_deep_links_an_assignment_and_a_student_launches_it(lms, new_
     assert dict(
         Membership.objects.filter(course=course).active().values_list("user__full_name", "role")
     ) == {"Ines Instructor": Role.INSTRUCTOR, "Sam Student": Role.ASSISTANT}
+
+
+def test_someone_with_a_rapport_account_links_it_from_inside_the_lms(lms, new_context):
+    owner = make_user("ines@lms.example.edu", "Ines Owner")
+    lms_page = new_context().new_page()
+    lms_page.goto(f"{lms.base_url}/course?user=ines")
+    tool = lms_page.frame_locator("#tool")
+
+    expect(tool.get_by_role("heading", name="You already have a Rapport account")).to_be_visible()
+    tool.get_by_role("link", name="Sign in to link my account").click()
+    tool.get_by_label("Email").fill("ines@lms.example.edu")
+    tool.get_by_label("Password").fill(PASSWORD)
+    tool.get_by_role("button", name="Sign in").click()
+    expect(tool.get_by_role("heading", name="Link Loopback LMS to this account")).to_be_visible()
+    tool.get_by_role("button", name="Link and continue").click()
+
+    expect(tool.get_by_role("heading", name="Career Lab")).to_be_visible()
+    assert owner.lti_users.get().sub == "lms-ines"
+    course = CourseLink.objects.get().course
+    assert Membership.objects.get(course=course, user=owner).role == Role.INSTRUCTOR

@@ -1,7 +1,9 @@
 """LTI 1.3 launches from a real platform (lti1p3platform on loopback) through the test client:
 what a person gets, and every launch that must be refused."""
 
+import html
 import logging
+import re
 
 import jwt
 import pytest
@@ -11,9 +13,10 @@ from accounts.models import User
 from courses.enrolment import member_remove
 from courses.models import Membership, Role
 from lti.models import CourseLink
-from tests.factories import make_assignment
+from tests.factories import PASSWORD, make_assignment, make_user
 from tests.lti.conftest import launch, login_step
 from tests.lti.platform import rsa_pem
+from tests.pages import text_of
 
 REFUSAL = "This launch could not be verified"
 
@@ -71,14 +74,66 @@ def test_a_second_launch_finds_the_same_person_and_course(client, platform):
 
 
 def test_launch_never_links_an_account_by_email_alone(client, platform):
-    owner = User.objects.create_user(email="ines@lms.example.edu", full_name="Real Owner")
+    User.objects.create_user(email="ines@lms.example.edu", full_name="Real Owner")
 
+    asked = launch(client, platform, "ines")
+
+    assert asked.status_code == 200
+    page = text_of(asked)
+    assert "You already have a Rapport account" in page
+    assert "Loopback LMS says your address is ines@lms.example.edu" in page
+    assert "_auth_user_id" not in client.session  # nobody is signed in on the LMS's word
+    assert not Membership.objects.exists()
+    assert User.objects.count() == 1
+
+
+def test_the_owner_signs_in_and_links_the_account_the_lms_named(client, platform):
+    owner = make_user("ines@lms.example.edu", "Real Owner")
+    asked = launch(client, platform, "ines")
+    login_url = re.search(r'href="([^"]+)">Sign in to link', asked.content.decode()).group(1)
+
+    signed_in = client.post(
+        html.unescape(login_url), {"login": "ines@lms.example.edu", "password": PASSWORD}
+    )
+    assert signed_in.url == reverse("lti:link_account")
+    confirm = client.get(signed_in.url)
+    assert "Link Loopback LMS to this account" in text_of(confirm)
+    linked = client.post(reverse("lti:link_account"))
+
+    course = CourseLink.objects.get().course
+    assert linked.url == reverse("courses:detail", kwargs={"course_id": course.pk})
+    assert owner.lti_users.get().sub == "lms-ines"
+    assert Membership.objects.get(course=course, user=owner).role == Role.INSTRUCTOR
+    client.logout()
+    launch(client, platform, "ines")  # from now on the LMS opens the owner's account
+    assert client.get(reverse("courses:mine")).wsgi_request.user == owner
+    assert User.objects.count() == 1
+
+
+def test_someone_signed_in_to_another_account_cannot_take_the_link(client, platform):
+    User.objects.create_user(email="ines@lms.example.edu", full_name="Real Owner")
+    other = User.objects.create_user(email="other@example.edu", full_name="Other Person")
+    launch(client, platform, "ines")
+    client.force_login(other)  # the session keeps the waiting launch
+
+    refused = client.post(reverse("lti:link_account"))
+
+    assert refused.status_code == 403
+    assert "but your LMS names ines@lms.example.edu" in text_of(refused)
+    assert not other.lti_users.exists() and not Membership.objects.exists()
+
+
+def test_a_separate_account_has_no_address_and_its_reminders_reach_the_inbox(client, platform):
+    owner = User.objects.create_user(email="ines@lms.example.edu", full_name="Real Owner")
     launch(client, platform, "ines")
 
-    signed_in = client.get(reverse("courses:mine")).wsgi_request.user
-    assert signed_in != owner
-    assert signed_in.email.endswith("@lti.invalid")
+    chosen = client.post(reverse("lti:link_separate"))
+
+    signed_in = client.get(chosen.url).wsgi_request.user
+    assert signed_in != owner and signed_in.full_name == "Ines Instructor"
+    assert signed_in.email.endswith("@lti.invalid") and not signed_in.can_receive_email
     assert not Membership.objects.filter(user=owner).exists()
+    assert client.post(reverse("lti:link_separate")).status_code == 403  # used once
 
 
 def test_learner_before_the_course_is_linked_is_told_to_wait(client, platform, caplog):

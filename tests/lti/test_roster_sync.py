@@ -65,6 +65,20 @@ def test_sync_enrols_every_lms_member_with_their_role_across_pages(client, lms, 
     assert ": 2 added, 0 removed, 0 roles changed." in roster_text(client, linked.course)
 
 
+def test_a_member_whose_address_has_an_account_waits_to_link_it_at_their_launch(
+    client, lms, linked
+):
+    owner = User.objects.create_user(email="sam@lms.example.edu", full_name="Sam's own account")
+
+    sync_roster.delay(linked.pk)
+
+    assert roles_in(linked.course) == {
+        "Ines Instructor": Role.INSTRUCTOR, "Tara Assistant": Role.ASSISTANT,
+    }  # fmt: skip
+    assert not owner.lti_users.exists()
+    assert User.objects.filter(email__iexact="sam@lms.example.edu").count() == 1
+
+
 def test_a_synced_member_launching_later_is_the_same_person(client, lms, linked):
     sync_roster.delay(linked.pk)
 
