@@ -88,6 +88,14 @@ def test_instructor_deep_links_an_assignment_and_a_student_launches_it(lms, new_
     expect(student.get_by_text("Priya Raman was added to your contacts.")).to_be_visible()
     interview = Interview.objects.get()
     assert (interview.assignment, interview.student.full_name) == (assignment, "Sam Student")
+    # ...and on, in the session the LMS opened: the interview logged as held.
+    student.get_by_role("link", name="Log", exact=True).click()
+    student.get_by_label("The interview took place").check()
+    student.get_by_label(label("Notes during and after")).fill("She started in a clinic.")
+    student.get_by_role("button", name="Save log").click()
+    expect(student.get_by_text("Logged as held. Now send your thank-you note")).to_be_visible()
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.HELD
 
     # The roster follows the LMS: synced at each launch, and again with "Sync now".
     del lms.people["tara"]
