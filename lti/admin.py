@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from common.admin import OutboxAdmin
+
 from .models import AssignmentLink, CourseLink, ScorePassback
 
 # Registrations, deployments and keys are edited in django-lti's own admin ("LTI Tool").
@@ -19,7 +21,7 @@ class AssignmentLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScorePassback)
-class ScorePassbackAdmin(admin.ModelAdmin):
+class ScorePassbackAdmin(OutboxAdmin):
     """Grade passback to the LMS: what each student's LMS gradebook is owed and what happened."""
 
     list_display = [
@@ -38,13 +40,6 @@ class ScorePassbackAdmin(admin.ModelAdmin):
         "comment", "timestamp", "revision", "state", "attempts", "next_attempt_at", "claimed_at",
         "last_error", "sent_at", "sent_revision", "created_at", "updated_at",
     ]  # fmt: skip
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description="last error")
-    def error_summary(self, obj):
-        return obj.last_error[:120]
 
     @admin.action(description="Retry now (failed scores only)")
     def retry_now(self, request, queryset):

@@ -3,11 +3,13 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from common.admin import OutboxAdmin
+
 from .models import Notification, Preference
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(OutboxAdmin):
     list_display = [
         "subject", "recipient__email", "kind", "state", "send_at", "attempts", "error_summary",
     ]  # fmt: skip
@@ -24,13 +26,6 @@ class NotificationAdmin(admin.ModelAdmin):
         "claim_token", "claimed_at", "sent_at", "message_id", "read_at", "created_at",
         "updated_at",
     ]  # fmt: skip
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description="last error")
-    def error_summary(self, obj):
-        return obj.last_error[:120]
 
     @admin.action(description="Retry now (failed notifications only)")
     def retry_now(self, request, queryset):

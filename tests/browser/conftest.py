@@ -15,6 +15,8 @@ from django.core import mail
 
 from tests.conftest import require_service
 from tests.factories import PASSWORD
+from tests.lti.conftest import PEOPLE, register
+from tests.lti.platform import LoopbackPlatform
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -55,6 +57,23 @@ def site_url(live_server, settings):
     """The live server's address, also used for links in emails sent by the app."""
     settings.SITE_URL = live_server.url
     return live_server.url
+
+
+@pytest.fixture
+def lms(site_url):
+    """A real LTI platform (lti1p3platform on loopback) registered in Rapport, whose tool is
+    the live server. On localhost, like the live server: same site (the launch cookies are
+    SameSite=Lax over plain HTTP) but another origin, so its iframe is cross-origin and
+    frame-ancestors counts."""
+    platform = LoopbackPlatform(
+        tool_login_url=f"{site_url}/lti/login/",
+        tool_launch_url=f"{site_url}/lti/launch/",
+        people=dict(PEOPLE),
+        host="localhost",
+    ).start()
+    register(platform)
+    yield platform
+    platform.stop()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -12,25 +12,9 @@ from interviews.models import Interview
 from lti.models import AssignmentLink, CourseLink
 from tests.browser.support import label
 from tests.factories import PASSWORD, make_user, published_assignment
-from tests.lti.conftest import PEOPLE, register
-from tests.lti.platform import TEACHING_ASSISTANT, LoopbackPlatform, Person
+from tests.lti.platform import TEACHING_ASSISTANT, Person
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def lms(site_url):
-    # localhost, like the live server: same site (the launch cookies are SameSite=Lax over
-    # plain HTTP) but another origin, so the iframe is cross-origin and frame-ancestors counts.
-    platform = LoopbackPlatform(
-        tool_login_url=f"{site_url}/lti/login/",
-        tool_launch_url=f"{site_url}/lti/launch/",
-        people=dict(PEOPLE),
-        host="localhost",
-    ).start()
-    register(platform)
-    yield platform
-    platform.stop()
 
 
 def test_instructor_in_the_lms_iframe_and_student_in_a_new_window(lms, new_context):

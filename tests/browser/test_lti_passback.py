@@ -15,23 +15,8 @@ from interviews.models import Submission
 from lti.models import AssignmentLink, CourseLink, ScorePassback
 from lti.tasks import send_scores
 from tests.factories import published_assignment
-from tests.lti.conftest import PEOPLE, register
-from tests.lti.platform import LoopbackPlatform
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def lms(site_url):
-    platform = LoopbackPlatform(
-        tool_login_url=f"{site_url}/lti/login/",
-        tool_launch_url=f"{site_url}/lti/launch/",
-        people=dict(PEOPLE),
-        host="localhost",
-    ).start()
-    register(platform)
-    yield platform
-    platform.stop()
 
 
 def test_a_released_grade_reaches_the_lms_gradebook_once_after_the_lms_was_down(

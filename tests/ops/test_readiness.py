@@ -2,60 +2,21 @@
 work, 503 naming what does not. Redis and the broker are a Redis server of this test's own,
 stopped and started again; the machine's shared Redis is never touched."""
 
-import shutil
-import socket
-import subprocess
-import time
 from datetime import timedelta
 
 import pytest
-import redis
 from django.utils import timezone
 
 from notifications.tasks import tick
 from ops.models import Heartbeat
 from ops.readiness import TICK
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class OwnRedis:
-    def __init__(self, workdir):
-        self.program = shutil.which("redis-server")
-        assert self.program, "redis-server is not installed"
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.workdir = workdir
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [self.program, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if redis.Redis.from_url(self.url, socket_timeout=1).ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
+from tests.reliability.support import RedisServer
 
 
 @pytest.fixture
 def own_redis(tmp_path, settings):
-    server = OwnRedis(tmp_path)
+    server = RedisServer(tmp_path)
+    assert server.private, "redis-server is not installed"
     server.start()
     settings.READYZ_REDIS_URL = server.url
     settings.CELERY_BROKER_URL = server.url
