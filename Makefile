@@ -28,8 +28,8 @@ test: $(VENV)/.dev
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 ## The exhaustive corpora (about two minutes; CI runs it after `make test`): the public XSS
-## corpus through every field and an accessibility check of every interviews page in Chromium,
-## and extreme values through every form.
+## corpus through every field, axe's accessibility check of every interviews page and of the
+## main course, grading and notification pages in Chromium, and extreme values through every form.
 corpus: $(VENV)/.dev
 	./scripts/ensure-test-services.sh
 	$(BIN)/python -m pytest -n 2 -m corpus $(PYTEST_ARGS)

@@ -162,6 +162,7 @@ def test_wrong_join_code_shows_error_at_the_field_and_keeps_the_text(site_url, p
     expect(page.get_by_text("No course has that code.")).to_be_visible()
 
 
+@pytest.mark.corpus  # a sweep of the pages' accessibility, run by `make corpus`
 @pytest.mark.browser_context_args(bypass_csp=True)  # axe is injected as an inline script
 def test_main_pages_have_no_serious_accessibility_violations(site_url, page, instructor, course):
     pages = {

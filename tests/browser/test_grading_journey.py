@@ -167,6 +167,7 @@ def test_instructor_grades_from_the_keyboard_releases_and_the_student_reads_and_
     )
 
 
+@pytest.mark.corpus  # a sweep of the pages' accessibility, run by `make corpus`
 @pytest.mark.browser_context_args(bypass_csp=True)  # axe is injected as an inline script
 def test_grading_and_feedback_pages_have_no_serious_accessibility_violations(
     page, site_url, course, submitted, instructor, student, classmate

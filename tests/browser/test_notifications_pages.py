@@ -24,6 +24,7 @@ def three_reminders(student):
     Notification.objects.filter(pk=read.pk).update(read_at=read.sent_at)
 
 
+@pytest.mark.corpus  # a sweep of the pages' accessibility, run by `make corpus`
 @axe
 def test_notification_pages_have_no_serious_accessibility_violations(
     site_url, page, student, instructor, course
