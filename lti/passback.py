@@ -46,6 +46,7 @@ from pylti1p3.service_connector import ServiceConnector
 from interviews.models import Grade
 
 from .models import AssignmentLink, ScorePassback
+from .tool import PlatformSession
 
 log = logging.getLogger(__name__)
 
@@ -383,20 +384,14 @@ def _scopes(context) -> list[str]:
     return scopes
 
 
-class _Session(requests.Session):
-    """No platform call may hang a worker."""
-
-    def request(self, *args, **kwargs):
-        kwargs.setdefault("timeout", HTTP_TIMEOUT_SECONDS)
-        return super().request(*args, **kwargs)
-
-
 class _Connector(ServiceConnector):
     """pylti1p3's service client, with its access tokens kept in the cache until they expire
     (pylti1p3 keeps them on the instance only, forever)."""
 
     def __init__(self, registration, *, registration_pk: int):
-        super().__init__(registration, requests_session=_Session())
+        super().__init__(
+            registration, requests_session=PlatformSession(timeout=HTTP_TIMEOUT_SECONDS)
+        )
         self._registration_pk = registration_pk
 
     def get_access_token(self, scopes) -> str:

@@ -32,7 +32,7 @@ from courses.models import Role
 
 from .launch import ADDED, ROLE_CHANGED, AccountToLink, lms_enrol, lms_user, role_from_claim
 from .models import CourseLink
-from .tool import _PlatformSession
+from .tool import PlatformSession
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def fetch_members(course_link: CourseLink) -> list[dict]:
     if not context.memberships_url:
         raise RosterUnavailable("the LMS has not offered its roster (NRPS) for this course")
     registration = context.deployment.registration.to_registration()
-    connector = ServiceConnector(registration, requests_session=_PlatformSession())
+    connector = ServiceConnector(registration, requests_session=PlatformSession())
     service = NamesRolesProvisioningService(
         connector, {"context_memberships_url": context.memberships_url}
     )

@@ -21,11 +21,16 @@ PLATFORM_KEYS_CACHE_SECONDS = 600
 PLATFORM_KEYS_TIMEOUT_SECONDS = 5
 
 
-class _PlatformSession(requests.Session):
-    """pylti1p3 fetches a platform's JWKS with no timeout; a hung LMS must not hang a worker."""
+class PlatformSession(requests.Session):
+    """pylti1p3 calls platforms (JWKS, tokens, services) with no timeout; a hung LMS must not
+    hang a web process or a worker."""
+
+    def __init__(self, timeout: float = PLATFORM_KEYS_TIMEOUT_SECONDS):
+        super().__init__()
+        self.timeout = timeout
 
     def request(self, *args, **kwargs):
-        kwargs.setdefault("timeout", PLATFORM_KEYS_TIMEOUT_SECONDS)
+        kwargs.setdefault("timeout", self.timeout)
         return super().request(*args, **kwargs)
 
 
@@ -132,7 +137,7 @@ def message_launch(request) -> RapportMessageLaunch:
         request,
         RapportToolConfig(),
         launch_data_storage=DjangoCacheDataStorage(),
-        requests_session=_PlatformSession(),
+        requests_session=PlatformSession(),
     )
     launch.set_public_key_caching(
         DjangoCacheDataStorage(), cache_lifetime=PLATFORM_KEYS_CACHE_SECONDS
@@ -148,7 +153,7 @@ def restored_launch(request, launch_data: dict) -> RapportMessageLaunch:
         request,
         RapportToolConfig(),
         launch_data_storage=DjangoCacheDataStorage(),
-        requests_session=_PlatformSession(),
+        requests_session=PlatformSession(),
     )
     return (
         launch.set_auto_validation(enable=False)
